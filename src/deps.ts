@@ -1,0 +1,65 @@
+/**
+ * The action's dependencies on the outside world, passed to `run()` as one object so tests can
+ * swap any of them. Production values come from `defaultDeps()`.
+ */
+import * as core from '@actions/core'
+import { createHubClient, type HubClient, type HubClientOptions } from './hub/hub-client.ts'
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './hub/retrying-fetch.ts'
+
+/** The parts of @actions/core the action uses. */
+export interface ActionCore {
+  getInput(name: string): string
+  setSecret(secret: string): void
+  setOutput(name: string, value: string): void
+  setFailed(message: string): void
+  info(message: string): void
+  warning(message: string): void
+  error(message: string, properties?: { title?: string }): void
+  debug(message: string): void
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  writeSummary(markdown: string): Promise<void>
+}
+
+export interface Deps {
+  core: ActionCore
+  env: Readonly<Record<string, string | undefined>>
+  fetch: typeof fetch
+  createHubClient(options: HubClientOptions): HubClient
+  retryPolicy: RetryPolicy
+  now(): number
+}
+
+export function defaultDeps(): Deps {
+  return {
+    core: {
+      getInput: (name) => core.getInput(name),
+      setSecret: (secret) => core.setSecret(secret),
+      setOutput: (name, value) => core.setOutput(name, value),
+      setFailed: (message) => core.setFailed(message),
+      info: (message) => core.info(message),
+      warning: (message) => core.warning(message),
+      error: (message, properties) => core.error(message, properties),
+      debug: (message) => core.debug(message),
+      group: (name, fn) => core.group(name, fn),
+      writeSummary: async (markdown) => {
+        // Locally (no runner) there is no summary file; that is not an error.
+        if (!process.env.GITHUB_STEP_SUMMARY) return
+        await core.summary.addRaw(markdown, true).write()
+      }
+    },
+    env: process.env,
+    fetch: globalThis.fetch,
+    createHubClient,
+    retryPolicy: retryPolicyFromEnv(process.env),
+    now: Date.now
+  }
+}
+
+/**
+ * Backoff can be shortened for the project's own tests through HF_UPLOAD_ACTION_RETRY_BASE_MS;
+ * workflows have no reason to set it.
+ */
+function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
+  const base = Number(env.HF_UPLOAD_ACTION_RETRY_BASE_MS)
+  return Number.isFinite(base) && base > 0 ? { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 8 } : DEFAULT_RETRY_POLICY
+}

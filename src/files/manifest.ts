@@ -1,0 +1,38 @@
+/**
+ * Digests of the local files to publish, computed by streaming each file once.
+ */
+import { hashFile } from '../lib/file-hash.ts'
+import type { ManifestEntry } from '../hub/upload-plan.ts'
+import type { LocalFile } from './resolve-files.ts'
+
+/**
+ * Files up to this size also get their git blob id in the same pass: such files may be stored as
+ * regular (non-LFS) files on the Hub, where the blob id is the only content hash it reports.
+ * Larger ones get it later, only if the Hub turns out to hold them as regular files.
+ */
+export const GIT_OID_EAGER_LIMIT = 16 * 1024 * 1024
+
+export async function buildManifest(
+  files: readonly LocalFile[],
+  onBytes: (file: LocalFile, bytes: number) => void = () => {}
+): Promise<ManifestEntry[]> {
+  const entries: ManifestEntry[] = []
+  // Sequential on purpose: hashing is CPU-bound on one thread, and reading two large files at
+  // once only makes the disk seek.
+  for (const file of files) {
+    const digest = await hashFile(file.localPath, file.size, {
+      withGitOid: file.size <= GIT_OID_EAGER_LIMIT,
+      onBytes: (n) => onBytes(file, n)
+    })
+    entries.push({ pathInRepo: file.pathInRepo, localPath: file.localPath, size: file.size, ...digest })
+  }
+  return entries
+}
+
+/** Adds the git blob id to an entry that lacks it. */
+export async function withGitOid(entry: ManifestEntry): Promise<ManifestEntry> {
+  if (entry.gitOid) return entry
+  const digest = await hashFile(entry.localPath, entry.size, { withGitOid: true })
+  if (digest.sha256 !== entry.sha256) throw new Error(`${entry.localPath} changed while it was being published`)
+  return { ...entry, gitOid: digest.gitOid }
+}
