@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { InputError } from '../../src/errors.ts'
+import { readSettings, type InputName } from '../../src/inputs.ts'
+
+const TOKEN = process.env.HFUA_TEST_HF_TOKEN ?? 'hf_' + 'x'.repeat(34)
+const valid: Partial<Record<InputName, string>> = {
+  'hf-token': TOKEN,
+  'repo-id': 'd4oit/tiny-cats-model',
+  files: 'checkpoints/tinydit_final.pt -> generator/model.pt\nsamples/evaluation/ -> samples/'
+}
+const read = (overrides: Partial<Record<InputName, string>>) => readSettings((name) => ({ ...valid, ...overrides })[name] ?? '')
+
+function problems(overrides: Partial<Record<InputName, string>>): string {
+  try {
+    read(overrides)
+  } catch (error) {
+    assert.ok(error instanceof InputError)
+    return error.message
+  }
+  assert.fail('expected an InputError')
+}
+
+test('defaults match action.yml and the mapping is parsed', () => {
+  const s = read({})
+  assert.equal(s.repo.type, 'model')
+  assert.equal(s.repo.name, 'd4oit/tiny-cats-model')
+  assert.equal(s.branch, 'main')
+  assert.equal(s.hubUrl, 'https://huggingface.co')
+  assert.equal(s.createRepo, false)
+  assert.equal(s.private, true)
+  assert.equal(s.dryRun, false)
+  assert.deepEqual(
+    s.files.map((r) => [r.source, r.destination, r.destinationIsFolder]),
+    [
+      ['checkpoints/tinydit_final.pt', 'generator/model.pt', false],
+      ['samples/evaluation/', 'samples', true]
+    ]
+  )
+  assert.ok(Object.isFrozen(s))
+})
+
+test('every invalid input is reported at once, each named', () => {
+  const message = problems({ 'repo-id': 'no-slash', 'repo-type': 'bucket', 'hub-url': 'ftp://x', 'dry-run': 'yes', files: '' })
+  for (const name of ['repo-id:', 'repo-type:', 'hub-url:', 'dry-run:', 'files:']) assert.match(message, new RegExp(`- ${name}`))
+  assert.match(message, /nothing was uploaded/)
+})
+
+test('a token that is not a Hub token is refused and never echoed', () => {
+  const secret = 'ghp_' + 'S3cr3t'.repeat(6)
+  const message = problems({ 'hf-token': secret })
+  assert.match(message, /hf-token: this is not a Hugging Face access token/)
+  assert.ok(!message.includes(secret))
+  assert.ok(!message.includes('S3cr3t'))
+})
+
+test('a missing token names the input', () => {
+  assert.match(problems({ 'hf-token': '' }), /hf-token: required/)
+})
+
+test('repo ids follow the Hub rules', () => {
+  for (const bad of ['a/b/c', 'a', '-a/b', 'a/b.', 'a/b--c', 'a/b..c', 'a/' + 'x'.repeat(97), 'datasets/a/b']) {
+    assert.match(problems({ 'repo-id': bad }), /repo-id:/, bad)
+  }
+  assert.match(problems({ 'repo-id': 'datasets/a/b' }), /set repo-type instead/)
+  for (const good of ['a/b', 'd4oit/tiny-cats-model', 'Org_1/model.v2']) assert.equal(read({ 'repo-id': good }).repo.name, good)
+})
+
+test('hub-url must be a plain http(s) URL; a trailing slash is dropped', () => {
+  assert.equal(read({ 'hub-url': 'http://127.0.0.1:8080/' }).hubUrl, 'http://127.0.0.1:8080')
+  for (const bad of ['huggingface.co', 'https://user:pw@hf.co', 'https://hf.co/?x=1', 'file:///etc']) {
+    assert.match(problems({ 'hub-url': bad }), /hub-url: expected an http\(s\) URL/, bad)
+  }
+})
+
+test('branch names are checked like git does', () => {
+  for (const bad of ['a b', 'a..b', '-x', 'x/', 'x.lock', 'a:b']) assert.match(problems({ branch: bad }), /branch:/, bad)
+  assert.equal(read({ branch: 'release/v1' }).branch, 'release/v1')
+})
+
+test('booleans accept only true/false', () => {
+  assert.equal(read({ 'create-repo': 'TRUE', private: 'false' }).createRepo, true)
+  assert.equal(read({ private: 'false' }).private, false)
+  assert.match(problems({ private: 'no' }), /private: expected "true" or "false"/)
+})
+
+test('files: absolute destinations, "..", and empty mappings are refused with the line', () => {
+  const message = problems({ files: 'a.pt -> /generator/model.pt\nb.pt -> ../up.pt\n# only a comment' })
+  assert.match(message, /line 1 .*absolute/)
+  assert.match(message, /line 2 .*"\.\."/)
+  assert.match(problems({ files: '# nothing\n\n' }), /files: no mapping given/)
+})

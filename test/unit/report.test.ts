@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { escapeCode, escapeHtml, redact } from '../../src/report/escape.ts'
+import { computeOutputs } from '../../src/report/outputs.ts'
+import { ProgressReporter, formatBytes, formatDuration, formatProgress } from '../../src/report/progress.ts'
+import { renderSummary } from '../../src/report/summary.ts'
+import type { RunResult } from '../../src/report/run-result.ts'
+
+const result = (over: Partial<RunResult> = {}): RunResult => ({
+  repo: { type: 'model', name: 'd4oit/tiny', url: 'https://huggingface.co/d4oit/tiny' },
+  branch: 'main',
+  dryRun: false,
+  changed: true,
+  commit: { oid: 'a'.repeat(40), url: 'https://huggingface.co/d4oit/tiny/commit/' + 'a'.repeat(40) },
+  files: [
+    { pathInRepo: 'generator/model.pt', localPath: '/w/m.pt', size: 2048, sha256: 'f'.repeat(64), status: 'added' },
+    { pathInRepo: '<img src=x onerror=alert(1)>@octocat.png', localPath: '/w/x', size: 1, sha256: 'e'.repeat(64), status: 'unchanged' }
+  ],
+  bytesUploaded: 2048,
+  createdRepo: false,
+  ...over
+})
+
+test('bytes, durations and progress lines read well', () => {
+  assert.equal(formatBytes(512), '512 B')
+  assert.equal(formatBytes(1536), '1.5 KiB')
+  assert.equal(formatBytes(1024 ** 3), '1.0 GiB')
+  assert.equal(formatDuration(65_000), '1m05s')
+  assert.equal(formatProgress({ done: 512 * 1024 ** 2, total: 1024 ** 3, elapsedMs: 2000 }), '512 MiB / 1.0 GiB (50%), 268.4 MB/s, ETA 2s')
+})
+
+test('the progress reporter logs at most once per interval and always at the end', () => {
+  let now = 0
+  const lines: string[] = []
+  const reporter = new ProgressReporter('Uploading', 100, (l) => lines.push(l), 5000, () => now)
+  reporter.set('a', 10)
+  now = 4000
+  reporter.set('a', 20)
+  assert.equal(lines.length, 0)
+  now = 5000
+  reporter.add('b', 30)
+  assert.equal(lines.length, 1)
+  assert.match(lines[0]!, /^Uploading: 50 B \/ 100 B \(50%\)/)
+  reporter.finish()
+  assert.equal(lines.length, 2)
+})
+
+test('untrusted text cannot inject HTML or ping people', () => {
+  assert.equal(escapeHtml('<b>"x"</b> & @me'), '&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; @\u200bme')
+  assert.equal(escapeCode('a`b\nc'), "a'b c")
+  assert.equal(redact('token hf_abc123 and hf_abc123', ['hf_abc123']), 'token *** and ***')
+})
+
+test('the summary escapes file names and links the commit', () => {
+  const md = renderSummary(result())
+  assert.ok(!md.includes('<img'))
+  assert.ok(md.includes('&lt;img src=x onerror=alert(1)&gt;@\u200boctocat.png'))
+  assert.match(md, /Commit <a href="https:\/\/huggingface.co\/d4oit\/tiny\/commit\/a{40}"><code>a{12}<\/code><\/a>: 1 added, 0 updated, 1 unchanged/)
+  assert.match(renderSummary(result({ dryRun: true, commit: undefined })), /Dry run: nothing was committed/)
+  assert.match(renderSummary(result({ changed: false })), /already on the Hub/)
+})
+
+test('outputs are strings; files is JSON with path, size, sha256 and status', () => {
+  const out = computeOutputs(result())
+  assert.equal(out.changed, 'true')
+  assert.equal(out['commit-sha'], 'a'.repeat(40))
+  assert.deepEqual(JSON.parse(out.files!)[0], { path: 'generator/model.pt', size: 2048, sha256: 'f'.repeat(64), status: 'added' })
+})

@@ -1,0 +1,103 @@
+// The retrying fetch against a real local HTTP server: which requests are retried, how long it
+// waits, and that it gives the library the Hub's own answer when it gives up.
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, test } from 'node:test'
+import { createRetryingFetch, requestedWaitMs, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+let handlers: Handler[] = []
+let hits: string[] = []
+let base: string
+const server = createServer((req, res) => {
+  hits.push(`${req.method} ${req.url}`)
+  const handler = handlers.shift()
+  if (handler) handler(req, res)
+  else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+})
+
+before(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+after(() => server.close())
+
+const policy = { retries: 3, baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 2000 }
+const fail = (status: number, headers: Record<string, string> = {}): Handler => (_q, res) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(`{"error":"status ${status}"}`)
+
+function setup(...hs: Handler[]) {
+  handlers = hs
+  hits = []
+  const notices: RetryNotice[] = []
+  return { fetch: createRetryingFetch(fetch, policy, (n) => notices.push(n)), notices }
+}
+
+test('idempotent Hub calls are retried on 429/5xx and succeed', async () => {
+  const { fetch: f, notices } = setup(fail(503), fail(429), fail(502))
+  const res = await f(`${base}/api/models/a/b/preupload/main`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+  assert.equal(res.status, 200)
+  assert.equal(hits.length, 4)
+  assert.deepEqual(notices.map((n) => n.reason), ['HTTP 503', 'HTTP 429', 'HTTP 502'])
+  assert.equal(notices[0]!.target, `${base}/api/models/a/b/preupload/main`)
+})
+
+test('Retry-After is honoured (at least the time asked)', async () => {
+  const { fetch: f, notices } = setup(fail(429, { 'retry-after': '1' }))
+  const started = performance.now()
+  const res = await f(`${base}/api/models/a/b/tree/main`)
+  assert.equal(res.status, 200)
+  assert.ok(performance.now() - started >= 950, 'waited at least the second the server asked for')
+  assert.equal(notices[0]!.waitMs, 1000)
+})
+
+test('the commit POST and repo creation are never retried', async () => {
+  for (const path of ['/api/models/a/b/commit/main', '/api/repos/create']) {
+    const { fetch: f } = setup(fail(503))
+    const res = await f(`${base}${path}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/x-ndjson' } })
+    assert.equal(res.status, 503)
+    assert.equal(hits.length, 1, path)
+  }
+})
+
+test('LFS batch, part uploads and completions are retried', async () => {
+  let { fetch: f } = setup(fail(500))
+  assert.equal((await f(`${base}/a/b.git/info/lfs/objects/batch`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/vnd.git-lfs+json' } })).status, 200)
+  assert.equal(hits.length, 2)
+  ;({ fetch: f } = setup(fail(500)))
+  assert.equal((await f(`${base}/upload/part/1`, { method: 'PUT', body: new Blob(['abc']) })).status, 200)
+  assert.equal(hits.length, 2)
+})
+
+test('when retries run out the library gets the Hub answer with its body', async () => {
+  const { fetch: f } = setup(fail(503), fail(503), fail(503), fail(503))
+  const res = await f(`${base}/api/whoami-v2`)
+  assert.equal(res.status, 503)
+  assert.deepEqual(await res.json(), { error: 'status 503' })
+  assert.equal(hits.length, 4)
+})
+
+test('client errors are not retried', async () => {
+  const { fetch: f } = setup(fail(401))
+  assert.equal((await f(`${base}/api/whoami-v2`)).status, 401)
+  assert.equal(hits.length, 1)
+})
+
+test('a connection reset is retried', async () => {
+  const { fetch: f, notices } = setup((req) => req.socket.destroy())
+  assert.equal((await f(`${base}/api/models/a/b`)).status, 200)
+  assert.equal(notices.length, 1)
+})
+
+test('a Retry-After beyond the limit is not waited for', async () => {
+  const { fetch: f } = setup(fail(429, { 'retry-after': '3600' }))
+  assert.equal((await f(`${base}/api/models/a/b`)).status, 429)
+  assert.equal(hits.length, 1)
+})
+
+test('requested waits come from Retry-After seconds or date, or RateLimit t=', () => {
+  assert.equal(requestedWaitMs(new Headers({ 'retry-after': '7' })), 7000)
+  assert.equal(requestedWaitMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4000), 6000)
+  assert.equal(requestedWaitMs(new Headers({ ratelimit: '"api";r=0;t=55' })), 55_000)
+  assert.equal(requestedWaitMs(new Headers()), 0)
+})
