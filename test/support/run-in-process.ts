@@ -1,0 +1,38 @@
+/**
+ * Runs the action's orchestrator in this process with the real Hub client over real HTTP, and an
+ * in-memory core. Faster than spawning dist/ and lets a test wrap the Hub client (e.g. to make a
+ * concurrent commit land between planning and committing).
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Deps } from '../../src/deps.ts'
+import { createHubClient, type HubClient, type HubClientOptions } from '../../src/hub/hub-client.ts'
+import { run } from '../../src/main.ts'
+import { captureFolder } from './capture.ts'
+import { recordingCore, type RecordingCore } from './recording-core.ts'
+
+export interface InProcessOptions {
+  inputs: Record<string, string>
+  workspace: string
+  env?: Record<string, string>
+  wrapHub?: (client: HubClient) => HubClient
+  name?: string
+}
+
+export async function runInProcess(options: InProcessOptions): Promise<RecordingCore> {
+  const core = recordingCore(options.inputs)
+  const deps: Deps = {
+    core,
+    env: { GITHUB_WORKSPACE: options.workspace, ...options.env },
+    fetch: globalThis.fetch,
+    createHubClient: (o: HubClientOptions) => (options.wrapHub ?? ((c) => c))(createHubClient(o)),
+    retryPolicy: { retries: 3, baseDelayMs: 10, maxDelayMs: 80, maxRetryAfterMs: 5000 },
+    now: Date.now
+  }
+  await run(deps)
+  const dir = captureFolder(options.name ?? 'in-process')
+  writeFileSync(join(dir, 'log.txt'), core.log.join('\n'))
+  writeFileSync(join(dir, 'outputs.json'), JSON.stringify(core.outputs, null, 2))
+  writeFileSync(join(dir, 'summary.md'), core.summaries.join('\n'))
+  return core
+}
