@@ -1,21 +1,29 @@
 /** Default commit title and description, naming where the files came from. */
+import type { RunContext } from './trigger/run-context.ts'
+import type { WorkflowRun } from './trigger/workflow-run.ts'
 
 export interface SourceFacts {
   repository?: string
+  serverUrl: string
+  /** The commit the published files were built from (the Train run's head, else this run's sha). */
   sha?: string
-  runId?: string
-  serverUrl?: string
+  /** The Train run, or else this run. */
+  run?: { id: string; url: string; label: string }
 }
 
-export function sourceFactsFromEnv(env: Readonly<Record<string, string | undefined>>): SourceFacts {
-  return { repository: env.GITHUB_REPOSITORY, sha: env.GITHUB_SHA, runId: env.GITHUB_RUN_ID, serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com' }
+export function sourceFacts(ctx: RunContext, trainRun?: WorkflowRun): SourceFacts {
+  const repository = ctx.repository?.fullName
+  const base = repository ? `${ctx.serverUrl}/${repository}` : undefined
+  if (trainRun) return { repository, serverUrl: ctx.serverUrl, sha: trainRun.head_sha, run: { id: String(trainRun.id), url: trainRun.html_url, label: 'Train run' } }
+  const run = ctx.runId && base ? { id: ctx.runId, url: `${base}/actions/runs/${ctx.runId}`, label: 'run' } : undefined
+  return { repository, serverUrl: ctx.serverUrl, sha: ctx.sha, run }
 }
 
 export function defaultCommitTitle(fileCount: number, facts: SourceFacts): string {
   const files = `${fileCount} file${fileCount === 1 ? '' : 's'}`
   if (!facts.repository) return `Publish ${files} with hf-upload-action`
   const at = facts.sha ? `@${facts.sha.slice(0, 7)}` : ''
-  const run = facts.runId ? ` (run ${facts.runId})` : ''
+  const run = facts.run ? ` (${facts.run.label} ${facts.run.id})` : ''
   return `Publish ${files} from ${facts.repository}${at}${run}`
 }
 
@@ -23,6 +31,6 @@ export function defaultCommitDescription(facts: SourceFacts): string | undefined
   if (!facts.repository) return undefined
   const lines = [`Source-Repository: ${facts.serverUrl}/${facts.repository}`]
   if (facts.sha) lines.push(`Source-Commit: ${facts.sha}`)
-  if (facts.runId) lines.push(`Workflow-Run: ${facts.serverUrl}/${facts.repository}/actions/runs/${facts.runId}`)
+  if (facts.run) lines.push(`Workflow-Run: ${facts.run.url}`)
   return lines.join('\n')
 }

@@ -3,6 +3,8 @@
  * swap any of them. Production values come from `defaultDeps()`.
  */
 import * as core from '@actions/core'
+import { createArtifactDownloader, type ArtifactDownloader } from './artifacts/artifact-downloader.ts'
+import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github/github-api.ts'
 import { createHubClient, type HubClient, type HubClientOptions } from './hub/hub-client.ts'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './hub/retrying-fetch.ts'
 
@@ -14,6 +16,7 @@ export interface ActionCore {
   setFailed(message: string): void
   info(message: string): void
   warning(message: string): void
+  notice(message: string): void
   error(message: string, properties?: { title?: string }): void
   debug(message: string): void
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
@@ -25,6 +28,8 @@ export interface Deps {
   env: Readonly<Record<string, string | undefined>>
   fetch: typeof fetch
   createHubClient(options: HubClientOptions): HubClient
+  createGitHubApi(options: GitHubApiOptions): GitHubApi
+  createArtifactDownloader(options: { token: string; owner: string; repo: string }): ArtifactDownloader
   retryPolicy: RetryPolicy
   now(): number
 }
@@ -38,6 +43,7 @@ export function defaultDeps(): Deps {
       setFailed: (message) => core.setFailed(message),
       info: (message) => core.info(message),
       warning: (message) => core.warning(message),
+      notice: (message) => core.notice(message),
       error: (message, properties) => core.error(message, properties),
       debug: (message) => core.debug(message),
       group: (name, fn) => core.group(name, fn),
@@ -50,6 +56,8 @@ export function defaultDeps(): Deps {
     env: process.env,
     fetch: globalThis.fetch,
     createHubClient,
+    createGitHubApi,
+    createArtifactDownloader,
     retryPolicy: retryPolicyFromEnv(process.env),
     now: Date.now
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { InputError } from './errors.ts'
+import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseFileMapping, type FileMappingRule } from './files/file-mapping.ts'
 
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
@@ -19,7 +20,16 @@ export const INPUT_NAMES = [
   'commit-description',
   'create-repo',
   'private',
-  'dry-run'
+  'dry-run',
+  'github-token',
+  'workflow',
+  'run-id',
+  'allow-fork-runs',
+  'allowed-events',
+  'allowed-branches',
+  'artifacts',
+  'failure-issue',
+  'issue-labels'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
@@ -75,8 +85,41 @@ const schema = z.object({
   'commit-description': z.string().optional(),
   'create-repo': bool('create-repo'),
   private: bool('private'),
-  'dry-run': bool('dry-run')
+  'dry-run': bool('dry-run'),
+  'github-token': z.string().trim().optional(),
+  workflow: z
+    .string()
+    .trim()
+    .refine((v) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(v.replace(/^\.\//, '')), {
+      message: 'workflow: expected the Train workflow\'s file, e.g. ".github/workflows/train.yml"'
+    }),
+  'run-id': z
+    .string()
+    .trim()
+    .regex(/^[1-9][0-9]{0,18}$/, { message: 'run-id: expected the numeric id of a workflow run (the number in its URL .../actions/runs/<id>)' })
+    .transform(Number)
+    .optional(),
+  'allow-fork-runs': bool('allow-fork-runs'),
+  'allowed-events': list('allowed-events', /^[a-z_]+$/, 'event names such as push, workflow_dispatch, schedule').refine((v) => v.length > 0, {
+    message: 'allowed-events: name at least one event, e.g. push'
+  }),
+  'allowed-branches': list('allowed-branches', /^[^\s~^:?*[\\]+$/, 'branch names'),
+  artifacts: z.string().transform((text, ctx): ArtifactRule[] => {
+    const { rules, problems } = parseArtifactRules(text)
+    for (const problem of problems) ctx.issues.push({ code: 'custom', message: `artifacts: ${problem}`, input: '' })
+    return rules
+  }),
+  'failure-issue': bool('failure-issue'),
+  'issue-labels': list('issue-labels', /^[^,]{1,50}$/, 'label names of at most 50 characters')
 })
+
+/** A comma- or newline-separated list, each item checked against `item`. */
+function list(name: string, item: RegExp, expected: string) {
+  return z
+    .string()
+    .transform((text) => text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean))
+    .refine((items) => items.every((i) => item.test(i)), { message: `${name}: expected a comma-separated list of ${expected}` })
+}
 
 /** The validated, typed inputs. */
 export interface Settings {
@@ -90,6 +133,17 @@ export interface Settings {
   createRepo: boolean
   private: boolean
   dryRun: boolean
+  /** Token for GitHub's API (artifacts, runs, the failure issue). Empty when not given. */
+  githubToken: string
+  /** The Train workflow's file. */
+  workflow: string
+  runId?: number
+  allowForkRuns: boolean
+  allowedEvents: readonly string[]
+  allowedBranches: readonly string[]
+  artifacts: readonly ArtifactRule[]
+  failureIssue: boolean
+  issueLabels: readonly string[]
 }
 
 /** Defaults for inputs the workflow left empty (the same defaults as action.yml, for local runs). */
@@ -99,12 +153,19 @@ const DEFAULTS: Partial<RawInputs> = {
   'hub-url': 'https://huggingface.co',
   'create-repo': 'false',
   private: 'true',
-  'dry-run': 'false'
+  'dry-run': 'false',
+  workflow: '.github/workflows/train.yml',
+  'allow-fork-runs': 'false',
+  'allowed-events': 'push, workflow_dispatch, schedule',
+  'allowed-branches': '',
+  artifacts: '',
+  'failure-issue': 'true',
+  'issue-labels': 'hf-upload-failure'
 }
 
 /** Reads every input through `getInput` and validates them together. Throws one InputError listing every problem. */
 export function readSettings(getInput: (name: InputName) => string): Settings {
-  const raw = Object.fromEntries(INPUT_NAMES.map((n) => [n, getInput(n) || DEFAULTS[n] || undefined])) as RawInputs
+  const raw = Object.fromEntries(INPUT_NAMES.map((n) => [n, getInput(n) || DEFAULTS[n]])) as RawInputs
   const parsed = schema.safeParse(raw)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `- ${issue.message}`)
@@ -121,7 +182,16 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
     commitDescription: v['commit-description'] || undefined,
     createRepo: v['create-repo'],
     private: v.private,
-    dryRun: v['dry-run']
+    dryRun: v['dry-run'],
+    githubToken: v['github-token'] ?? '',
+    workflow: v.workflow.replace(/^\.\//, ''),
+    runId: v['run-id'],
+    allowForkRuns: v['allow-fork-runs'],
+    allowedEvents: Object.freeze(v['allowed-events']),
+    allowedBranches: Object.freeze(v['allowed-branches']),
+    artifacts: Object.freeze(v.artifacts),
+    failureIssue: v['failure-issue'],
+    issueLabels: Object.freeze(v['issue-labels'])
   })
 }
 

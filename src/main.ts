@@ -1,137 +1,146 @@
 /**
  * The orchestrator: runs the phases in order and is the only place that fails the step.
+ *
+ *   inputs → trigger (which Train run, may it be published) → download (its artifacts)
+ *   → upload (one commit) → report; on failure, the failure issue.
  */
-import type { CommitProgressEvent } from '@huggingface/hub'
-import { defaultCommitDescription, defaultCommitTitle, sourceFactsFromEnv } from './commit-message.ts'
+import { downloadArtifacts, type DownloadedArtifacts } from './artifacts/download-artifacts.ts'
+import { defaultCommitDescription, defaultCommitTitle, sourceFacts } from './commit-message.ts'
 import { defaultDeps, type Deps } from './deps.ts'
-import { HubError, describeError } from './errors.ts'
-import { buildManifest } from './files/manifest.ts'
-import { resolveLocalFiles, type LocalFile } from './files/resolve-files.ts'
-import type { HubClient } from './hub/hub-client.ts'
-import { explainHubError } from './hub/hub-errors.ts'
-import { publish, type PublishResult } from './hub/publish.ts'
-import { createRetryingFetch } from './hub/retrying-fetch.ts'
-import type { UploadPlan } from './hub/upload-plan.ts'
+import { ActionError, describeError, type Stage } from './errors.ts'
+import { resolveLocalFiles, type SourceRoot } from './files/resolve-files.ts'
+import type { GitHubApi } from './github/github-api.ts'
 import { readSettings, type Settings } from './inputs.ts'
+import { closeFailureIssue, openFailureIssue, type IssueContext } from './issue-stage.ts'
 import { redact } from './report/escape.ts'
-import { writeOutputs } from './report/outputs.ts'
-import { ProgressReporter, formatBytes } from './report/progress.ts'
+import { skippedOutputs, writeOutputs } from './report/outputs.ts'
+import { formatBytes } from './report/progress.ts'
 import type { RunResult } from './report/run-result.ts'
 import { renderSummary } from './report/summary.ts'
+import { readRunContext, type RunContext } from './trigger/run-context.ts'
+import { resolveTrainRun } from './trigger/resolve-train-run.ts'
+import type { WorkflowRun } from './trigger/workflow-run.ts'
+import { createHub, hubRepoUrl, uploadToHub } from './upload-stage.ts'
 
 export async function run(deps: Deps = defaultDeps()): Promise<void> {
   const { core } = deps
-  // Mask the token before anything else can print it, even if it turns out to be invalid.
-  const rawToken = core.getInput('hf-token')
-  if (rawToken) core.setSecret(rawToken.trim())
-  const secrets = [rawToken, rawToken.trim()]
+  const secrets = maskSecrets(deps)
+  const ctx = readRunContext(deps.env)
+  let settings: Settings | undefined
+  let stage: Stage = 'inputs'
+  let trainRun: WorkflowRun | undefined
+  const github = memo(() => (settings ? gitHubApi(deps, settings, ctx) : undefined))
 
   try {
-    const settings = await core.group('Resolve inputs', async () => readSettings((name) => core.getInput(name)))
-    const workspace = deps.env.GITHUB_WORKSPACE || process.cwd()
-    const files = await core.group('Resolve files', async () => {
-      const resolved = await resolveLocalFiles(settings.files, { workspace })
-      for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.localPath} (${formatBytes(f.size)})`)
-      return resolved
-    })
-    const hub = createHub(deps, settings)
-    const result = await core.group('Upload to Hugging Face', () => upload(deps, settings, hub, files))
+    settings = await core.group('Resolve inputs', async () => readSettings((name) => core.getInput(name)))
+    const s = settings
+
+    stage = 'trigger'
+    const source = await core.group('Check the Train run', () => resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run')))
+    if (source.kind === 'skip') {
+      core.notice(`Skipped: ${source.reason}`)
+      for (const [name, value] of Object.entries(skippedOutputs(source.reason, source.run.id))) core.setOutput(name, value)
+      return
+    }
+    if (source.kind === 'publish') {
+      trainRun = source.run
+      core.info(`Publishing Train run ${trainRun.id} (${trainRun.html_url}), commit ${trainRun.head_sha} on ${trainRun.head_branch}`)
+    } else {
+      core.info(`Event "${ctx.eventName || 'none'}": publishing workspace files only (no Train run).`)
+    }
+
+    stage = 'download'
+    const downloaded = trainRun ? await core.group('Download artifacts', () => download(deps, s, ctx, trainRun!, github)) : undefined
+
+    stage = 'upload'
+    const result = await publishFiles(deps, s, ctx, downloaded, trainRun)
+
+    stage = 'report'
+    result.closedIssueUrl = await closeFailureIssue(issueContext(deps, s, ctx, github, secrets), { commitUrl: result.commit?.url, changed: result.changed })
     await core.group('Report', async () => {
       writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), result)
       await core.writeSummary(redact(renderSummary(result), secrets))
       core.info(result.commit ? `Commit: ${result.commit.url}` : 'No commit.')
     })
   } catch (error) {
-    core.setFailed(redact(error instanceof HubError || error instanceof Error ? error.message : describeError(error), secrets))
-  }
-}
-
-function createHub(deps: Deps, settings: Settings): HubClient {
-  const fetch = createRetryingFetch(deps.fetch, deps.retryPolicy, (n) =>
-    deps.core.info(`${n.method} ${n.target} failed (${n.reason}); retrying in ${Math.ceil(n.waitMs / 1000)}s, ${n.retriesLeft} retries left`)
-  )
-  return deps.createHubClient({ hubUrl: settings.hubUrl, accessToken: settings.hfToken, repo: settings.repo, fetch })
-}
-
-async function upload(deps: Deps, settings: Settings, hub: HubClient, files: LocalFile[]): Promise<RunResult> {
-  const { core } = deps
-  const context = { hubUrl: settings.hubUrl, repoId: settings.repo.name, branch: settings.branch }
-  await checkToken(hub, context)
-
-  const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
-  const hashing = new ProgressReporter('Hashing', totalBytes, (line) => core.info(line))
-  const manifest = await buildManifest(files, (file, n) => hashing.add(file.pathInRepo, n))
-  hashing.finish()
-
-  const facts = sourceFactsFromEnv(deps.env)
-  let uploading: ProgressReporter | undefined
-  const result = await publish(
-    hub,
-    {
-      manifest,
-      branch: settings.branch,
-      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
-      description: settings.commitDescription ?? defaultCommitDescription(facts),
-      dryRun: settings.dryRun,
-      createRepo: settings.createRepo,
-      private: settings.private,
-      commitUrl: (oid) => `${repoUrl(settings)}/commit/${oid}`
-    },
-    {
-      info: (line) => core.info(line),
-      warning: (line) => core.warning(line),
-      onCommitProgress: (event, plan) => {
-        uploading ??= new ProgressReporter('Uploading', plan.bytesToUpload, (line) => core.info(line))
-        trackCommitProgress(event, plan, uploading, core.info)
-      }
+    const failedStage = error instanceof ActionError ? error.stage : stage
+    const message = redact(error instanceof Error ? error.message : describeError(error), secrets)
+    if (settings && failedStage !== 'inputs') {
+      const url = await openFailureIssue(issueContext(deps, settings, ctx, github, secrets), failedStage, message, trainRun)
+      if (url) core.setOutput('issue-url', url)
     }
-  ).catch((error: unknown) => {
-    throw explainHubError(error, { ...context, doing: settings.dryRun ? 'planning the upload' : 'publishing', stage: 'upload' })
-  })
-  uploading?.finish()
-  logPlan(core.info, result)
-  return toRunResult(settings, result)
-}
-
-async function checkToken(hub: HubClient, context: { hubUrl: string; repoId: string; branch: string }): Promise<void> {
-  const me = await hub.whoAmI().catch((error: unknown) => {
-    throw explainHubError(error, { ...context, doing: 'checking hf-token with the Hub (whoami)', stage: 'upload' })
-  })
-  if (me.role === 'read') {
-    throw new HubError(`hf-token belongs to ${me.name} but is a read-only token; publishing needs a token with write access`, 'upload', 403)
+    core.setFailed(message)
   }
 }
 
-function trackCommitProgress(event: CommitProgressEvent, plan: UploadPlan, reporter: ProgressReporter, info: (line: string) => void): void {
-  if (event.event === 'phase') {
-    info(`Hub commit: ${event.phase === 'preuploading' ? 'negotiating uploads' : event.phase === 'uploadingLargeFiles' ? 'uploading large files' : 'committing'}`)
-    return
-  }
-  if (event.state !== 'uploading') return
-  const size = plan.toUpload.find((f) => f.pathInRepo === event.path)?.size ?? 0
-  reporter.set(event.path, event.progress * size)
+/** Registers every secret input with the runner before anything can print it. */
+function maskSecrets(deps: Deps): string[] {
+  const secrets = ['hf-token', 'github-token'].map((name) => deps.core.getInput(name)).filter((v) => v.length > 0)
+  for (const secret of secrets) deps.core.setSecret(secret.trim())
+  return secrets.flatMap((s) => [s, s.trim()])
 }
 
-function logPlan(info: (line: string) => void, result: PublishResult): void {
-  const { plan } = result
-  for (const f of plan.files) info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
-  info(`${plan.toUpload.length} of ${plan.files.length} files to upload, ${formatBytes(plan.bytesToUpload)}.`)
+async function download(deps: Deps, settings: Settings, ctx: RunContext, trainRun: WorkflowRun, github: () => GitHubApi | undefined): Promise<DownloadedArtifacts> {
+  const api = requireGitHub(github(), 'download the Train run’s artifacts')
+  const repo = ctx.repository!
+  const downloader = deps.createArtifactDownloader({ token: settings.githubToken, owner: repo.owner, repo: repo.repo })
+  const result = await downloadArtifacts(api, downloader, {
+    runId: trainRun.id,
+    rules: settings.artifacts,
+    runnerTemp: ctx.runnerTemp,
+    workspace: ctx.workspace,
+    log: (line) => deps.core.info(line)
+  })
+  for (const a of result.artifacts) deps.core.info(`Artifact "${a.name}" → ${a.folder || '.'}/ (digest ${a.digest ?? 'none'})`)
+  return result
 }
 
-function repoUrl(settings: Settings): string {
-  const prefix = settings.repo.type === 'model' ? '' : `${settings.repo.type}s/`
-  return `${settings.hubUrl}/${prefix}${settings.repo.name}`
-}
-
-function toRunResult(settings: Settings, result: PublishResult): RunResult {
+async function publishFiles(deps: Deps, settings: Settings, ctx: RunContext, downloaded: DownloadedArtifacts | undefined, trainRun: WorkflowRun | undefined): Promise<RunResult> {
+  const { core } = deps
+  const roots: SourceRoot[] = [...(downloaded ? [{ dir: downloaded.root, label: 'artifacts' }] : []), { dir: ctx.workspace, label: 'workspace' }]
+  const files = await core.group('Resolve files', async () => {
+    const resolved = await resolveLocalFiles(settings.files, { roots })
+    for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
+    return resolved
+  })
+  const facts = sourceFacts(ctx, trainRun)
+  const published = await core.group('Upload to Hugging Face', () =>
+    uploadToHub(deps, settings, createHub(deps, settings), {
+      files,
+      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
+      description: settings.commitDescription ?? defaultCommitDescription(facts)
+    })
+  )
   return {
-    repo: { ...settings.repo, url: repoUrl(settings) },
+    repo: { ...settings.repo, url: hubRepoUrl(settings) },
     branch: settings.branch,
     dryRun: settings.dryRun,
-    changed: result.changed,
-    commit: settings.dryRun ? undefined : result.commit,
-    files: result.plan.files,
-    bytesUploaded: result.plan.bytesToUpload,
-    createdRepo: result.createdRepo
+    changed: published.changed,
+    commit: settings.dryRun ? undefined : published.commit,
+    files: published.plan.files,
+    bytesUploaded: published.plan.bytesToUpload,
+    createdRepo: published.createdRepo,
+    trainRun: trainRun && { id: trainRun.id, url: trainRun.html_url },
+    artifacts: downloaded?.artifacts
   }
+}
+
+function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi | undefined {
+  if (!settings.githubToken || !ctx.repository) return undefined
+  return deps.createGitHubApi({ token: settings.githubToken, apiUrl: ctx.apiUrl, owner: ctx.repository.owner, repo: ctx.repository.repo })
+}
+
+function requireGitHub(api: GitHubApi | undefined, purpose: string): GitHubApi {
+  if (api) return api
+  throw new ActionError(`github-token is empty (or GITHUB_REPOSITORY is unknown), so the action cannot ${purpose}. Pass github-token: \${{ github.token }} with "permissions: actions: read"`, 'trigger')
+}
+
+function issueContext(deps: Deps, settings: Settings, ctx: RunContext, github: () => GitHubApi | undefined, secrets: readonly string[]): IssueContext {
+  return { deps, settings, ctx, github, secrets }
+}
+
+function memo<T>(make: () => T): () => T {
+  let made = false
+  let value: T
+  return () => (made ? value : ((made = true), (value = make())))
 }

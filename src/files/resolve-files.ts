@@ -19,24 +19,32 @@ export interface LocalFile {
   size: number
   /** The `files` line that selected it. */
   line: number
+  /** Label of the root it was found in ("workspace", "artifacts"). */
+  origin: string
+}
+
+export interface SourceRoot {
+  dir: string
+  label: string
 }
 
 export interface ResolveOptions {
-  /** Relative sources are resolved against this folder (GITHUB_WORKSPACE). */
-  workspace: string
-  /** Folders sources may live in. Defaults to the workspace alone. */
-  allowedRoots?: string[]
+  /**
+   * Folders sources may come from, in search order: a relative source is looked up in the first
+   * root where it exists (e.g. the downloaded artifacts, then the workspace). Nothing outside
+   * these folders is ever published.
+   */
+  roots: readonly SourceRoot[]
 }
 
 /** Resolves every rule; throws one LocalFilesError that lists every problem. */
 export async function resolveLocalFiles(rules: readonly FileMappingRule[], options: ResolveOptions): Promise<LocalFile[]> {
-  const roots = await Promise.all((options.allowedRoots ?? [options.workspace]).map((r) => realpath(r).catch(() => resolve(r))))
-  const workspace = await realpath(options.workspace).catch(() => resolve(options.workspace))
+  const roots = await Promise.all(options.roots.map(async (r) => ({ dir: await realpath(r.dir).catch(() => resolve(r.dir)), label: r.label })))
   const problems: string[] = []
   const files: LocalFile[] = []
   for (const rule of rules) {
     try {
-      files.push(...(await resolveRule(rule, workspace, roots)))
+      files.push(...(await resolveRule(rule, roots)))
     } catch (error) {
       if (!(error instanceof RuleProblem)) throw error
       problems.push(`line ${rule.line} ("${rule.source}"): ${error.message}`)
@@ -52,44 +60,55 @@ export async function resolveLocalFiles(rules: readonly FileMappingRule[], optio
 
 class RuleProblem extends Error {}
 
-async function resolveRule(rule: FileMappingRule, workspace: string, roots: string[]): Promise<LocalFile[]> {
-  const sourcePath = resolve(workspace, rule.source)
-  if (rule.kind === 'glob') return resolveGlob(rule, workspace, roots)
+type Roots = ReadonlyArray<{ dir: string; label: string }>
+
+async function resolveRule(rule: FileMappingRule, roots: Roots): Promise<LocalFile[]> {
+  const home = await rootFor(rule, roots)
+  if (rule.kind === 'glob') return resolveGlob(rule, home, roots)
+  const sourcePath = resolve(home.dir, rule.source)
   const root = rootContaining(sourcePath, roots)
-  if (!root) throw new RuleProblem(`${describeOutside(sourcePath, roots)}`)
+  if (!root) throw new RuleProblem(describeOutside(sourcePath, roots))
   const info = await stat(sourcePath).catch(() => undefined)
   if (!info) {
-    const hint = isAbsolute(rule.source) ? '' : ` (looked for ${sourcePath})`
-    throw new RuleProblem(`does not exist${hint}; check the path, or that the step producing it ran first`)
+    const where = isAbsolute(rule.source) ? '' : ` (looked in ${roots.map((r) => r.label + ' ' + r.dir).join(', then ')})`
+    throw new RuleProblem(`does not exist${where}; check the path, or that the step or artifact producing it ran first`)
   }
   if (info.isDirectory()) return resolveDirectory(rule, sourcePath, root, roots)
   if (/[/\\]$/.test(rule.source)) throw new RuleProblem('ends with "/" but is a file, not a folder')
   const localPath = await realInside(sourcePath, roots)
   const pathInRepo = rule.keepsSourcePath
-    ? toPosix(relative(root, sourcePath))
+    ? toPosix(relative(root.dir, sourcePath))
     : rule.destinationIsFolder
       ? joinRepo(rule.destination, basename(sourcePath))
       : rule.destination
-  return [{ localPath, pathInRepo, size: info.size, line: rule.line }]
+  return [{ localPath, pathInRepo, size: info.size, line: rule.line, origin: root.label }]
 }
 
-async function resolveDirectory(rule: FileMappingRule, dir: string, root: string, roots: string[]): Promise<LocalFile[]> {
-  const prefix = rule.keepsSourcePath ? toPosix(relative(root, dir)) : rule.destination
+/** The root a relative source is read from: the first where it (or its glob's folder) exists. */
+async function rootFor(rule: FileMappingRule, roots: Roots): Promise<{ dir: string; label: string }> {
+  const probe = rule.kind === 'glob' ? globBase(rule.source) : rule.source
+  if (isAbsolute(probe)) return rootContaining(probe, roots) ?? roots[roots.length - 1]!
+  for (const root of roots) if (await stat(resolve(root.dir, probe)).catch(() => undefined)) return root
+  return roots[roots.length - 1]!
+}
+
+async function resolveDirectory(rule: FileMappingRule, dir: string, root: { dir: string; label: string }, roots: Roots): Promise<LocalFile[]> {
+  const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, dir)) : rule.destination
   const matches = await listFiles(dir, '**/*')
   if (matches.length === 0) throw new RuleProblem('is an empty folder')
-  return Promise.all(matches.map((m) => toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, roots)))
+  return Promise.all(matches.map((m) => toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, root.label, roots)))
 }
 
-async function resolveGlob(rule: FileMappingRule, workspace: string, roots: string[]): Promise<LocalFile[]> {
-  const base = resolve(workspace, globBase(rule.source))
+async function resolveGlob(rule: FileMappingRule, home: { dir: string; label: string }, roots: Roots): Promise<LocalFile[]> {
+  const base = resolve(home.dir, globBase(rule.source))
   const root = rootContaining(base, roots)
   if (!root) throw new RuleProblem(describeOutside(base, roots))
-  const pattern = toPosix(relative(base, resolve(workspace, rule.source)))
+  const pattern = toPosix(relative(base, resolve(home.dir, rule.source)))
   if (pattern.startsWith('..')) throw new RuleProblem('a glob may not climb out of its folder with ".."')
   const matches = await listFiles(base, pattern)
   if (matches.length === 0) throw new RuleProblem(`matched no files (searched in ${base})`)
-  const prefix = rule.keepsSourcePath ? toPosix(relative(root, base)) : rule.destination
-  return Promise.all(matches.map((m) => toLocalFile(join(base, m), joinRepo(prefix, m), rule.line, roots)))
+  const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, base)) : rule.destination
+  return Promise.all(matches.map((m) => toLocalFile(join(base, m), joinRepo(prefix, m), rule.line, root.label, roots)))
 }
 
 /** Files (not folders) below `cwd` matching `pattern`, dotfiles included, `.git` folders skipped. */
@@ -98,30 +117,32 @@ async function listFiles(cwd: string, pattern: string): Promise<string[]> {
   return matches.sort()
 }
 
-async function toLocalFile(path: string, pathInRepo: string, line: number, roots: string[]): Promise<LocalFile> {
+async function toLocalFile(path: string, pathInRepo: string, line: number, origin: string, roots: Roots): Promise<LocalFile> {
   const localPath = await realInside(path, roots)
   const info = await stat(localPath)
   if (!info.isFile()) throw new RuleProblem(`${path} is not a regular file`)
-  return { localPath, pathInRepo: normaliseRepoPath(pathInRepo), size: info.size, line }
+  return { localPath, pathInRepo: normaliseRepoPath(pathInRepo), size: info.size, line, origin }
 }
 
 /** The real path of `path`, refusing symlinks that lead outside the allowed roots. */
-async function realInside(path: string, roots: string[]): Promise<string> {
+async function realInside(path: string, roots: Roots): Promise<string> {
   const real = await realpath(path)
   if (!rootContaining(real, roots)) {
     const link = (await lstat(path)).isSymbolicLink() ? ' through a symlink' : ''
-    throw new RuleProblem(`${path} leads${link} outside the workspace (to ${real}); only files inside ${roots.join(' or ')} can be published`)
+    throw new RuleProblem(`${path} leads${link} outside the workspace (to ${real}); only files inside ${describeRoots(roots)} can be published`)
   }
   return real
 }
 
-function rootContaining(path: string, roots: string[]): string | undefined {
-  return roots.find((root) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep))
+function rootContaining(path: string, roots: Roots): { dir: string; label: string } | undefined {
+  return roots.find(({ dir }) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep))
 }
 
-function describeOutside(path: string, roots: string[]): string {
-  return `${path} is outside the workspace; only files inside ${roots.join(' or ')} can be published`
+function describeOutside(path: string, roots: Roots): string {
+  return `${path} is outside the workspace; only files inside ${describeRoots(roots)} can be published`
 }
+
+const describeRoots = (roots: Roots) => roots.map((r) => `the ${r.label} (${r.dir})`).join(' or ')
 
 function findDuplicateDestinations(files: LocalFile[]): string[] {
   const seen = new Map<string, LocalFile>()

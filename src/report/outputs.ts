@@ -14,8 +14,16 @@ export function computeOutputs(result: RunResult): Record<string, string> {
     'commit-sha': result.commit?.oid ?? '',
     'commit-url': result.commit?.url ?? '',
     changed: String(result.changed),
-    files: JSON.stringify(files)
+    files: JSON.stringify(files),
+    skipped: 'false',
+    'issue-url': result.closedIssueUrl ?? '',
+    'train-run-id': result.trainRun ? String(result.trainRun.id) : ''
   }
+}
+
+/** Outputs of a run that skipped a Train run that did not succeed. */
+export function skippedOutputs(reason: string, trainRunId: number): Record<string, string> {
+  return { skipped: 'true', 'skip-reason': reason, changed: 'false', 'commit-sha': '', 'commit-url': '', files: '[]', 'issue-url': '', 'train-run-id': String(trainRunId) }
 }
 
 export function writeOutputs(setOutput: (name: string, value: string) => void, result: RunResult): void {

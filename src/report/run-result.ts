@@ -1,4 +1,5 @@
 /** Everything a run found out, gathered in one object so outputs and summary come from one place. */
+import type { DownloadedArtifact } from '../artifacts/download-artifacts.ts'
 import type { PlannedFile } from '../hub/upload-plan.ts'
 
 export interface RunResult {
@@ -10,4 +11,9 @@ export interface RunResult {
   files: readonly PlannedFile[]
   bytesUploaded: number
   createdRepo: boolean
+  /** The Train run the files came from, when there was one. */
+  trainRun?: { id: number; url: string }
+  artifacts?: readonly DownloadedArtifact[]
+  /** The failure issue this success closed. */
+  closedIssueUrl?: string
 }

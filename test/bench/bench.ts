@@ -152,7 +152,7 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
   for (let written = 0; written < size; ) {
     const n = Math.min(block.length, size - written)
     randomFillSync(block, 0, n)
-    if (!out.write(n === block.length ? Buffer.from(block) : block.subarray(0, n))) await new Promise((r) => out.once('drain', r))
+    if (!out.write(n === block.length ? Buffer.from(block) : block.subarray(0, n))) await new Promise<void>((r) => out.once('drain', () => r()))
     written += n
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))

@@ -8,6 +8,7 @@ export interface RecordingCore extends ActionCore {
   log: string[]
   failures: string[]
   warnings: string[]
+  notices: string[]
   summaries: string[]
 }
 
@@ -19,6 +20,7 @@ export function recordingCore(inputs: Record<string, string>): RecordingCore {
     log: [],
     failures: [],
     warnings: [],
+    notices: [],
     summaries: [],
     getInput: (name) => (inputs[name] ?? '').trim(),
     setSecret: (s) => void core.secrets.push(s),
@@ -26,6 +28,7 @@ export function recordingCore(inputs: Record<string, string>): RecordingCore {
     setFailed: (m) => void (core.failures.push(m), core.log.push(`::error::${m}`)),
     info: (m) => void core.log.push(m),
     warning: (m) => void (core.warnings.push(m), core.log.push(`::warning::${m}`)),
+    notice: (m) => void (core.notices.push(m), core.log.push(`::notice::${m}`)),
     error: (m) => void core.log.push(`::error::${m}`),
     debug: (m) => void core.log.push(`::debug::${m}`),
     group: async (name, fn) => {

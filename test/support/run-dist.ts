@@ -45,6 +45,8 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: dir,
     HF_UPLOAD_ACTION_RETRY_BASE_MS: '20',
+    // A closed loopback port unless a test points GitHub calls at its emulator: never the internet.
+    GITHUB_API_URL: 'http://127.0.0.1:9',
     ...Object.fromEntries(Object.entries(options.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...options.env
   }

@@ -6,6 +6,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Deps } from '../../src/deps.ts'
+import { createArtifactDownloader } from '../../src/artifacts/artifact-downloader.ts'
+import { createGitHubApi } from '../../src/github/github-api.ts'
 import { createHubClient, type HubClient, type HubClientOptions } from '../../src/hub/hub-client.ts'
 import { run } from '../../src/main.ts'
 import { captureFolder } from './capture.ts'
@@ -23,9 +25,12 @@ export async function runInProcess(options: InProcessOptions): Promise<Recording
   const core = recordingCore(options.inputs)
   const deps: Deps = {
     core,
-    env: { GITHUB_WORKSPACE: options.workspace, ...options.env },
+    // A closed loopback port unless a test points GitHub calls at its emulator: never the internet.
+    env: { GITHUB_WORKSPACE: options.workspace, GITHUB_API_URL: 'http://127.0.0.1:9', ...options.env },
     fetch: globalThis.fetch,
     createHubClient: (o: HubClientOptions) => (options.wrapHub ?? ((c) => c))(createHubClient(o)),
+    createGitHubApi,
+    createArtifactDownloader,
     retryPolicy: { retries: 3, baseDelayMs: 10, maxDelayMs: 80, maxRetryAfterMs: 5000 },
     now: Date.now
   }

@@ -1,0 +1,97 @@
+/**
+ * The upload phase: check the token, hash, plan against the branch head, commit once.
+ * Raises errors; never fails the step itself (main.ts does).
+ */
+import type { CommitProgressEvent } from '@huggingface/hub'
+import type { Deps } from './deps.ts'
+import { HubError } from './errors.ts'
+import { buildManifest } from './files/manifest.ts'
+import type { LocalFile } from './files/resolve-files.ts'
+import type { HubClient } from './hub/hub-client.ts'
+import { explainHubError } from './hub/hub-errors.ts'
+import { publish, type PublishResult } from './hub/publish.ts'
+import { createRetryingFetch } from './hub/retrying-fetch.ts'
+import type { UploadPlan } from './hub/upload-plan.ts'
+import type { Settings } from './inputs.ts'
+import { ProgressReporter, formatBytes } from './report/progress.ts'
+
+export interface UploadRequest {
+  files: readonly LocalFile[]
+  title: string
+  description?: string
+}
+
+export function createHub(deps: Deps, settings: Settings): HubClient {
+  const fetch = createRetryingFetch(deps.fetch, deps.retryPolicy, (n) =>
+    deps.core.info(`${n.method} ${n.target} failed (${n.reason}); retrying in ${Math.ceil(n.waitMs / 1000)}s, ${n.retriesLeft} retries left`)
+  )
+  return deps.createHubClient({ hubUrl: settings.hubUrl, accessToken: settings.hfToken, repo: settings.repo, fetch })
+}
+
+export function hubRepoUrl(settings: Pick<Settings, 'hubUrl' | 'repo'>): string {
+  const prefix = settings.repo.type === 'model' ? '' : `${settings.repo.type}s/`
+  return `${settings.hubUrl}/${prefix}${settings.repo.name}`
+}
+
+export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient, request: UploadRequest): Promise<PublishResult> {
+  const { core } = deps
+  const context = { hubUrl: settings.hubUrl, repoId: settings.repo.name, branch: settings.branch }
+  await checkToken(hub, context)
+
+  const totalBytes = request.files.reduce((sum, f) => sum + f.size, 0)
+  const hashing = new ProgressReporter('Hashing', totalBytes, (line) => core.info(line))
+  const manifest = await buildManifest(request.files, (file, n) => hashing.add(file.pathInRepo, n))
+  hashing.finish()
+
+  let uploading: ProgressReporter | undefined
+  const result = await publish(
+    hub,
+    {
+      manifest,
+      branch: settings.branch,
+      title: request.title,
+      description: request.description,
+      dryRun: settings.dryRun,
+      createRepo: settings.createRepo,
+      private: settings.private,
+      commitUrl: (oid) => `${hubRepoUrl(settings)}/commit/${oid}`
+    },
+    {
+      info: (line) => core.info(line),
+      warning: (line) => core.warning(line),
+      onCommitProgress: (event, plan) => {
+        uploading ??= new ProgressReporter('Uploading', plan.bytesToUpload, (line) => core.info(line))
+        trackCommitProgress(event, plan, uploading, (line) => core.info(line))
+      }
+    }
+  ).catch((error: unknown) => {
+    throw explainHubError(error, { ...context, doing: settings.dryRun ? 'planning the upload' : 'publishing', stage: 'upload' })
+  })
+  uploading?.finish()
+  logPlan((line) => core.info(line), result)
+  return result
+}
+
+async function checkToken(hub: HubClient, context: { hubUrl: string; repoId: string; branch: string }): Promise<void> {
+  const me = await hub.whoAmI().catch((error: unknown) => {
+    throw explainHubError(error, { ...context, doing: 'checking hf-token with the Hub (whoami)', stage: 'upload' })
+  })
+  if (me.role === 'read') {
+    throw new HubError(`hf-token belongs to ${me.name} but is a read-only token; publishing needs a token with write access`, 'upload', 403)
+  }
+}
+
+const PHASE_LINES = { preuploading: 'negotiating uploads', uploadingLargeFiles: 'uploading large files', committing: 'committing' } as const
+
+function trackCommitProgress(event: CommitProgressEvent, plan: UploadPlan, reporter: ProgressReporter, info: (line: string) => void): void {
+  if (event.event === 'phase') return info(`Hub commit: ${PHASE_LINES[event.phase]}`)
+  if (event.state !== 'uploading') return
+  const size = plan.toUpload.find((f) => f.pathInRepo === event.path)?.size ?? 0
+  reporter.set(event.path, event.progress * size)
+}
+
+function logPlan(info: (line: string) => void, result: PublishResult): void {
+  const { plan } = result
+  for (const f of plan.files) info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
+  info(`${plan.toUpload.length} of ${plan.files.length} files to upload, ${formatBytes(plan.bytesToUpload)}.`)
+}
