@@ -155,13 +155,23 @@ test('transient Hub errors on idempotent calls are retried, honouring Retry-Afte
   const repoId = newRepoId()
   await hub.createRepo(modelRepo(repoId))
   hub.faults.add({ route: 'preupload', status: 503, retryAfter: 1, times: 1 })
-  hub.faults.add({ route: 'lfs-batch', status: 429, rateLimit: true, times: 1 })
+  hub.faults.add({ route: 'lfs-batch', status: 429, rateLimit: true, retryAfter: 1, times: 1 })
   hub.faults.add({ route: 'lfs-part', status: 500, times: 2 })
   hub.faults.add({ route: 'lfs-part', resetMidBody: true, times: 1 })
   const core = await runInProcess({ inputs: inputs(repoId), workspace })
   assert.deepEqual(core.failures, [])
   assert.ok(core.log.filter((l) => /failed \(.*\); retrying in/.test(l)).length >= 4, core.log.join('\n'))
   assert.equal((await hub.listCommits(modelRepo(repoId))).length, 2)
+})
+
+test('a rate limit that asks for a longer wait than allowed fails with a clear message, and no commit', async () => {
+  const workspace = await makeWorkspace(seedTrainOutput())
+  const repoId = newRepoId()
+  await hub.createRepo(modelRepo(repoId))
+  hub.faults.add({ route: 'lfs-batch', status: 429, rateLimit: true, times: 1 }) // RateLimit t=55 > the test policy's 5 s
+  const core = await runInProcess({ inputs: inputs(repoId), workspace })
+  assert.match(core.failures[0]!, /rate-limited this run \(429\)/)
+  assert.equal((await hub.listCommits(modelRepo(repoId))).length, 1)
 })
 
 test('a failed upload leaves no commit behind, and the next run succeeds without re-sending stored objects', async () => {
@@ -177,6 +187,33 @@ test('a failed upload leaves no commit behind, and the next run succeeds without
   const core = await runInProcess({ inputs: inputs(repoId), workspace })
   assert.deepEqual(core.failures, [])
   assert.equal(hub.stats.lfsBytesReceived, 0, 'LFS objects from the failed run were already stored')
+})
+
+test('a connection that breaks after the Hub applied the commit is recognised, not re-sent', async () => {
+  const workspace = await makeWorkspace(seedTrainOutput())
+  const repoId = newRepoId()
+  await hub.createRepo(modelRepo(repoId))
+  hub.faults.add({ route: 'commit', resetMidBody: true, times: 1 }) // the commit lands, its answer is cut
+  const core = await runInProcess({ inputs: inputs(repoId), workspace })
+  assert.deepEqual(core.failures, [])
+  assert.ok(core.warnings.some((w) => /connection broke while committing/.test(w)))
+  assert.ok(core.log.some((l) => /did land as/.test(l)))
+  const commits = await hub.listCommits(modelRepo(repoId))
+  assert.equal(commits.length, 2, 'exactly one commit of ours, not two')
+  assert.equal(core.outputs['commit-sha'], commits[0]!.oid)
+  assert.equal(core.outputs.changed, 'true')
+})
+
+test('a connection that breaks before the commit was applied leads to one re-planned commit', async () => {
+  const workspace = await makeWorkspace(seedTrainOutput())
+  const repoId = newRepoId()
+  await hub.createRepo(modelRepo(repoId))
+  hub.faults.add({ route: 'commit', status: 503, resetMidBody: true, times: 1 }) // refused, and the answer is cut
+  hub.resetStats()
+  const core = await runInProcess({ inputs: inputs(repoId), workspace })
+  assert.deepEqual(core.failures, [])
+  assert.equal((await hub.listCommits(modelRepo(repoId))).length, 2)
+  assert.equal(hub.stats.requests.filter((r) => r.route === 'commit').length, 2, 'the broken commit, then one re-planned commit')
 })
 
 test('a read-only token is refused before anything is uploaded', async () => {
