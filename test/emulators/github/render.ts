@@ -21,9 +21,9 @@ const KNOWN_USERS: Record<string, { id: number; node_id: string; avatar_url: str
   }
 }
 
-/** Legacy global node id: base64 of `<len(type)>:<Type><id>`, e.g. `MDEwOlJlcG9zaXRvcnkxMDAx`. */
+/** Legacy global node id: base64 of `0<len(Type)>:<Type><id>`, e.g. `010:Repository1001`, `04:User42`. */
 export function nodeId(type: string, id: number): string {
-  return Buffer.from(`${String(type.length).padStart(2, '0')}:${type}${id}`).toString('base64')
+  return Buffer.from(`0${type.length}:${type}${id}`).toString('base64')
 }
 
 /** A stable id per login (FNV-1a), so the same user has the same id across restarts. */
