@@ -11,6 +11,7 @@ import type { HubClient } from './hub/hub-client.ts'
 import { explainHubError } from './hub/hub-errors.ts'
 import { publish, type PublishResult } from './hub/publish.ts'
 import { createRetryingFetch } from './hub/retrying-fetch.ts'
+import { createStreamingUploadFetch } from './hub/streaming-upload-fetch.ts'
 import type { UploadPlan } from './hub/upload-plan.ts'
 import type { Settings } from './inputs.ts'
 import { ProgressReporter, formatBytes } from './report/progress.ts'
@@ -22,7 +23,8 @@ export interface UploadRequest {
 }
 
 export function createHub(deps: Deps, settings: Settings): HubClient {
-  const fetch = createRetryingFetch(deps.fetch, deps.retryPolicy, (n) =>
+  // Retries wrap streaming: each attempt gets a fresh stream of the same Blob.
+  const fetch = createRetryingFetch(createStreamingUploadFetch(deps.fetch), deps.retryPolicy, (n) =>
     deps.core.info(`${n.method} ${n.target} failed (${n.reason}); retrying in ${Math.ceil(n.waitMs / 1000)}s, ${n.retriesLeft} retries left`)
   )
   return deps.createHubClient({ hubUrl: settings.hubUrl, accessToken: settings.hfToken, repo: settings.repo, fetch })

@@ -18,7 +18,7 @@ import {
   type CommitProgressEvent,
   type RepoDesignation
 } from '@huggingface/hub'
-import { pathToFileURL } from 'node:url'
+import { localFileBlob } from '../lib/local-file-blob.ts'
 import type { RemoteFile } from './upload-plan.ts'
 
 export interface HubIdentity {
@@ -33,7 +33,7 @@ export interface CommitRequest {
   branch: string
   parentCommit: string
   /** Files to add or replace, streamed from disk. */
-  uploads: ReadonlyArray<{ pathInRepo: string; localPath: string } | { pathInRepo: string; content: Blob }>
+  uploads: ReadonlyArray<{ pathInRepo: string; localPath: string; size: number } | { pathInRepo: string; content: Blob }>
   deletions?: readonly string[]
   onProgress?: (event: CommitProgressEvent) => void
 }
@@ -110,7 +110,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
         ...request.uploads.map((u) => ({
           operation: 'addOrUpdate' as const,
           path: u.pathInRepo,
-          content: 'localPath' in u ? pathToFileURL(u.localPath) : u.content
+          content: 'localPath' in u ? localFileBlob(u.localPath, u.size) : u.content
         })),
         ...(request.deletions ?? []).map((path) => ({ operation: 'delete' as const, path }))
       ]

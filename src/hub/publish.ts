@@ -88,7 +88,7 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
         description: request.description,
         branch: request.branch,
         parentCommit: parent,
-        uploads: plan.toUpload.map((f) => ({ pathInRepo: f.pathInRepo, localPath: f.localPath })),
+        uploads: plan.toUpload.map((f) => ({ pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size })),
         onProgress: (event) => hooks.onCommitProgress?.(event, plan)
       })
       return { plan, changed: true, commit, createdRepo, attempts: attempt }

@@ -5,7 +5,7 @@
  * git blob SHA-1 (`sha1("blob <size>\0" + content)`) is the `oid` of a regular (non-LFS) file.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 
 export interface FileDigest {
   sha256: string
@@ -13,7 +13,7 @@ export interface FileDigest {
   gitOid?: string
 }
 
-const CHUNK = 4 * 1024 * 1024
+const CHUNK = 1024 * 1024
 
 /**
  * Hashes a file, reporting bytes read through `onBytes` (for progress lines).
@@ -26,11 +26,25 @@ export async function hashFile(
 ): Promise<FileDigest> {
   const sha256 = createHash('sha256')
   const sha1 = options.withGitOid ? createHash('sha1').update(`blob ${size}\0`) : undefined
-  const stream = createReadStream(path, { highWaterMark: CHUNK, signal: options.signal })
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    sha256.update(chunk)
-    sha1?.update(chunk)
-    options.onBytes?.(chunk.length)
+  // One buffer, reused for every read: hashing a multi-GiB file allocates nothing per chunk, so
+  // the process's memory stays flat instead of filling with garbage between collections.
+  const buffer = Buffer.allocUnsafe(CHUNK)
+  const file = await open(path, 'r')
+  try {
+    let total = 0
+    for (;;) {
+      options.signal?.throwIfAborted()
+      const { bytesRead } = await file.read(buffer, 0, CHUNK, total)
+      if (bytesRead === 0) break
+      const chunk = buffer.subarray(0, bytesRead)
+      sha256.update(chunk)
+      sha1?.update(chunk)
+      total += bytesRead
+      options.onBytes?.(bytesRead)
+    }
+    if (total !== size) throw new Error(`${path} changed size while being hashed (${size} → ${total} bytes)`)
+  } finally {
+    await file.close()
   }
   return { sha256: sha256.digest('hex'), gitOid: sha1?.digest('hex') }
 }

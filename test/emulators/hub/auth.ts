@@ -1,0 +1,61 @@
+// Token checks. Tokens live only in memory: they are never written to dataDir, logged, or echoed
+// in an answer (whoami shows a display name derived from the user, not the token).
+import type { IncomingMessage } from 'node:http'
+import { HubHttpError } from './errors.ts'
+import type { TokenGrant, TokenRole } from './types.ts'
+
+export type Identity =
+  | { kind: 'anonymous' }
+  | { kind: 'invalid' }
+  | { kind: 'user'; user: string; role: TokenRole }
+
+/** User every `hf_` token maps to when no tokens are configured. */
+export const DEFAULT_USER = 'tester'
+
+export class Authenticator {
+  private readonly grants: Map<string, Required<TokenGrant>> | undefined
+
+  /** Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access. */
+  constructor(tokens?: Record<string, TokenGrant>) {
+    this.grants = tokens
+      ? new Map(Object.entries(tokens).map(([token, grant]) => [token, { user: grant.user, role: grant.role ?? 'write' }]))
+      : undefined
+  }
+
+  identify(req: IncomingMessage): Identity {
+    const token = bearerToken(req.headers.authorization)
+    if (token === undefined) return { kind: 'anonymous' }
+    if (!this.grants) return token.startsWith('hf_') ? { kind: 'user', user: DEFAULT_USER, role: 'write' } : { kind: 'invalid' }
+    const grant = this.grants.get(token)
+    return grant ? { kind: 'user', user: grant.user, role: grant.role } : { kind: 'invalid' }
+  }
+}
+
+// `Bearer <token>` (both clients), or `Basic base64(user:token)` (git / git-lfs).
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const [scheme = '', value = ''] = header.trim().split(/\s+/, 2)
+  if (/^bearer$/i.test(scheme)) return value
+  if (/^basic$/i.test(scheme)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8')
+    return decoded.slice(decoded.indexOf(':') + 1)
+  }
+  return undefined
+}
+
+export function invalidCredentials(): HubHttpError {
+  return new HubHttpError(401, 'Invalid credentials in Authorization header')
+}
+
+/** A caller that must be logged in (write routes, whoami). */
+export function requireUser(identity: Identity): { user: string; role: TokenRole } {
+  if (identity.kind === 'invalid') throw invalidCredentials()
+  if (identity.kind === 'anonymous') throw new HubHttpError(401, 'You must be authenticated to access this resource')
+  return identity
+}
+
+export function requireWriteRole(identity: { role: TokenRole }): void {
+  if (identity.role !== 'write') {
+    throw new HubHttpError(403, 'This token does not have write access to this repository (role: read)')
+  }
+}
