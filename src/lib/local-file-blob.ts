@@ -87,7 +87,8 @@ export class LocalFileBlob extends Blob {
             return controller.error(new Error(`${path} is shorter than expected (it changed while being published)`))
           }
           position += bytesRead
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, bytesRead))
+          // A Buffer, not a plain Uint8Array view: undici copies non-Buffer chunks before writing.
+          controller.enqueue(bytesRead === length ? chunk : chunk.subarray(0, bytesRead))
         },
         cancel: close
       },
