@@ -147,7 +147,7 @@ export interface Settings {
 }
 
 /** Defaults for inputs the workflow left empty (the same defaults as action.yml, for local runs). */
-const DEFAULTS: Partial<RawInputs> = {
+export const DEFAULTS: Partial<RawInputs> = {
   'repo-type': 'model',
   branch: 'main',
   'hub-url': 'https://huggingface.co',
