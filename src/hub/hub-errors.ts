@@ -51,7 +51,7 @@ function adviceForStatus(status: number, ctx: HubErrorContext): string {
       return `The Hub rate-limited this run (429) even after waiting as asked. Re-run later or publish less often`
     default:
       return status >= 500
-        ? `The Hub failed with ${status} even after retries. It may be having an outage; re-run the workflow later`
+        ? `The Hub failed with ${status} (requests that are safe to repeat were retried; a commit is never re-sent blindly). It may be having an outage; re-run the workflow later`
         : `The Hub refused the request with ${status}`
   }
 }

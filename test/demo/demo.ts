@@ -1,84 +1,134 @@
 /**
- * `npm run demo`: the action end to end on this machine, with nothing to configure.
+ * `npm run demo`: the seed's whole flow on this machine, with nothing to configure.
  *
- * Starts the Hub emulator on a free loopback port, writes a sample Train output (a checkpoint of
- * a few MB, an ONNX export, an evaluation report, sample images) into a scratch workspace, runs
- * the committed dist/index.js exactly as a runner would (INPUT_* and GITHUB_* environment), and
- * prints the job summary, the outputs and the commit URL. Builds nothing.
+ * Starts the Hub and GitHub emulators on free loopback ports, seeds a successful Train run with
+ * "checkpoints" and "evaluation-report" artifacts, writes the checked-out repository (ONNX
+ * export, benchmark report, sample images) into a scratch workspace, and runs the committed
+ * dist/index.js exactly as a runner would for a `workflow_run` event (INPUT_* and GITHUB_*
+ * environment). Prints the job summary, the outputs and the commit URL. Builds nothing.
  *
- * Options: --keep-running  leave the emulator up afterwards so you can browse its HTTP API.
+ *   npm run demo                     the happy path
+ *   npm run demo -- --failure        a failing publish opens an issue; a manual re-run
+ *                                    (workflow_dispatch with run-id) publishes and closes it
+ *   npm run demo -- --keep-running   leave both emulators up to browse them
  */
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startGithubEmulator } from '../emulators/github/server.ts'
 import { startHubEmulator } from '../emulators/hub/server.ts'
 import { samplePng } from '../support/png.ts'
 import { DIST_ENTRY, parseOutputFile } from '../support/run-dist.ts'
 import { SEED_FILES_MAPPING, pseudoRandomBytes, writeFiles } from '../support/workspace.ts'
 
+const failureVariant = process.argv.includes('--failure')
 const keepRunning = process.argv.includes('--keep-running')
-const DEMO_TOKEN = 'hf_' + 'demo'.repeat(9)
-const REPO_ID = 'd4oit/tiny-cats-model'
+const HF_TOKEN = 'hf_' + 'demo'.repeat(9)
+const GH_TOKEN = 'ghs_' + 'demo'.repeat(9)
+const REPO = 'd4oit/tiny-cats-model'
 
 const root = await mkdtemp(join(tmpdir(), 'hf-upload-action-demo-'))
-const dataDir = join(root, 'hub-data')
+const hub = await startHubEmulator({ dataDir: join(root, 'hub-data'), tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } } })
+const gh = await startGithubEmulator({ dataDir: join(root, 'github-data'), tokens: { [GH_TOKEN]: { login: 'github-actions[bot]' } } })
+console.log(`Hub emulator    ${hub.url}  (data: ${join(root, 'hub-data')})`)
+console.log(`GitHub emulator ${gh.url}  (data: ${join(root, 'github-data')})`)
+
+// The Train run and its artifacts, as actions/upload-artifact would have stored them.
+gh.addRepo(REPO, { id: 1001, defaultBranch: 'main' })
+const train = gh.addWorkflowRun(REPO, { path: '.github/workflows/train.yml', event: 'push', head_branch: 'main' })
+await gh.addArtifact(REPO, train.id, { name: 'checkpoints', files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint') } })
+await gh.addArtifact(REPO, train.id, {
+  name: 'evaluation-report',
+  files: { 'evaluation_report.json': JSON.stringify({ fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 }, null, 2) }
+})
+console.log(`Train run ${train.id} (${train.html_url}) succeeded with artifacts "checkpoints" and "evaluation-report"`)
+
+// The checked-out repository: what the files mapping takes from the workspace.
 const workspace = join(root, 'workspace')
-const runnerTemp = join(root, 'runner-temp')
-await mkdir(runnerTemp, { recursive: true })
-
-const hub = await startHubEmulator({ dataDir, tokens: { [DEMO_TOKEN]: { user: 'd4oit', role: 'write' } } })
-console.log(`Hub emulator listening on ${hub.url} (data: ${dataDir})`)
-
 await writeFiles(workspace, {
-  'checkpoints/tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint'),
   'frontend/public/models/generator_quantized.onnx': pseudoRandomBytes(768 * 1024, 'demo-onnx'),
-  'evaluation/evaluation_report.json': JSON.stringify({ fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 }, null, 2),
   'benchmark_report.json': JSON.stringify({ onnx_latency_ms: { p50: 12.5, p95: 19.1 }, device: 'cpu' }, null, 2),
   ...Object.fromEntries([0, 1, 2, 3].map((i) => [`samples/evaluation/cat_${String(i).padStart(3, '0')}.png`, samplePng(i)]))
 })
-console.log(`Sample Train output written to ${workspace}\n`)
 
-const outputFile = join(runnerTemp, 'github_output')
-const summaryFile = join(runnerTemp, 'step_summary.md')
-await writeFile(outputFile, '')
-await writeFile(summaryFile, '')
-
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? root,
-  GITHUB_ACTIONS: 'true',
-  GITHUB_WORKSPACE: workspace,
-  GITHUB_OUTPUT: outputFile,
-  GITHUB_STEP_SUMMARY: summaryFile,
-  RUNNER_TEMP: runnerTemp,
-  GITHUB_REPOSITORY: REPO_ID,
-  GITHUB_SHA: '4f2c9e1d7a3b5c6d8e9f0a1b2c3d4e5f6a7b8c9d',
-  GITHUB_RUN_ID: '1001',
-  GITHUB_SERVER_URL: 'https://github.com',
-  'INPUT_HF-TOKEN': DEMO_TOKEN,
-  'INPUT_REPO-ID': REPO_ID,
-  'INPUT_HUB-URL': hub.url,
-  'INPUT_CREATE-REPO': 'true',
-  INPUT_PRIVATE: 'false',
-  INPUT_FILES: SEED_FILES_MAPPING
-}
-console.log(`$ node ${DIST_ENTRY}   (with INPUT_* and GITHUB_* as a runner sets them)\n`)
-const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-child.stdout.on('data', (d: Buffer) => process.stdout.write(d.toString().replaceAll(DEMO_TOKEN, '***')))
-const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
-
-const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
-console.log('\n── Job summary (GITHUB_STEP_SUMMARY) ──\n')
-console.log(await readFile(summaryFile, 'utf8'))
-console.log('── Outputs ──')
-for (const [name, value] of Object.entries(outputs)) console.log(`${name}: ${name === 'files' ? JSON.stringify(JSON.parse(value), null, 2) : value}`)
-console.log(`\n${code === 0 ? 'Published' : 'FAILED'}: ${outputs['commit-url'] ?? '(no commit)'}`)
-console.log(`The emulator's data (repos, commits, LFS objects) is in ${dataDir}`)
-
-if (keepRunning) {
-  console.log(`Emulator still running at ${hub.url}; press Ctrl+C to stop.`)
+let exitCode = 0
+if (failureVariant) {
+  hub.faults.add({ route: 'commit', status: 503, times: 1 })
+  console.log('\n=== 1. workflow_run after Train, while the Hub fails the commit (503) ===')
+  const failed = await runAction('workflow_run', gh.workflowRunPayload(REPO, train.id), {})
+  console.log(`exit code ${failed.code}; issue: ${failed.outputs['issue-url']}`)
+  printIssues()
+  console.log(`\n=== 2. manual re-run: workflow_dispatch with run-id ${train.id} ===`)
+  const rerun = await runAction('workflow_dispatch', gh.workflowDispatchPayload(REPO, { 'run-id': String(train.id) }), { 'run-id': String(train.id) })
+  console.log(`exit code ${rerun.code}; published ${rerun.outputs['commit-url']}`)
+  printIssues()
+  exitCode = failed.code === 1 && rerun.code === 0 ? 0 : 1
 } else {
+  console.log('\n=== workflow_run after Train ===')
+  const result = await runAction('workflow_run', gh.workflowRunPayload(REPO, train.id), {})
+  console.log('\n── Job summary (GITHUB_STEP_SUMMARY) ──\n')
+  console.log(result.summary)
+  console.log('── Outputs ──')
+  for (const [name, value] of Object.entries(result.outputs)) console.log(`${name}: ${name === 'files' ? JSON.stringify(JSON.parse(value), null, 2) : value}`)
+  console.log(`\n${result.code === 0 ? 'Published' : 'FAILED'}: ${result.outputs['commit-url'] || '(no commit)'}`)
+  exitCode = result.code
+}
+console.log(`\nThe emulators' data (Hub repos, commits, LFS objects; GitHub runs, issues) is in ${root}`)
+
+if (keepRunning) console.log('Emulators still running; press Ctrl+C to stop.')
+else {
   await hub.close()
-  process.exitCode = code
+  await gh.close()
+  process.exitCode = exitCode
+}
+
+async function runAction(event: string, payload: object, extraInputs: Record<string, string>) {
+  const runnerTemp = await mkdtemp(join(root, 'runner-temp-'))
+  await mkdir(runnerTemp, { recursive: true })
+  const eventPath = join(runnerTemp, 'event.json')
+  const outputFile = join(runnerTemp, 'github_output')
+  const summaryFile = join(runnerTemp, 'step_summary.md')
+  await writeFile(eventPath, JSON.stringify(payload, null, 2))
+  await writeFile(outputFile, '')
+  await writeFile(summaryFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? root,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: event,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_API_URL: gh.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: String(Date.now() % 1e9),
+    GITHUB_WORKFLOW: 'Upload to HuggingFace Hub',
+    GITHUB_WORKFLOW_REF: `${REPO}/.github/workflows/upload-hub.yml@refs/heads/main`,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: runnerTemp,
+    'INPUT_HF-TOKEN': HF_TOKEN,
+    'INPUT_GITHUB-TOKEN': GH_TOKEN,
+    'INPUT_REPO-ID': REPO,
+    'INPUT_HUB-URL': hub.url,
+    'INPUT_CREATE-REPO': 'true',
+    INPUT_PRIVATE: 'false',
+    INPUT_ARTIFACTS: 'checkpoints\nevaluation-report -> evaluation/',
+    INPUT_FILES: SEED_FILES_MAPPING,
+    ...Object.fromEntries(Object.entries(extraInputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
+  }
+  console.log(`$ node ${DIST_ENTRY}   (GITHUB_EVENT_NAME=${event}, INPUT_* and GITHUB_* as a runner sets them)\n`)
+  const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  child.stdout.on('data', (d: Buffer) => process.stdout.write(d.toString().replaceAll(HF_TOKEN, '***').replaceAll(GH_TOKEN, '***')))
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
+  return { code, outputs: parseOutputFile(await readFile(outputFile, 'utf8')), summary: await readFile(summaryFile, 'utf8') }
+}
+
+function printIssues(): void {
+  for (const issue of gh.issues(REPO)) {
+    console.log(`  issue #${issue.number} [${issue.state}] ${issue.title} (${issue.comments.length} comment${issue.comments.length === 1 ? '' : 's'})`)
+    const last = issue.comments.at(-1)?.body ?? issue.body ?? ''
+    console.log(last.split('\n').filter((l) => l && !l.startsWith('<!--')).slice(0, 6).map((l) => `    | ${l}`).join('\n'))
+  }
 }
