@@ -5,7 +5,7 @@
  */
 
 /** The stage of a run, in the order they happen. */
-export type Stage = 'inputs' | 'trigger' | 'download' | 'plan' | 'upload' | 'verify' | 'report'
+export type Stage = 'inputs' | 'trigger' | 'download' | 'plan' | 'gate' | 'upload' | 'verify' | 'report'
 
 export class ActionError extends Error {
   constructor(

@@ -6,7 +6,8 @@
 import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
-import { parseFileMapping, type FileMappingRule } from './files/file-mapping.ts'
+import { parseMetricRules, type MetricRule } from './card/metrics.ts'
+import { NO_MAPPING, checkRepoPath, normaliseRepoPath, parseFileMapping, type FileMappingRule } from './files/file-mapping.ts'
 
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
 export const INPUT_NAMES = [
@@ -29,7 +30,26 @@ export const INPUT_NAMES = [
   'allowed-branches',
   'artifacts',
   'failure-issue',
-  'issue-labels'
+  'issue-labels',
+  'mode',
+  'revision',
+  'expected-files',
+  'model-card',
+  'license',
+  'library-name',
+  'tags',
+  'pipeline-tag',
+  'base-model',
+  'datasets',
+  'card-metrics',
+  'evaluation-report',
+  'tag',
+  'gate-metric',
+  'gate-direction',
+  'gate-min-delta',
+  'on-regression',
+  'rollback-to',
+  'history-limit'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
@@ -75,10 +95,12 @@ const schema = z.object({
     })
     .transform((v) => v.replace(/\/+$/, '')),
   files: z
-    .string({ error: 'files: required; expected one "<local path> -> <path in repo>" per line' })
+    .string()
+    .optional()
     .transform((text, ctx): FileMappingRule[] => {
-      const { rules, problems } = parseFileMapping(text)
-      for (const problem of problems) ctx.issues.push({ code: 'custom', message: `files: ${problem}`, input: '' })
+      const { rules, problems } = parseFileMapping(text ?? '')
+      // An empty mapping is checked with the mode (publishing needs one; verify/rollback/history do not).
+      for (const problem of problems.filter((p) => p !== NO_MAPPING)) ctx.issues.push({ code: 'custom', message: `files: ${problem}`, input: '' })
       return rules
     }),
   'commit-message': z.string().trim().max(1000, { message: 'commit-message: at most 1000 characters' }).optional(),
@@ -110,7 +132,67 @@ const schema = z.object({
     return rules
   }),
   'failure-issue': bool('failure-issue'),
-  'issue-labels': list('issue-labels', /^[^,]{1,50}$/, 'label names of at most 50 characters')
+  'issue-labels': list('issue-labels', /^[^,]{1,50}$/, 'label names of at most 50 characters'),
+  mode: z.enum(['publish', 'verify', 'rollback', 'history'], { error: 'mode: expected one of publish, verify, rollback, history' }),
+  revision: z
+    .string()
+    .trim()
+    .refine((v) => !BAD_REF.test(v), { message: 'revision: expected a branch, tag or commit id of the Hub repo' })
+    .optional(),
+  'expected-files': list('expected-files', /^[^\n]+$/, 'paths in the repo').superRefine((paths, ctx) => {
+    for (const path of paths) {
+      const problem = checkRepoPath(path, false)
+      if (problem) ctx.addIssue({ code: 'custom', message: `expected-files: ${problem}` })
+    }
+  }),
+  'model-card': z
+    .string()
+    .trim()
+    .refine((v) => ['generate', 'keep'].includes(v) || /\.(md|markdown)$/i.test(v), {
+      message: 'model-card: expected "generate", "keep", or the path of a Markdown template (ending in .md)'
+    }),
+  license: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.+-]*$/, { message: 'license: expected a Hub license id such as apache-2.0, mit or other' })
+    .optional(),
+  'library-name': z.string().trim().regex(/^[A-Za-z0-9_.-]+$/, { message: 'library-name: expected a library id such as pytorch or transformers' }).optional(),
+  tags: list('tags', /^[^\s,][^,]{0,99}$/, 'tags'),
+  'pipeline-tag': z.string().trim().regex(/^[a-z0-9-]+$/, { message: 'pipeline-tag: expected a Hub task id such as unconditional-image-generation' }).optional(),
+  'base-model': list('base-model', /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'Hub model ids ("<namespace>/<name>")'),
+  datasets: list('datasets', /^[A-Za-z0-9._/-]+$/, 'Hub dataset ids'),
+  'card-metrics': z.string().transform((text, ctx): MetricRule[] => {
+    const { rules, problems } = parseMetricRules(text)
+    for (const problem of problems) ctx.issues.push({ code: 'custom', message: `card-metrics: ${problem}`, input: '' })
+    return rules
+  }),
+  'evaluation-report': z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      const problem = v ? checkRepoPath(v, false) : undefined
+      if (problem) ctx.addIssue({ code: 'custom', message: `evaluation-report: ${problem}` })
+    })
+    .transform((v) => (v ? normaliseRepoPath(v) : undefined)),
+  tag: z
+    .string()
+    .trim()
+    .refine((v) => !BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x')), { message: 'tag: not a valid tag name (placeholders: {run_number}, {run_id}, {short_sha}, {sha}, {date})' })
+    .optional(),
+  'gate-metric': z.string().trim().regex(/^[^.\s][^\s]*$/, { message: 'gate-metric: expected a dot path into the evaluation report, e.g. fid or scores.fid' }).optional(),
+  'gate-direction': z.enum(['lower', 'higher'], { error: 'gate-direction: expected "lower" or "higher" (which values are better)' }),
+  'gate-min-delta': z
+    .string()
+    .trim()
+    .refine((v) => Number.isFinite(Number(v)) && Number(v) >= 0, { message: 'gate-min-delta: expected a number >= 0' })
+    .transform(Number),
+  'on-regression': z.enum(['skip', 'pull-request', 'fail'], { error: 'on-regression: expected skip, pull-request or fail' }),
+  'rollback-to': z.string().trim().regex(/^[A-Za-z0-9._/-]+$/, { message: 'rollback-to: expected a Hub commit id, a tag, or a source git commit' }).optional(),
+  'history-limit': z
+    .string()
+    .trim()
+    .regex(/^[1-9][0-9]{0,3}$/, { message: 'history-limit: expected a whole number from 1 to 9999' })
+    .transform(Number)
 })
 
 /** A comma- or newline-separated list, each item checked against `item`. */
@@ -144,6 +226,30 @@ export interface Settings {
   artifacts: readonly ArtifactRule[]
   failureIssue: boolean
   issueLabels: readonly string[]
+  mode: 'publish' | 'verify' | 'rollback' | 'history'
+  /** Revision to verify (mode verify); default: the branch head. */
+  revision?: string
+  expectedFiles: readonly string[]
+  card: CardSettings
+  /** Hub tag to create on each publish, placeholders not yet filled in. */
+  tag?: string
+  gate?: { metric: string; direction: 'lower' | 'higher'; minDelta: number; onRegression: 'skip' | 'pull-request' | 'fail' }
+  rollbackTo?: string
+  historyLimit: number
+}
+
+export interface CardSettings {
+  /** generate, keep, or a template path. */
+  mode: 'generate' | 'keep' | { template: string }
+  license?: string
+  libraryName?: string
+  tags: readonly string[]
+  pipelineTag?: string
+  baseModel: readonly string[]
+  datasets: readonly string[]
+  metrics: readonly MetricRule[]
+  /** Repo path of the evaluation report; default: a published file named evaluation_report.json. */
+  evaluationReport?: string
 }
 
 /** Defaults for inputs the workflow left empty (the same defaults as action.yml, for local runs). */
@@ -160,15 +266,28 @@ export const DEFAULTS: Partial<RawInputs> = {
   'allowed-branches': '',
   artifacts: '',
   'failure-issue': 'true',
-  'issue-labels': 'hf-upload-failure'
+  'issue-labels': 'hf-upload-failure',
+  mode: 'publish',
+  'expected-files': '',
+  'model-card': 'generate',
+  tags: '',
+  'base-model': '',
+  datasets: '',
+  'card-metrics': '',
+  'evaluation-report': '',
+  'gate-direction': 'lower',
+  'gate-min-delta': '0',
+  'on-regression': 'skip',
+  'history-limit': '20'
 }
 
 /** Reads every input through `getInput` and validates them together. Throws one InputError listing every problem. */
 export function readSettings(getInput: (name: InputName) => string): Settings {
   const raw = Object.fromEntries(INPUT_NAMES.map((n) => [n, getInput(n) || DEFAULTS[n]])) as RawInputs
   const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `- ${issue.message}`)
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)), ...crossFieldProblems(raw)]
+  if (!parsed.success || problems.length > 0) {
+    const lines = problems.map((message) => `- ${message}`)
     throw new InputError(`Invalid inputs (nothing was uploaded):\n${[...new Set(lines)].join('\n')}`)
   }
   const v = parsed.data
@@ -191,8 +310,37 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
     allowedBranches: Object.freeze(v['allowed-branches']),
     artifacts: Object.freeze(v.artifacts),
     failureIssue: v['failure-issue'],
-    issueLabels: Object.freeze(v['issue-labels'])
+    issueLabels: Object.freeze(v['issue-labels']),
+    mode: v.mode,
+    revision: v.revision || undefined,
+    expectedFiles: Object.freeze(v['expected-files'].map(normaliseRepoPath)),
+    card: Object.freeze({
+      mode: v['model-card'] === 'generate' || v['model-card'] === 'keep' ? v['model-card'] : { template: v['model-card'] },
+      license: v.license || undefined,
+      libraryName: v['library-name'] || undefined,
+      tags: Object.freeze(v.tags),
+      pipelineTag: v['pipeline-tag'] || undefined,
+      baseModel: Object.freeze(v['base-model']),
+      datasets: Object.freeze(v.datasets),
+      metrics: Object.freeze(v['card-metrics']),
+      evaluationReport: v['evaluation-report']
+    }),
+    tag: v.tag || undefined,
+    gate: v['gate-metric']
+      ? Object.freeze({ metric: v['gate-metric'], direction: v['gate-direction'], minDelta: v['gate-min-delta'], onRegression: v['on-regression'] })
+      : undefined,
+    rollbackTo: v['rollback-to'] || undefined,
+    historyLimit: v['history-limit']
   })
+}
+
+/** Inputs that are required only in some modes. */
+function crossFieldProblems(raw: RawInputs): string[] {
+  const problems: string[] = []
+  const mode = raw.mode?.trim()
+  if (mode === 'publish' && parseFileMapping(raw.files ?? '').problems.includes(NO_MAPPING)) problems.push(`files: ${NO_MAPPING}`)
+  if (mode === 'rollback' && !raw['rollback-to']?.trim()) problems.push('rollback-to: required when mode is rollback; name a Hub commit id, a tag, or a source git commit')
+  return problems
 }
 
 function repoIdProblem(value: string): string | undefined {

@@ -5,22 +5,22 @@
  *   → upload (one commit) → report; on failure, the failure issue.
  */
 import { downloadArtifacts, type DownloadedArtifacts } from './artifacts/download-artifacts.ts'
-import { defaultCommitDescription, defaultCommitTitle, sourceFacts } from './commit-message.ts'
 import { defaultDeps, type Deps } from './deps.ts'
 import { ActionError, describeError, type Stage } from './errors.ts'
-import { resolveLocalFiles, type SourceRoot } from './files/resolve-files.ts'
 import type { GitHubApi } from './github/github-api.ts'
 import { readSettings, type Settings } from './inputs.ts'
 import { closeFailureIssue, openFailureIssue, type IssueContext } from './issue-stage.ts'
 import { redact } from './report/escape.ts'
 import { skippedOutputs, writeOutputs } from './report/outputs.ts'
-import { formatBytes } from './report/progress.ts'
 import type { RunResult } from './report/run-result.ts'
 import { renderSummary } from './report/summary.ts'
 import { readRunContext, type RunContext } from './trigger/run-context.ts'
 import { resolveTrainRun } from './trigger/resolve-train-run.ts'
 import type { WorkflowRun } from './trigger/workflow-run.ts'
-import { createHub, hubRepoUrl, uploadToHub } from './upload-stage.ts'
+import { runHistory } from './modes/history-mode.ts'
+import { runPublish } from './modes/publish-mode.ts'
+import { runRollback } from './modes/rollback-mode.ts'
+import { runVerify } from './modes/verify-mode.ts'
 
 export async function run(deps: Deps = defaultDeps()): Promise<void> {
   const { core } = deps
@@ -34,6 +34,12 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
   try {
     settings = await core.group('Resolve inputs', async () => readSettings((name) => core.getInput(name)))
     const s = settings
+    if (s.mode !== 'publish') {
+      stage = s.mode === 'verify' ? 'verify' : 'upload'
+      const result = await runOtherMode(deps, s, ctx)
+      await report(deps, s, ctx, github, secrets, result)
+      return
+    }
 
     stage = 'trigger'
     const source = await core.group('Check the Train run', () => resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run')))
@@ -53,15 +59,10 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     const downloaded = trainRun ? await core.group('Download artifacts', () => download(deps, s, ctx, trainRun!, github)) : undefined
 
     stage = 'upload'
-    const result = await publishFiles(deps, s, ctx, downloaded, trainRun)
+    const result = await runPublish(deps, s, ctx, downloaded, trainRun)
 
     stage = 'report'
-    result.closedIssueUrl = await closeFailureIssue(issueContext(deps, s, ctx, github, secrets), { commitUrl: result.commit?.url, changed: result.changed })
-    await core.group('Report', async () => {
-      writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), result)
-      await core.writeSummary(redact(renderSummary(result), secrets))
-      core.info(result.commit ? `Commit: ${result.commit.url}` : 'No commit.')
-    })
+    await report(deps, s, ctx, github, secrets, result)
   } catch (error) {
     const failedStage = error instanceof ActionError ? error.stage : stage
     const message = redact(error instanceof Error ? error.message : describeError(error), secrets)
@@ -95,34 +96,27 @@ async function download(deps: Deps, settings: Settings, ctx: RunContext, trainRu
   return result
 }
 
-async function publishFiles(deps: Deps, settings: Settings, ctx: RunContext, downloaded: DownloadedArtifacts | undefined, trainRun: WorkflowRun | undefined): Promise<RunResult> {
-  const { core } = deps
-  const roots: SourceRoot[] = [...(downloaded ? [{ dir: downloaded.root, label: 'artifacts' }] : []), { dir: ctx.workspace, label: 'workspace' }]
-  const files = await core.group('Resolve files', async () => {
-    const resolved = await resolveLocalFiles(settings.files, { roots })
-    for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
-    return resolved
-  })
-  const facts = sourceFacts(ctx, trainRun)
-  const published = await core.group('Upload to Hugging Face', () =>
-    uploadToHub(deps, settings, createHub(deps, settings), {
-      files,
-      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
-      description: settings.commitDescription ?? defaultCommitDescription(facts)
-    })
-  )
-  return {
-    repo: { ...settings.repo, url: hubRepoUrl(settings) },
-    branch: settings.branch,
-    dryRun: settings.dryRun,
-    changed: published.changed,
-    commit: settings.dryRun ? undefined : published.commit,
-    files: published.plan.files,
-    bytesUploaded: published.plan.bytesToUpload,
-    createdRepo: published.createdRepo,
-    trainRun: trainRun && { id: trainRun.id, url: trainRun.html_url },
-    artifacts: downloaded?.artifacts
+function runOtherMode(deps: Deps, settings: Settings, ctx: RunContext): Promise<RunResult> {
+  switch (settings.mode) {
+    case 'verify':
+      return runVerify(deps, settings, ctx)
+    case 'rollback':
+      return runRollback(deps, settings, ctx)
+    default:
+      return runHistory(deps, settings)
   }
+}
+
+/** Outputs, summary, and closing a failure issue this success resolves. */
+async function report(deps: Deps, settings: Settings, ctx: RunContext, github: () => GitHubApi | undefined, secrets: readonly string[], result: RunResult): Promise<void> {
+  const { core } = deps
+  const resolves = !settings.dryRun && result.skippedReason === undefined && result.mode !== 'history'
+  if (resolves) result.closedIssueUrl = await closeFailureIssue(issueContext(deps, settings, ctx, github, secrets), { commitUrl: result.commit?.url, changed: result.changed })
+  await core.group('Report', async () => {
+    writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), result)
+    await core.writeSummary(redact(renderSummary(result), secrets))
+    core.info(result.pullRequestUrl ? `Pull request: ${result.pullRequestUrl}` : result.commit ? `Commit: ${result.commit.url}` : 'No commit.')
+  })
 }
 
 function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi | undefined {

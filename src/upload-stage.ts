@@ -9,17 +9,18 @@ import { buildManifest } from './files/manifest.ts'
 import type { LocalFile } from './files/resolve-files.ts'
 import type { HubClient } from './hub/hub-client.ts'
 import { explainHubError } from './hub/hub-errors.ts'
-import { publish, type PublishResult } from './hub/publish.ts'
+import { publish, type PublishHooks, type PublishResult } from './hub/publish.ts'
 import { createRetryingFetch } from './hub/retrying-fetch.ts'
 import { createStreamingUploadFetch } from './hub/streaming-upload-fetch.ts'
-import type { UploadPlan } from './hub/upload-plan.ts'
+import type { ManifestEntry, UploadPlan } from './hub/upload-plan.ts'
 import type { Settings } from './inputs.ts'
 import { ProgressReporter, formatBytes } from './report/progress.ts'
 
 export interface UploadRequest {
-  files: readonly LocalFile[]
+  manifest: readonly ManifestEntry[]
   title: string
   description?: string
+  prepareCommit?: PublishHooks['prepareCommit']
 }
 
 export function createHub(deps: Deps, settings: Settings): HubClient {
@@ -35,21 +36,23 @@ export function hubRepoUrl(settings: Pick<Settings, 'hubUrl' | 'repo'>): string 
   return `${settings.hubUrl}/${prefix}${settings.repo.name}`
 }
 
+/** SHA-256 (and small files' git blob ids) of every local file, with progress lines. */
+export async function hashFiles(deps: Deps, files: readonly LocalFile[]): Promise<ManifestEntry[]> {
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
+  const hashing = new ProgressReporter('Hashing', totalBytes, (line) => deps.core.info(line))
+  const manifest = await buildManifest(files, (file, n) => hashing.add(file.pathInRepo, n))
+  hashing.finish()
+  return manifest
+}
+
 export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient, request: UploadRequest): Promise<PublishResult> {
   const { core } = deps
-  const context = { hubUrl: settings.hubUrl, repoId: settings.repo.name, branch: settings.branch }
-  await checkToken(hub, context)
-
-  const totalBytes = request.files.reduce((sum, f) => sum + f.size, 0)
-  const hashing = new ProgressReporter('Hashing', totalBytes, (line) => core.info(line))
-  const manifest = await buildManifest(request.files, (file, n) => hashing.add(file.pathInRepo, n))
-  hashing.finish()
-
+  const context = hubContext(settings)
   let uploading: ProgressReporter | undefined
   const result = await publish(
     hub,
     {
-      manifest,
+      manifest: request.manifest,
       branch: settings.branch,
       title: request.title,
       description: request.description,
@@ -61,6 +64,7 @@ export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient
     {
       info: (line) => core.info(line),
       warning: (line) => core.warning(line),
+      prepareCommit: request.prepareCommit,
       onCommitProgress: (event, plan) => {
         uploading ??= new ProgressReporter('Uploading', plan.bytesToUpload, (line) => core.info(line))
         trackCommitProgress(event, plan, uploading, (line) => core.info(line))
@@ -74,11 +78,16 @@ export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient
   return result
 }
 
-async function checkToken(hub: HubClient, context: { hubUrl: string; repoId: string; branch: string }): Promise<void> {
+export function hubContext(settings: Settings): { hubUrl: string; repoId: string; branch: string } {
+  return { hubUrl: settings.hubUrl, repoId: settings.repo.name, branch: settings.branch }
+}
+
+/** Checks hf-token with the Hub before any work: valid, and allowed to write. */
+export async function checkToken(hub: HubClient, context: { hubUrl: string; repoId: string; branch: string }, needsWrite = true): Promise<void> {
   const me = await hub.whoAmI().catch((error: unknown) => {
     throw explainHubError(error, { ...context, doing: 'checking hf-token with the Hub (whoami)', stage: 'upload' })
   })
-  if (me.role === 'read') {
+  if (needsWrite && me.role === 'read') {
     throw new HubError(`hf-token belongs to ${me.name} but is a read-only token; publishing needs a token with write access`, 'upload', 403)
   }
 }

@@ -30,6 +30,8 @@ export interface FileMappingRule {
 }
 
 const ARROW = '->'
+/** The problem reported for a mapping with no line in it. */
+export const NO_MAPPING = 'no mapping given; expected one "<local path> -> <path in repo>" per line'
 const GLOB_CHARS = /[*?[\]{}]/
 
 /** Parses the `files` input. Returns the rules and every problem found (all of them, not just the first). */
@@ -45,7 +47,7 @@ export function parseFileMapping(text: string): { rules: FileMappingRule[]; prob
     else rules.push(result)
   })
   if (rules.length === 0 && problems.length === 0) {
-    problems.push('no mapping given; expected one "<local path> -> <path in repo>" per line')
+    problems.push(NO_MAPPING)
   }
   return { rules, problems }
 }

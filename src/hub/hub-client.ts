@@ -8,8 +8,11 @@ import {
   commitIter,
   createBranch,
   createRepo,
+  datasetInfo,
+  downloadFile,
   listCommits,
   listFiles,
+  modelInfo,
   pathsInfo,
   repoExists,
   whoAmI,
@@ -35,12 +38,33 @@ export interface CommitRequest {
   /** Files to add or replace, streamed from disk. */
   uploads: ReadonlyArray<{ pathInRepo: string; localPath: string; size: number } | { pathInRepo: string; content: Blob }>
   deletions?: readonly string[]
+  /** Open a Hub pull request (discussion) instead of committing to the branch. */
+  pullRequest?: boolean
   onProgress?: (event: CommitProgressEvent) => void
 }
 
 export interface CommitResult {
   oid: string
   url: string
+  pullRequestUrl?: string
+}
+
+/** A commit made of references to content the Hub already stores (rollback). */
+export interface PointerCommitRequest {
+  title: string
+  description?: string
+  branch: string
+  parentCommit: string
+  lfsFiles: ReadonlyArray<{ path: string; oid: string; size: number }>
+  regularFiles: ReadonlyArray<{ path: string; content: Uint8Array }>
+  deletions: readonly string[]
+}
+
+export interface HubCommit {
+  oid: string
+  title: string
+  message: string
+  date: string
 }
 
 /** What the action does on the Hub. One instance is bound to one repo. */
@@ -55,6 +79,17 @@ export interface HubClient {
   pathsInfo(revision: string, paths: readonly string[]): Promise<Map<string, RemoteFile>>
   createBranch(branch: string, from: string): Promise<void>
   commit(request: CommitRequest): Promise<CommitResult>
+  /** Text of a file at a revision, or undefined when it is not there. */
+  readText(path: string, revision: string): Promise<string | undefined>
+  /** Bytes of a (small, regular) file at a revision, or undefined when it is not there. */
+  readBytes(path: string, revision: string): Promise<Uint8Array | undefined>
+  /** Card metadata (`cardData`) as the Hub parsed it from README.md at a revision; undefined when there is none. */
+  cardData(revision: string): Promise<Record<string, unknown> | undefined>
+  /** Commits reachable from `revision`, newest first. */
+  listCommits(revision: string, limit: number): Promise<HubCommit[]>
+  listTags(): Promise<Array<{ name: string; targetCommit: string }>>
+  createTag(tag: string, revision: string, message?: string): Promise<void>
+  commitPointers(request: PointerCommitRequest): Promise<CommitResult>
 }
 
 export interface HubClientOptions {
@@ -68,6 +103,26 @@ export interface HubClientOptions {
 export function createHubClient(options: HubClientOptions): HubClient {
   const common = { hubUrl: options.hubUrl, accessToken: options.accessToken, fetch: options.fetch }
   const repo = options.repo
+  const repoType = typeof repo === 'string' ? 'model' : repo.type
+  const repoName = typeof repo === 'string' ? repo : repo.name
+  const apiBase = `${options.hubUrl}/api/${repoType}s/${repoName}`
+  const pageBase = `${options.hubUrl}/${repoType === 'model' ? '' : `${repoType}s/`}${repoName}`
+  /** For the few Hub routes @huggingface/hub has no function for (tags, refs, pointer commits). */
+  const api = async (method: string, url: string, body?: string, contentType = 'application/json'): Promise<unknown> => {
+    const response = await options.fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${options.accessToken}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      body,
+      signal: options.signal
+    })
+    const text = await response.text()
+    const json = parseJson(text)
+    if (!response.ok) {
+      const message = (json as { error?: string } | undefined)?.error ?? `Api error with status ${response.status}`
+      throw new HubApiError(url, response.status, response.headers.get('x-request-id') ?? undefined, `${message}. URL: ${url}`)
+    }
+    return json
+  }
   return {
     async whoAmI() {
       const me = await whoAmI(common)
@@ -121,6 +176,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
         description: request.description,
         branch: request.branch,
         parentCommit: request.parentCommit,
+        isPullRequest: request.pullRequest,
         operations,
         // The action always speaks plain LFS (basic/multipart), which the Hub accepts for every
         // repo, Xet-backed or not; it is the path the project tests end to end.
@@ -134,8 +190,61 @@ export function createHubClient(options: HubClientOptions): HubClient {
       }
       const output: CommitOutput | undefined = step.value
       if (!output) throw new Error('the Hub returned no commit')
-      return { oid: output.commit.oid, url: output.commit.url }
+      return { oid: output.commit.oid, url: output.commit.url, pullRequestUrl: output.pullRequestUrl }
+    },
+    async readText(path, revision) {
+      const blob = await downloadFile({ ...common, repo, path, revision })
+      return blob ? await blob.text() : undefined
+    },
+    async readBytes(path, revision) {
+      const blob = await downloadFile({ ...common, repo, path, revision })
+      return blob ? new Uint8Array(await blob.arrayBuffer()) : undefined
+    },
+    async cardData(revision) {
+      const info =
+        repoType === 'dataset'
+          ? await datasetInfo({ ...common, name: repoName, revision, additionalFields: ['cardData'] })
+          : await modelInfo({ ...common, name: repoName, revision, additionalFields: ['cardData'] })
+      const card = (info as { cardData?: unknown }).cardData
+      return card && typeof card === 'object' && Object.keys(card).length > 0 ? (card as Record<string, unknown>) : undefined
+    },
+    async listCommits(revision, limit) {
+      const commits: HubCommit[] = []
+      for await (const c of listCommits({ ...common, repo, revision, batchSize: Math.min(limit, 100) })) {
+        commits.push({ oid: c.oid, title: c.title, message: c.message, date: c.date.toISOString() })
+        if (commits.length >= limit) break
+      }
+      return commits
+    },
+    async listTags() {
+      const refs = (await api('GET', `${apiBase}/refs`)) as { tags?: Array<{ name: string; targetCommit: string }> }
+      return (refs.tags ?? []).map((t) => ({ name: t.name, targetCommit: t.targetCommit }))
+    },
+    async createTag(tag, revision, message) {
+      await api('POST', `${apiBase}/tag/${encodeURIComponent(revision)}`, JSON.stringify({ tag, message }))
+    },
+    async commitPointers(request) {
+      // @huggingface/hub can only commit content it hashes itself, which for a rollback would mean
+      // downloading every LFS object again. The Hub's commit endpoint accepts LFS pointers to
+      // objects it already stores, so the rollback sends those: zero LFS bytes move.
+      const lines = [
+        { key: 'header', value: { summary: request.title, description: request.description, parentCommit: request.parentCommit } },
+        ...request.lfsFiles.map((f) => ({ key: 'lfsFile', value: { path: f.path, algo: 'sha256', oid: f.oid, size: f.size } })),
+        ...request.regularFiles.map((f) => ({ key: 'file', value: { path: f.path, encoding: 'base64', content: Buffer.from(f.content).toString('base64') } })),
+        ...request.deletions.map((path) => ({ key: 'deletedFile', value: { path } }))
+      ]
+      const body = lines.map((l) => JSON.stringify(l)).join('\n')
+      const result = (await api('POST', `${apiBase}/commit/${encodeURIComponent(request.branch)}`, body, 'application/x-ndjson')) as { commitOid: string; commitUrl?: string }
+      return { oid: result.commitOid, url: result.commitUrl ?? `${pageBase}/commit/${result.commitOid}` }
     }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -33,14 +33,34 @@ export interface PublishResult {
   changed: boolean
   /** The new commit, or the current head when nothing changed (undefined in a dry run of a new repo). */
   commit?: { oid: string; url: string }
+  /** Set when the commit went to a Hub pull request instead of the branch. */
+  pullRequestUrl?: string
+  /** Why nothing was committed although files differ (the metric gate said so). */
+  skipped?: string
   createdRepo: boolean
   attempts: number
+  /** What `prepareCommit` decided for the commit that was made (or planned). */
+  preparation?: CommitPreparation
+}
+
+/**
+ * What depends on the branch head and is decided again on every attempt: files generated from
+ * what the head holds (the model card), the commit description, and the metric gate's verdict.
+ */
+export interface CommitPreparation {
+  extraFiles: ManifestEntry[]
+  description?: string
+  /** Commit as a Hub pull request instead of to the branch. */
+  pullRequest?: boolean
+  /** Make no commit, for this reason. */
+  skip?: string
 }
 
 export interface PublishHooks {
   info(line: string): void
   warning(line: string): void
   onCommitProgress?(event: CommitProgressEvent, plan: UploadPlan): void
+  prepareCommit?(head: string | undefined, plan: UploadPlan): Promise<CommitPreparation>
 }
 
 export async function publish(client: HubClient, request: PublishRequest, hooks: PublishHooks): Promise<PublishResult> {
@@ -62,16 +82,19 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
       continue
     }
     manifest = await addNeededGitOids(manifest, state.tree)
-    const plan = planUpload(manifest, state.tree, state.head)
+    const filesOnly = planUpload(manifest, state.tree, state.head)
+    const preparation = (await hooks.prepareCommit?.(state.head, filesOnly)) ?? { extraFiles: [] }
+    const plan = planUpload([...manifest, ...preparation.extraFiles], state.tree, state.head)
 
     if (commitMayHaveLanded && state.head !== previousHead && !plan.changed) {
       // The broken commit did land: the branch moved and now holds exactly our files.
       hooks.info(`The commit sent before the connection broke did land as ${state.head}.`)
-      return { plan, changed: true, commit: { oid: state.head!, url: request.commitUrl(state.head!) }, createdRepo, attempts: attempt }
+      return { plan, changed: true, commit: { oid: state.head!, url: request.commitUrl(state.head!) }, createdRepo, attempts: attempt, preparation }
     }
-    if (request.dryRun || !plan.changed) {
+    if (request.dryRun || !plan.changed || preparation.skip) {
       const commit = state.head ? { oid: state.head, url: request.commitUrl(state.head) } : undefined
-      return { plan, changed: plan.changed, commit, createdRepo, attempts: attempt }
+      const changed = plan.changed && !preparation.skip
+      return { plan, changed, commit, skipped: plan.changed ? preparation.skip : undefined, createdRepo, attempts: attempt, preparation }
     }
     if (!exists) {
       await client.createRepo({ private: request.private })
@@ -83,15 +106,18 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
     const parent = state.head!
 
     try {
-      const commit = await client.commit({
+      const { pullRequestUrl, ...commit } = await client.commit({
         title: request.title,
-        description: request.description,
+        description: preparation.description ?? request.description,
         branch: request.branch,
         parentCommit: parent,
-        uploads: plan.toUpload.map((f) => ({ pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size })),
+        pullRequest: preparation.pullRequest,
+        uploads: plan.toUpload.map((f) =>
+          f.content ? { pathInRepo: f.pathInRepo, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) } : { pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size }
+        ),
         onProgress: (event) => hooks.onCommitProgress?.(event, plan)
       })
-      return { plan, changed: true, commit, createdRepo, attempts: attempt }
+      return { plan, changed: true, commit, pullRequestUrl, createdRepo, attempts: attempt, preparation }
     } catch (error) {
       const conflict = error instanceof HubApiError && error.statusCode === 412
       const brokenCommit = !conflict && isNetworkError(error)

@@ -13,10 +13,12 @@ export interface RemoteFile {
   lfs?: { oid: string; size: number }
 }
 
-/** A local file with its digests. */
+/** A file to publish with its digests: a local file, or content made in memory (the model card). */
 export interface ManifestEntry {
   pathInRepo: string
+  /** Path on disk; empty for in-memory content. */
   localPath: string
+  content?: Uint8Array
   size: number
   sha256: string
   gitOid?: string

@@ -83,6 +83,7 @@ const STAGE_NAMES: Record<Stage, string> = {
   trigger: 'trigger (which Train run may be published)',
   download: 'download (Train run artifacts)',
   plan: 'upload (planning the commit)',
+  gate: 'gate (the metric did not improve)',
   upload: 'upload (Hub commit)',
   verify: 'verify (files on the Hub)',
   report: 'report'

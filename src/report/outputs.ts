@@ -1,4 +1,5 @@
 /** The one module that sets step outputs. */
+import { historyJson } from '../history/history.ts'
 import type { RunResult } from './run-result.ts'
 
 export interface FileOutput {
@@ -10,20 +11,30 @@ export interface FileOutput {
 
 export function computeOutputs(result: RunResult): Record<string, string> {
   const files: FileOutput[] = result.files.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256, status: f.status }))
+  const gate = result.gate
   return {
     'commit-sha': result.commit?.oid ?? '',
     'commit-url': result.commit?.url ?? '',
     changed: String(result.changed),
     files: JSON.stringify(files),
-    skipped: 'false',
+    skipped: String(result.skippedReason !== undefined),
+    'skip-reason': result.skippedReason ?? '',
     'issue-url': result.closedIssueUrl ?? '',
-    'train-run-id': result.trainRun ? String(result.trainRun.id) : ''
+    'train-run-id': result.trainRun ? String(result.trainRun.id) : '',
+    verified: result.verified === undefined ? '' : String(result.verified),
+    improved: gate ? String(gate.outcome !== 'regressed') : '',
+    'metric-delta': gate && gate.outcome !== 'first-publish' ? String(gate.delta) : '',
+    'pull-request-url': result.pullRequestUrl ?? '',
+    tag: result.tag ?? '',
+    'rolled-back-to': result.rollback?.target ?? '',
+    history: result.history ? JSON.stringify(historyJson(result.history)) : ''
   }
 }
 
 /** Outputs of a run that skipped a Train run that did not succeed. */
 export function skippedOutputs(reason: string, trainRunId: number): Record<string, string> {
-  return { skipped: 'true', 'skip-reason': reason, changed: 'false', 'commit-sha': '', 'commit-url': '', files: '[]', 'issue-url': '', 'train-run-id': String(trainRunId) }
+  const empty = computeOutputs({ mode: 'publish', repo: { type: 'model', name: '', url: '' }, branch: '', dryRun: false, changed: false, files: [], bytesUploaded: 0, createdRepo: false })
+  return { ...empty, skipped: 'true', 'skip-reason': reason, 'train-run-id': String(trainRunId) }
 }
 
 export function writeOutputs(setOutput: (name: string, value: string) => void, result: RunResult): void {

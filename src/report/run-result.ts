@@ -1,19 +1,38 @@
 /** Everything a run found out, gathered in one object so outputs and summary come from one place. */
 import type { DownloadedArtifact } from '../artifacts/download-artifacts.ts'
+import type { GateDecision } from '../gate/metric-gate.ts'
+import type { PublishRecord } from '../history/history.ts'
 import type { PlannedFile } from '../hub/upload-plan.ts'
+import type { RollbackPlan } from '../rollback/rollback-plan.ts'
 
 export interface RunResult {
+  mode: 'publish' | 'verify' | 'rollback' | 'history'
   repo: { type: 'model' | 'dataset' | 'space'; name: string; url: string }
   branch: string
   dryRun: boolean
   changed: boolean
   commit?: { oid: string; url: string }
+  /** A Hub pull request opened instead of committing to the branch (metric gate). */
+  pullRequestUrl?: string
+  /** Why nothing was committed although files differ (metric gate: skip). */
+  skippedReason?: string
   files: readonly PlannedFile[]
   bytesUploaded: number
   createdRepo: boolean
+  /** Did everything expected check out on the Hub (undefined: not verified). */
+  verified?: boolean
+  /** The revision that was verified (mode verify). */
+  verifiedRevision?: string
+  metrics?: ReadonlyArray<{ name: string; value: number }>
+  gate?: GateDecision
+  tag?: string
+  /** A Mermaid chart of the gate metric over recent publishes. */
+  trend?: string
   /** The Train run the files came from, when there was one. */
   trainRun?: { id: number; url: string }
   artifacts?: readonly DownloadedArtifact[]
+  rollback?: { target: string; how: string; plan: RollbackPlan }
+  history?: readonly PublishRecord[]
   /** The failure issue this success closed. */
   closedIssueUrl?: string
 }

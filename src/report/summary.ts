@@ -1,4 +1,6 @@
-/** The job summary: what was published where, as Markdown with every untrusted string escaped. */
+/** The job summary: what happened where, as Markdown with every untrusted string escaped. */
+import { renderHistoryTable } from '../history/history.ts'
+import { renderRollbackSummary } from '../rollback/rollback-plan.ts'
 import { formatBytes } from './progress.ts'
 import { escapeHtml } from './escape.ts'
 import type { RunResult } from './run-result.ts'
@@ -7,21 +9,38 @@ const STATUS_LABEL = { added: 'added', updated: 'updated', unchanged: 'unchanged
 const DRY_LABEL = { added: 'would add', updated: 'would update', unchanged: 'unchanged' } as const
 
 export function renderSummary(result: RunResult): string {
-  const lines: string[] = []
   const repoLink = `<a href="${escapeHtml(result.repo.url)}">${escapeHtml(result.repo.name)}</a>`
-  lines.push(`## Hugging Face Hub: ${result.dryRun ? 'dry run' : result.changed ? 'published' : 'already up to date'}`)
-  lines.push('')
-  lines.push(`<p>Repo ${repoLink} (${result.repo.type}), branch <code>${escapeHtml(result.branch)}</code>.</p>`)
-  lines.push(`<p>${headline(result)}</p>`)
-  lines.push('')
+  const where = `<p>Repo ${repoLink} (${result.repo.type}), branch <code>${escapeHtml(result.branch)}</code>.</p>`
+  switch (result.mode) {
+    case 'history':
+      return [`## Hugging Face Hub: publish history`, '', where, '', renderHistoryTable(result.history ?? [], result.repo.url), '', result.trend ?? '', ''].join('\n')
+    case 'rollback':
+      return [`## Hugging Face Hub: ${result.dryRun ? 'rollback plan (dry run)' : result.changed ? 'rolled back' : 'already at the target'}`, '', where, '', rollbackSection(result), ''].join('\n')
+    case 'verify':
+      return [`## Hugging Face Hub: verified`, '', where, '', `<p>${verifiedLine(result)}</p>`, ''].join('\n')
+    default:
+      return publishSummary(result, where)
+  }
+}
+
+function publishSummary(result: RunResult, where: string): string {
+  const title = result.dryRun ? 'dry run' : result.skippedReason ? 'not published (metric gate)' : result.pullRequestUrl ? 'pull request opened' : result.changed ? 'published' : 'already up to date'
+  const lines = [`## Hugging Face Hub: ${title}`, '', where, `<p>${headline(result)}</p>`]
+  if (result.gate) lines.push(`<p>Metric gate: ${escapeHtml(result.gate.reason)}</p>`)
+  if (result.verified !== undefined) lines.push(`<p>${verifiedLine(result)}</p>`)
+  if (result.tag) lines.push(`<p>Tagged <code>${escapeHtml(result.tag)}</code>.</p>`)
+  lines.push('', fileTable(result), '')
+  if (result.trend) lines.push(result.trend, '')
+  return lines.join('\n')
+}
+
+function fileTable(result: RunResult): string {
   const labels = result.dryRun ? DRY_LABEL : STATUS_LABEL
   const rows = result.files.map(
     (f) =>
       `<tr><td><code>${escapeHtml(f.pathInRepo)}</code></td><td>${labels[f.status]}</td><td align="right">${formatBytes(f.size)}</td><td><code>${f.sha256.slice(0, 16)}…</code></td></tr>`
   )
-  lines.push(`<table><tr><th>Path in repo</th><th>Status</th><th>Size</th><th>SHA-256</th></tr>${rows.join('')}</table>`)
-  lines.push('')
-  return lines.join('\n')
+  return `<table><tr><th>Path in repo</th><th>Status</th><th>Size</th><th>SHA-256</th></tr>${rows.join('')}</table>`
 }
 
 function headline(result: RunResult): string {
@@ -29,9 +48,23 @@ function headline(result: RunResult): string {
   for (const f of result.files) counts[f.status]++
   const tally = `${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged`
   if (result.dryRun) return `Dry run: nothing was committed. The plan: ${tally}, ${formatBytes(result.bytesUploaded)} to upload.`
-  if (!result.changed) {
-    const at = result.commit ? ` at <a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>` : ''
-    return `Every file is already on the Hub${at}; no commit was made.`
-  }
-  return `Commit <a href="${escapeHtml(result.commit!.url)}"><code>${result.commit!.oid.slice(0, 12)}</code></a>: ${tally}, ${formatBytes(result.bytesUploaded)} uploaded.`
+  if (result.skippedReason) return `Nothing was committed: ${escapeHtml(result.skippedReason)}`
+  const commitLink = result.commit ? `<a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>` : ''
+  if (result.pullRequestUrl) return `Opened <a href="${escapeHtml(result.pullRequestUrl)}">a pull request on the Hub</a> (commit ${commitLink}) instead of committing to the branch: ${tally}.`
+  if (!result.changed) return `Every file is already on the Hub${commitLink ? ` at ${commitLink}` : ''}; no commit was made.`
+  return `Commit ${commitLink}: ${tally}, ${formatBytes(result.bytesUploaded)} uploaded.`
+}
+
+function verifiedLine(result: RunResult): string {
+  const at = result.verifiedRevision ?? result.commit?.oid
+  return result.verified ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the right size and hash.` : 'Verification failed.'
+}
+
+function rollbackSection(result: RunResult): string {
+  if (!result.rollback) return ''
+  const lines = [renderRollbackSummary(result.rollback.plan, result.rollback.target, result.repo.url)]
+  lines.push(`<p>Target found as: ${escapeHtml(result.rollback.how)}.</p>`)
+  if (result.commit && result.changed && !result.dryRun) lines.push(`<p>New commit <a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>; history is kept.</p>`)
+  if (result.verified !== undefined) lines.push(`<p>${result.verified ? 'Verified: the branch tree now equals the target tree.' : 'Verification failed.'}</p>`)
+  return lines.join('\n')
 }

@@ -23,18 +23,20 @@ after(() => hub.close())
 const goodInputs = () => ({ 'hf-token': HF_TOKEN, 'repo-id': REPO.name, 'hub-url': hub.url, files: SEED_FILES_MAPPING })
 
 test(`dist/index.js publishes the seed layout on Node ${process.versions.node}`, async () => {
-  const run = await runDist({ name: 'e2e-publish', workspace, inputs: goodInputs(), env: { GITHUB_REPOSITORY: 'd4oit/tiny-cats-model', GITHUB_SHA: '0123456789abcdef', GITHUB_RUN_ID: '7' } })
+  const env = { GITHUB_REPOSITORY: 'd4oit/tiny-cats-model', GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_RUN_ID: '7' }
+  const run = await runDist({ name: 'e2e-publish', workspace, inputs: goodInputs(), env })
   assert.equal(run.code, 0, run.stdout + run.stderr)
   assert.deepEqual(run.errors, [])
   const commits = await hub.listCommits(REPO)
   assert.equal(run.outputs['commit-sha'], commits[0]!.oid)
   assert.equal(run.outputs.changed, 'true')
-  assert.equal(JSON.parse(run.outputs.files!).length, 7)
+  assert.equal(JSON.parse(run.outputs.files!).length, 8, 'seven mapped files and the generated model card')
   assert.match(run.summary, /Hugging Face Hub: published/)
   assert.ok(run.stdout.startsWith(`::add-mask::${HF_TOKEN}`), 'the token is masked before anything else is printed')
   assert.match(run.stdout, /::group::Upload to Hugging Face/)
 
-  const again = await runDist({ name: 'e2e-republish', workspace, inputs: goodInputs() })
+  // The same run again (a re-run): same content, same provenance → no commit, the earlier commit as output.
+  const again = await runDist({ name: 'e2e-republish', workspace, inputs: goodInputs(), env })
   assert.equal(again.code, 0)
   assert.equal(again.outputs.changed, 'false')
   assert.equal(again.outputs['commit-sha'], commits[0]!.oid)

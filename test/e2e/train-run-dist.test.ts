@@ -66,7 +66,7 @@ test(`the seed flow through dist/index.js on Node ${process.versions.node}: work
   assert.equal(result.code, 0, result.stdout)
   assert.equal(result.outputs['train-run-id'], String(run.id))
   assert.equal(result.outputs.changed, 'true')
-  assert.equal(JSON.parse(result.outputs.files!).length, 7)
+  assert.equal(JSON.parse(result.outputs.files!).length, 8)
   assert.ok((await hub.readFile(HUB_REPO, 'main', 'generator/model.pt'))?.equals(pseudoRandomBytes(2_000_000, 'e2e-ckpt')))
   assert.match(result.stdout, /::group::Download artifacts/)
   assert.ok((await readdir(result.dir)).some((d) => d.startsWith('hf-upload-artifacts-')), 'artifacts were extracted under RUNNER_TEMP')

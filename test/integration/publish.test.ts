@@ -45,6 +45,7 @@ test('the seed layout is published in exactly one commit, with outputs and a sum
   assert.equal(commits[0]!.title, 'Publish 7 files from d4oit/tiny-cats-model@abcdef1 (run 42)')
   const files = JSON.parse(core.outputs.files!) as Array<{ path: string; status: string; size: number }>
   assert.deepEqual(files.map((f) => f.path).sort(), [
+    'README.md',
     'benchmarks/benchmark_report.json',
     'evaluation/evaluation_report.json',
     'generator/model.onnx',
@@ -56,7 +57,7 @@ test('the seed layout is published in exactly one commit, with outputs and a sum
   assert.ok(files.every((f) => f.status === 'added'))
   const stored = await hub.readFile(modelRepo(repoId), 'main', 'generator/model.pt')
   assert.ok(stored?.equals(seedTrainOutput()['checkpoints/tinydit_final.pt'] as Buffer))
-  assert.match(core.summaries[0]!, /7 added, 0 updated, 0 unchanged/)
+  assert.match(core.summaries[0]!, /8 added, 0 updated, 0 unchanged/)
 })
 
 test('a re-run with the same content makes no commit and uploads nothing', async () => {
@@ -101,7 +102,7 @@ test('dry-run prints the plan and commits nothing, not even the repo', async () 
   assert.equal(core.outputs.changed, 'true')
   assert.equal(core.outputs['commit-sha'], '')
   assert.ok(core.log.some((l) => /^added +generator\/model\.pt/.test(l)))
-  assert.ok(core.log.some((l) => /7 of 7 files to upload/.test(l)))
+  assert.ok(core.log.some((l) => /8 of 8 files to upload/.test(l)), 'seven mapped files and the model card')
   assert.match(core.summaries[0]!, /Dry run: nothing was committed/)
   const exists = await fetch(`${hub.url}/api/models/${repoId}`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })
   assert.equal(exists.status, 404)

@@ -7,6 +7,7 @@ import { renderSummary } from '../../src/report/summary.ts'
 import type { RunResult } from '../../src/report/run-result.ts'
 
 const result = (over: Partial<RunResult> = {}): RunResult => ({
+  mode: 'publish',
   repo: { type: 'model', name: 'd4oit/tiny', url: 'https://huggingface.co/d4oit/tiny' },
   branch: 'main',
   dryRun: false,

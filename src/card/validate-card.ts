@@ -1,0 +1,172 @@
+/**
+ * Checks a card's front matter the way the Hub would, before anything is pushed: the Hub refuses
+ * a commit whose README.md metadata it cannot read, and a failed publish after the artifacts were
+ * downloaded and hashed is the worst time to find out. Spec:
+ * https://huggingface.co/docs/hub/model-cards#model-card-metadata
+ */
+import { CardError } from './card-error.ts'
+import { isMappingOrEmpty, parseFrontMatter, splitCard } from './front-matter.ts'
+import { LICENSES, PIPELINE_TAGS } from './hub-vocabulary.ts'
+
+const METADATA_DOCS = 'https://huggingface.co/docs/hub/model-cards#model-card-metadata'
+// A Hub repo id, with or without its namespace ("stabilityai/sd-turbo", "gpt2").
+const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/
+
+/**
+ * Parses and validates a card's front matter: returns the metadata, or throws one CardError
+ * listing every problem (not YAML, not a mapping, license not a known Hub license id or "other",
+ * pipeline_tag not a known task, tags/datasets/base_model not strings or lists of strings,
+ * model-index shape with the required fields and numeric values). A card without front matter
+ * has no metadata, which is valid; so is one whose opening "---" is never closed (the Hub then
+ * reads no metadata either).
+ */
+export function validateCard(text: string): Record<string, unknown> {
+  const parts = splitCard(text)
+  if (parts.frontMatter === undefined) return {}
+  const { doc, problems } = parseFrontMatter(parts.frontMatter, parts.firstLine)
+  if (problems.length > 0) throw cardError(problems)
+  if (!isMappingOrEmpty(doc)) throw cardError([`the front matter is ${describe(doc.toJS())}, not a mapping of keys such as "license:" and "tags:"`])
+  const data = (doc.toJS() ?? {}) as Record<string, unknown>
+  const metadataProblems = checkMetadata(data)
+  if (metadataProblems.length > 0) throw cardError(metadataProblems)
+  return data
+}
+
+/** The front matter as an object, or undefined when the text has none or it does not parse. */
+export function readCardMetadata(text: string): Record<string, unknown> | undefined {
+  const parts = splitCard(text)
+  if (parts.frontMatter === undefined) return undefined
+  const { doc, problems } = parseFrontMatter(parts.frontMatter, parts.firstLine)
+  if (problems.length > 0 || !isMappingOrEmpty(doc)) return undefined
+  try {
+    return (doc.toJS() ?? {}) as Record<string, unknown>
+  } catch {
+    return undefined // e.g. an alias bomb: the yaml package refuses to expand it
+  }
+}
+
+/** The value of the model-index metric with this type in a card (first result that has it), for the metric gate. */
+export function publishedMetric(cardText: string, metricType: string): number | undefined {
+  const modelIndex = readCardMetadata(cardText)?.['model-index']
+  for (const entry of asArray(modelIndex)) {
+    for (const result of asArray(field(entry, 'results'))) {
+      for (const metric of asArray(field(result, 'metrics'))) {
+        const value = field(metric, 'value')
+        if (field(metric, 'type') === metricType && typeof value === 'number' && Number.isFinite(value)) return value
+      }
+    }
+  }
+  return undefined
+}
+
+/** Every problem in the metadata, each naming the key and what to write instead. */
+export function checkMetadata(data: Record<string, unknown>): string[] {
+  const problems: string[] = []
+  const { license } = data
+  if (license !== undefined && !(typeof license === 'string' && LICENSES.has(license))) {
+    problems.push(
+      `license: ${describe(license)} is not a license id the Hub knows; use one from https://huggingface.co/docs/hub/repositories-licenses (e.g. "apache-2.0", "mit"), or "other" with license_name and license_link`
+    )
+  }
+  if (data.library_name !== undefined && !isNonEmptyString(data.library_name)) {
+    problems.push(`library_name: expected a library name such as "pytorch" or "onnx", got ${describe(data.library_name)}`)
+  }
+  const pipelineTag = data.pipeline_tag
+  if (pipelineTag !== undefined && !(typeof pipelineTag === 'string' && PIPELINE_TAGS.has(pipelineTag))) {
+    problems.push(`pipeline_tag: ${describe(pipelineTag)} is not a task the Hub knows; use one from https://huggingface.co/tasks (e.g. "unconditional-image-generation", "text-to-image"), or "other"`)
+  }
+  for (const key of ['tags', 'datasets', 'base_model'] as const) {
+    const value = data[key]
+    if (value !== undefined && !isStringOrStringList(value)) problems.push(`${key}: expected a string or a list of strings, got ${describe(value)}`)
+  }
+  for (const id of isStringOrStringList(data.base_model) ? [data.base_model].flat() : []) {
+    if (!REPO_ID.test(id)) problems.push(`base_model: "${id}" is not a Hub model id; write it as "<namespace>/<name>", e.g. "stabilityai/sd-turbo"`)
+  }
+  if (data['model-index'] !== undefined) problems.push(...modelIndexProblems(data['model-index']))
+  return problems
+}
+
+/** The shape the Hub requires: name, and per result task.type, dataset.type/name and metrics with type and a numeric value. */
+function modelIndexProblems(modelIndex: unknown): string[] {
+  if (!Array.isArray(modelIndex)) return [`model-index: expected a list of {name, results}, got ${describe(modelIndex)}`]
+  const problems: string[] = []
+  for (const [i, entry] of modelIndex.entries()) {
+    const at = `model-index[${i}]`
+    if (!isObject(entry)) {
+      problems.push(`${at}: expected {name, results}, got ${describe(entry)}`)
+      continue
+    }
+    if (!isNonEmptyString(entry.name)) problems.push(`${at}.name: required, the model's name (a string)`)
+    if (!Array.isArray(entry.results) || entry.results.length === 0) problems.push(`${at}.results: required, a list of {task, dataset, metrics}`)
+    else for (const [j, result] of entry.results.entries()) problems.push(...resultProblems(result, `${at}.results[${j}]`))
+  }
+  return problems
+}
+
+function resultProblems(result: unknown, at: string): string[] {
+  if (!isObject(result)) return [`${at}: expected {task, dataset, metrics}, got ${describe(result)}`]
+  const problems: string[] = []
+  const { task, dataset, metrics } = result
+  if (!isObject(task) || !isNonEmptyString(task.type)) problems.push(`${at}.task.type: required, a task id such as "unconditional-image-generation"`)
+  if (!isObject(dataset)) problems.push(`${at}.dataset: required, {type, name} of the evaluation data`)
+  else {
+    if (!isNonEmptyString(dataset.type)) problems.push(`${at}.dataset.type: required, a dataset id (a string)`)
+    if (!isNonEmptyString(dataset.name)) problems.push(`${at}.dataset.name: required, the dataset's display name (a string)`)
+    for (const key of ['config', 'split', 'revision'] as const) {
+      if (dataset[key] !== undefined && typeof dataset[key] !== 'string') problems.push(`${at}.dataset.${key}: expected a string, got ${describe(dataset[key])}`)
+    }
+  }
+  if (!Array.isArray(metrics) || metrics.length === 0) {
+    problems.push(`${at}.metrics: required, a list of {type, value}`)
+    return problems
+  }
+  for (const [k, metric] of metrics.entries()) {
+    const where = `${at}.metrics[${k}]`
+    if (!isObject(metric)) {
+      problems.push(`${where}: expected {type, value, name}, got ${describe(metric)}`)
+      continue
+    }
+    if (!isNonEmptyString(metric.type)) problems.push(`${where}.type: required, a metric id such as "fid"`)
+    if (metric.value === undefined || metric.value === null) problems.push(`${where}.value: required, a number`)
+    else if (typeof metric.value !== 'number' || !Number.isFinite(metric.value)) problems.push(`${where}.value: expected a number, got ${describe(metric.value)}`)
+    if (metric.name !== undefined && typeof metric.name !== 'string') problems.push(`${where}.name: expected a string, got ${describe(metric.name)}`)
+  }
+  return problems
+}
+
+function cardError(problems: readonly string[]): CardError {
+  return new CardError(
+    `The model card's metadata (README.md front matter) is invalid:\n${problems.map((p) => `- ${p}`).join('\n')}\n` +
+      `Fix the model-card inputs, the template, or the README.md on the Hub. Metadata reference: ${METADATA_DOCS}`
+  )
+}
+
+function isStringOrStringList(value: unknown): value is string | string[] {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== ''
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+function field(value: unknown, key: string): unknown {
+  return isObject(value) ? value[key] : undefined
+}
+
+/** A value as an error message shows it: `"foo"`, `42`, `a list`, `a mapping`, `empty`. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'empty'
+  if (Array.isArray(value)) return 'a list'
+  if (value instanceof Date) return `the date ${value.toISOString().slice(0, 10)}`
+  if (typeof value === 'object') return 'a mapping'
+  const text = JSON.stringify(value)
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text
+}

@@ -1,0 +1,158 @@
+/**
+ * mode: publish — resolve and hash the files, plan against the branch head, commit once (with
+ * the model card and provenance), verify what landed, tag it.
+ */
+import type { DownloadedArtifacts } from '../artifacts/download-artifacts.ts'
+import { defaultCommitTitle, sourceFacts } from '../commit-message.ts'
+import type { Deps } from '../deps.ts'
+import { ActionError } from '../errors.ts'
+import { resolveLocalFiles, type SourceRoot } from '../files/resolve-files.ts'
+import type { HubClient } from '../hub/hub-client.ts'
+import { explainHubError } from '../hub/hub-errors.ts'
+import type { PublishResult } from '../hub/publish.ts'
+import type { ManifestEntry } from '../hub/upload-plan.ts'
+import { publishHistory, renderMetricTrend } from '../history/history.ts'
+import type { Settings } from '../inputs.ts'
+import { PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
+import { formatBytes } from '../report/progress.ts'
+import type { RunResult } from '../report/run-result.ts'
+import type { RunContext } from '../trigger/run-context.ts'
+import type { WorkflowRun } from '../trigger/workflow-run.ts'
+import { checkToken, createHub, hashFiles, hubContext, hubRepoUrl, uploadToHub } from '../upload-stage.ts'
+import { describeMismatches } from '../verify/verify-files.ts'
+import { createCommitPreparer } from './commit-preparer.ts'
+import { expectedFromManifest, verifyRevision } from './verify-revision.ts'
+
+export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext, downloaded: DownloadedArtifacts | undefined, trainRun: WorkflowRun | undefined): Promise<RunResult> {
+  const { core } = deps
+  const roots: SourceRoot[] = [...(downloaded ? [{ dir: downloaded.root, label: 'artifacts' }] : []), { dir: ctx.workspace, label: 'workspace' }]
+  const files = await core.group('Resolve files', async () => {
+    const resolved = await resolveLocalFiles(settings.files, { roots })
+    for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
+    return resolved
+  })
+  const hub = createHub(deps, settings)
+  const facts = sourceFacts(ctx, trainRun)
+  const provenance = provenanceOf(ctx, trainRun, downloaded)
+  const repositoryUrl = facts.repository ? `${facts.serverUrl}/${facts.repository}` : undefined
+
+  const { published, details } = await core.group('Upload to Hugging Face', async () => {
+    await checkToken(hub, hubContext(settings))
+    const manifest = await hashFiles(deps, files)
+    const preparer = createCommitPreparer({
+      settings,
+      hub,
+      manifest,
+      provenance,
+      source: {
+        repository: facts.repository,
+        repositoryUrl,
+        commitUrl: repositoryUrl && facts.sha ? `${repositoryUrl}/commit/${facts.sha}` : undefined,
+        trainRun: trainRun && { id: trainRun.id, url: trainRun.html_url, attempt: trainRun.run_attempt }
+      },
+      artifacts: downloaded?.artifacts ?? [],
+      workspace: ctx.workspace
+    })
+    const published = await uploadToHub(deps, settings, hub, {
+      manifest,
+      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
+      prepareCommit: (head) => preparer.prepare(head)
+    })
+    return { published, details: preparer.last() }
+  })
+
+  const result = baseResult(settings, published, trainRun, downloaded)
+  result.metrics = details?.metrics.map((m) => ({ name: m.type, value: m.value }))
+  result.gate = details?.gate
+  if (settings.dryRun || published.skipped) return result
+
+  if (!published.changed && provenance.workflowRun) result.commit = (await earlierPublishOf(hub, settings, provenance)) ?? result.commit
+  const revision = published.commit?.oid
+  if (revision) {
+    await core.group('Verify upload', () => verifyPublished(deps, settings, hub, revision, published.plan.files, result))
+    if (settings.tag && published.changed && !published.pullRequestUrl) result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
+  }
+  result.trend = await metricTrend(hub, settings, details?.metrics ?? [], result).catch(() => undefined)
+  return result
+}
+
+function provenanceOf(ctx: RunContext, trainRun: WorkflowRun | undefined, downloaded: DownloadedArtifacts | undefined): Omit<Provenance, 'files' | 'metrics'> {
+  const facts = sourceFacts(ctx, trainRun)
+  return {
+    sourceRepository: facts.repository ? `${facts.serverUrl}/${facts.repository}` : undefined,
+    sourceCommit: facts.sha,
+    workflowRun: facts.run?.url,
+    workflowRunAttempt: trainRun?.run_attempt ?? (ctx.runAttempt ? Number(ctx.runAttempt) : undefined),
+    trainRunId: trainRun?.id,
+    actor: trainRun?.triggering_actor?.login ?? trainRun?.actor?.login ?? ctx.actor,
+    artifacts: (downloaded?.artifacts ?? []).map((a) => ({ name: a.name, digest: a.digest }))
+  }
+}
+
+function baseResult(settings: Settings, published: PublishResult, trainRun: WorkflowRun | undefined, downloaded: DownloadedArtifacts | undefined): RunResult {
+  return {
+    mode: 'publish',
+    repo: { ...settings.repo, url: hubRepoUrl(settings) },
+    branch: settings.branch,
+    dryRun: settings.dryRun,
+    changed: published.changed,
+    commit: settings.dryRun ? undefined : published.commit,
+    pullRequestUrl: published.pullRequestUrl,
+    skippedReason: published.skipped,
+    files: published.plan.files,
+    bytesUploaded: published.changed ? published.plan.bytesToUpload : 0,
+    createdRepo: published.createdRepo,
+    trainRun: trainRun && { id: trainRun.id, url: trainRun.html_url },
+    artifacts: downloaded?.artifacts
+  }
+}
+
+/** Re-publishing a run that is already on the Hub: point at the commit that published it. */
+async function earlierPublishOf(hub: HubClient, settings: Settings, provenance: Pick<Provenance, 'workflowRun'>): Promise<RunResult['commit']> {
+  const earlier = publishHistory(await hub.listCommits(settings.branch, 200), 200).find((r) => r.provenance.workflowRun === provenance.workflowRun)
+  return earlier && { oid: earlier.oid, url: `${hubRepoUrl(settings)}/commit/${earlier.oid}` }
+}
+
+async function verifyPublished(deps: Deps, settings: Settings, hub: HubClient, revision: string, files: readonly ManifestEntry[], result: RunResult): Promise<void> {
+  const wanted = settings.expectedFiles
+  const expected = expectedFromManifest(wanted.length ? files.filter((f) => wanted.includes(f.pathInRepo)) : files)
+  const card = settings.repo.type !== 'space' && (settings.card.mode !== 'keep' || wanted.includes('README.md') || wanted.length === 0)
+  const report = await verifyRevision(hub, revision, { files: expected, paths: wanted, card }).catch((error: unknown) => {
+    throw explainHubError(error, { ...hubContext(settings), doing: 'verifying the commit', stage: 'verify' })
+  })
+  result.verified = report.ok
+  if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
+  deps.core.info(`Verified ${report.checked} files at ${revision}: sizes and hashes match${card ? ', and the model card parses' : ''}.`)
+}
+
+async function tagCommit(deps: Deps, settings: Settings, hub: HubClient, revision: string, ctx: RunContext, trainRun: WorkflowRun | undefined): Promise<string | undefined> {
+  const sha = trainRun?.head_sha ?? ctx.sha ?? ''
+  const values: Record<string, string> = {
+    run_number: String(trainRun?.run_number ?? ''),
+    run_id: String(trainRun?.id ?? ctx.runId ?? ''),
+    short_sha: sha.slice(0, 7),
+    sha,
+    date: new Date().toISOString().slice(0, 10)
+  }
+  const tag = settings.tag!.replace(/\{([a-z_]+)\}/g, (whole, key: string) => values[key] ?? whole)
+  try {
+    await hub.createTag(tag, revision, `Published by ${PUBLISHED_BY}`)
+    deps.core.info(`Tagged ${revision} as "${tag}".`)
+    return tag
+  } catch (error) {
+    // The commit is made and verified; a tag that cannot be created must not turn that into a failure.
+    deps.core.warning(`Could not create the tag "${tag}": ${(error as Error).message}. The commit stands; check the tag input (placeholders make tags unique per run).`)
+    return undefined
+  }
+}
+
+/** A Mermaid chart of the gate metric (or the first metric) over recent publishes. */
+async function metricTrend(hub: HubClient, settings: Settings, metrics: ReadonlyArray<{ path: string; type: string }>, result: RunResult): Promise<string | undefined> {
+  const metric = (settings.gate && metrics.find((m) => m.path === settings.gate!.metric)?.type) ?? metrics[0]?.type
+  if (!metric) return undefined
+  const commits = await hub.listCommits(settings.branch, 60)
+  const records = publishHistory(commits, 30)
+  const current = result.metrics?.find((m) => m.name === metric)
+  const onBranch = result.commit && records.some((r) => r.oid === result.commit!.oid)
+  return renderMetricTrend(records, metric, !onBranch && current ? { label: 'this run', value: current.value } : undefined)
+}

@@ -1,0 +1,442 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { PIPELINE_TYPES } from '@huggingface/tasks'
+import { parse as parseYaml } from 'yaml'
+import { PIPELINE_TAGS } from '../../src/card/hub-vocabulary.ts'
+import { escapeMarkdown, formatNumber, repoPathUrl, safeHttpUrl } from '../../src/card/markdown.ts'
+import { extractMetrics } from '../../src/card/metrics.ts'
+import {
+  CardError,
+  GENERATED_BEGIN,
+  GENERATED_END,
+  publishedMetric,
+  readCardMetadata,
+  renderModelCard,
+  validateCard,
+  type CardContext
+} from '../../src/card/model-card.ts'
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'
+const seedReport = { fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 }
+const seedBenchmark = { onnx_latency_ms: { p50: 12.5, p95: 19.1 }, device: 'cpu' }
+
+const hex = (c: string) => c.repeat(64)
+
+function seedContext(over: Partial<CardContext> = {}): CardContext {
+  return {
+    modelName: 'tiny-cats-model',
+    metadata: {
+      license: 'mit',
+      libraryName: 'pytorch',
+      tags: ['diffusion', 'cats'],
+      pipelineTag: 'unconditional-image-generation',
+      baseModel: [],
+      datasets: ['huggan/cats']
+    },
+    metrics: extractMetrics(seedReport, []),
+    provenance: {
+      sourceRepository: 'd4oit/tiny-cats-model',
+      sourceRepositoryUrl: 'https://github.com/d4oit/tiny-cats-model',
+      sourceCommit: SHA,
+      sourceCommitUrl: `https://github.com/d4oit/tiny-cats-model/commit/${SHA}`,
+      trainRun: { id: 987654321, url: 'https://github.com/d4oit/tiny-cats-model/actions/runs/987654321', attempt: 2 },
+      artifacts: [
+        { name: 'evaluation-report', digest: `sha256:${hex('e')}`, size: 300 },
+        { name: 'checkpoints', digest: `sha256:${hex('c')}`, size: 50 * 1024 * 1024 }
+      ]
+    },
+    files: [
+      { path: 'generator/model.pt', size: 50 * 1024 * 1024, sha256: hex('a') },
+      { path: 'generator/model.onnx', size: 12 * 1024 * 1024, sha256: hex('b') },
+      { path: 'evaluation/evaluation_report.json', size: 120, sha256: hex('d') },
+      { path: 'benchmarks/benchmark_report.json', size: 80, sha256: hex('f') },
+      { path: 'samples/cat_002.png', size: 2048, sha256: hex('2') },
+      { path: 'samples/cat_001.png', size: 2048, sha256: hex('1') }
+    ],
+    evaluationReportPath: 'evaluation/evaluation_report.json',
+    benchmark: { path: 'benchmarks/benchmark_report.json', report: seedBenchmark },
+    ...over
+  }
+}
+
+/** The YAML between the first two `---` lines, parsed independently of the module under test. */
+function frontMatterOf(card: string): unknown {
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(card)
+  assert.ok(match, `no front matter in:\n${card}`)
+  return parseYaml(match[1]!)
+}
+
+/** The generated block, markers included. */
+function blockOf(card: string): string {
+  const begin = card.indexOf(GENERATED_BEGIN)
+  const end = card.indexOf(GENERATED_END)
+  assert.ok(begin >= 0 && end > begin, 'the card has no generated block')
+  return card.slice(begin, end + GENERATED_END.length)
+}
+
+const seedFrontMatter = {
+  license: 'mit',
+  library_name: 'pytorch',
+  tags: ['diffusion', 'cats'],
+  pipeline_tag: 'unconditional-image-generation',
+  datasets: ['huggan/cats'],
+  'model-index': [
+    {
+      name: 'tiny-cats-model',
+      results: [
+        {
+          task: { type: 'unconditional-image-generation' },
+          dataset: { type: 'huggan/cats', name: 'huggan/cats' },
+          metrics: [
+            { type: 'fid', value: 41.7, name: 'fid' },
+            { type: 'inception_score', value: 3.12, name: 'inception_score' },
+            { type: 'precision', value: 0.61, name: 'precision' },
+            { type: 'recall', value: 0.48, name: 'recall' },
+            { type: 'steps', value: 200000, name: 'steps' }
+          ]
+        }
+      ]
+    }
+  ]
+}
+
+test('a new card from the seed: front matter, title, then the generated sections in order', () => {
+  const card = renderModelCard(seedContext())
+  assert.deepEqual(frontMatterOf(card), seedFrontMatter)
+  // key order is part of the output, not only the values
+  assert.deepEqual(Object.keys(frontMatterOf(card) as object), ['license', 'library_name', 'tags', 'pipeline_tag', 'datasets', 'model-index'])
+  const body = card.slice(card.indexOf('\n---\n') + 5)
+  assert.ok(body.startsWith(`\n# tiny-cats-model\n\n${GENERATED_BEGIN}\n`), body.slice(0, 200))
+  assert.ok(card.endsWith(`${GENERATED_END}\n`))
+  const headings = [...card.matchAll(/^## (.+)$/gm)].map((m) => m[1])
+  assert.deepEqual(headings, ['Evaluation', 'Samples', 'Benchmark', 'Provenance'])
+})
+
+test('the Evaluation section tabulates every metric and links the report', () => {
+  const block = blockOf(renderModelCard(seedContext()))
+  assert.match(block, /Metrics from the evaluation report \[evaluation\/evaluation_report\.json\]\(evaluation\/evaluation_report\.json\)\./)
+  assert.ok(block.includes('| Metric | Value | Report field |\n| --- | ---: | --- |\n| fid | 41.7 | <code>fid</code> |\n| inception_score | 3.12 | <code>inception_score</code> |'))
+  assert.ok(block.includes('| steps | 200000 | <code>steps</code> |'))
+})
+
+test('the Samples, Benchmark and Provenance sections of the seed', () => {
+  const block = blockOf(renderModelCard(seedContext()))
+  assert.ok(block.includes('## Samples\n\n![cat_001.png](samples/cat_001.png)\n![cat_002.png](samples/cat_002.png)\n\n## Benchmark'))
+  assert.ok(block.includes('| <code>onnx_latency_ms.p50</code> | 12.5 |\n| <code>onnx_latency_ms.p95</code> | 19.1 |\n| <code>device</code> | cpu |'))
+  assert.match(block, /From \[benchmarks\/benchmark_report\.json\]\(benchmarks\/benchmark_report\.json\)\./)
+  assert.ok(
+    block.includes(
+      `- Source: [d4oit/tiny-cats-model](https://github.com/d4oit/tiny-cats-model) at commit [<code>${SHA.slice(0, 12)}</code>](https://github.com/d4oit/tiny-cats-model/commit/${SHA})\n` +
+        '- Train run: [987654321](https://github.com/d4oit/tiny-cats-model/actions/runs/987654321) (attempt 2)'
+    )
+  )
+  // artifacts and files sorted by name, whatever order they came in
+  assert.ok(block.includes(`| checkpoints | <code>sha256:${hex('c')}</code> | 50.0 MiB |\n| evaluation-report | <code>sha256:${hex('e')}</code> | 300 B |`))
+  const fileTable = block.slice(block.indexOf('Files in this revision:'))
+  const fileRows = fileTable.split('\n').filter((l) => l.startsWith('| <code>'))
+  assert.deepEqual(
+    fileRows.map((l) => /<code>([^<]+)<\/code>/.exec(l)![1]),
+    ['benchmarks/benchmark_report.json', 'evaluation/evaluation_report.json', 'generator/model.onnx', 'generator/model.pt', 'samples/cat_001.png', 'samples/cat_002.png']
+  )
+  assert.ok(block.includes(`| <code>generator/model.pt</code> | 50.0 MiB | <code>${hex('a').slice(0, 16)}</code> |`))
+})
+
+test('round trip: the rendered card validates, and reads back as the same metadata', () => {
+  const card = renderModelCard(seedContext())
+  const validated = validateCard(card)
+  assert.deepEqual(validated, seedFrontMatter)
+  assert.deepEqual(readCardMetadata(card), validated)
+  assert.equal(publishedMetric(card, 'fid'), 41.7)
+  assert.equal(publishedMetric(card, 'steps'), 200000)
+  assert.equal(publishedMetric(card, 'accuracy'), undefined)
+})
+
+test('deterministic: same input, same bytes; re-rendering over its own output changes nothing', () => {
+  const first = renderModelCard(seedContext())
+  assert.equal(renderModelCard(seedContext()), first)
+  assert.equal(renderModelCard(seedContext(), first), first)
+  const shuffled = seedContext()
+  assert.equal(renderModelCard({ ...shuffled, files: [...shuffled.files].reverse() }), first)
+  // also over a hand-edited card: the second publish of the same run is a no-op
+  const edited = renderModelCard(seedContext(), `---\nwidget:\n  - text: a cat\n---\n# Cats\n\nIntro.\n`)
+  assert.equal(renderModelCard(seedContext(), edited), edited)
+})
+
+test('hand-written text and unmanaged keys survive a regeneration with new metrics', () => {
+  const handWritten = [
+    '---',
+    '# keep this comment',
+    'widget:',
+    '  - text: "a cat"',
+    'license: apache-2.0',
+    'tags:',
+    '  - my-tag',
+    '  - cats',
+    'model-index:',
+    '  - name: old',
+    '    results: []',
+    '---',
+    '',
+    '# Tiny cats',
+    '',
+    'Written by hand, before the block.',
+    '',
+    GENERATED_BEGIN,
+    'stale generated text',
+    GENERATED_END,
+    '',
+    '## Citation',
+    '',
+    'Written by hand, after the block.',
+    ''
+  ].join('\n')
+  const ctx = seedContext({
+    metadata: { tags: ['diffusion', 'cats'], baseModel: [], datasets: [] },
+    metrics: extractMetrics({ fid: 30.2 }, [])
+  })
+  const card = renderModelCard(ctx, handWritten)
+  const meta = frontMatterOf(card) as Record<string, unknown>
+  assert.deepEqual(meta.widget, [{ text: 'a cat' }])
+  assert.equal(meta.license, 'apache-2.0', 'no license input: the card keeps its own')
+  assert.deepEqual(meta.tags, ['my-tag', 'cats', 'diffusion'], 'existing tags first, ours added once')
+  assert.deepEqual(meta['model-index'], [
+    { name: 'tiny-cats-model', results: [{ task: { type: 'other' }, dataset: { type: 'custom', name: 'evaluation report' }, metrics: [{ type: 'fid', value: 30.2, name: 'fid' }] }] }
+  ])
+  assert.ok(card.startsWith('---\n# keep this comment\nwidget:\n'))
+  assert.ok(card.includes('---\n\n# Tiny cats\n\nWritten by hand, before the block.\n\n' + GENERATED_BEGIN))
+  assert.ok(card.endsWith(GENERATED_END + '\n\n## Citation\n\nWritten by hand, after the block.\n'))
+  assert.ok(!card.includes('stale generated text'))
+  assert.ok(!card.includes('# tiny-cats-model'), 'no second title over a hand-written card')
+  assert.match(card, /\| fid \| 30\.2 \|/)
+  assert.doesNotMatch(card, /41\.7/)
+})
+
+test('an existing card without markers keeps its body and gets the block appended', () => {
+  const existing = '---\nlicense: mit\n---\n\n# My cats\n\nSome words.\n\n\n'
+  const card = renderModelCard(seedContext(), existing)
+  assert.ok(card.includes('\n# My cats\n\nSome words.\n\n' + GENERATED_BEGIN + '\n'))
+  assert.ok(card.endsWith(GENERATED_END + '\n'))
+  assert.equal(renderModelCard(seedContext(), card), card)
+  // a card with no front matter at all gets one
+  const bare = renderModelCard(seedContext(), '# Just a title\n')
+  assert.deepEqual(frontMatterOf(bare), seedFrontMatter)
+  assert.ok(bare.includes('---\n# Just a title\n\n' + GENERATED_BEGIN))
+})
+
+test('a template with {{generated}} places the block there; without it the block is appended', () => {
+  const template = '---\nlicense: other\nlicense_name: cats-license\nthumbnail: samples/cat_001.png\n---\n# Cats\n\n{{ generated }}\n\n## Limits\n\nSmall.\n'
+  const existing = renderModelCard(seedContext(), '---\nold_key: 1\n---\nOld body\n')
+  const card = renderModelCard(seedContext({ metadata: { ...seedContext().metadata, license: undefined } }), existing, template)
+  const meta = frontMatterOf(card) as Record<string, unknown>
+  assert.equal(meta.license, 'other')
+  assert.equal(meta.license_name, 'cats-license')
+  assert.equal(meta.thumbnail, 'samples/cat_001.png')
+  assert.equal(meta.old_key, undefined, 'the template replaces the existing card as the starting point')
+  assert.ok(!card.includes('Old body'))
+  assert.ok(card.includes('# Cats\n\n' + GENERATED_BEGIN))
+  assert.ok(card.includes(GENERATED_END + '\n\n## Limits\n\nSmall.\n'))
+  assert.ok(!card.includes('{{'))
+
+  const appended = renderModelCard(seedContext(), undefined, '# Cats\n\nIntro.\n')
+  assert.ok(appended.includes('---\n# Cats\n\nIntro.\n\n' + GENERATED_BEGIN))
+  assert.ok(!appended.includes('# tiny-cats-model'), 'a template brings its own title')
+
+  assert.throws(() => renderModelCard(seedContext(), undefined, '{{generated}}\n{{generated}}\n'), /2 \{\{generated\}\} placeholders/)
+  assert.throws(() => renderModelCard(seedContext(), undefined, '---\nlicense: mit\n# Cats\n'), (e: unknown) => e instanceof CardError && /template opens its front matter with "---" but never closes it/.test(e.message))
+})
+
+test('markers that do not pair up, or a front matter that cannot be merged, stop the render', () => {
+  const only = `# Cats\n\n${GENERATED_BEGIN}\nold\n`
+  assert.throws(() => renderModelCard(seedContext(), only), (e: unknown) => e instanceof CardError && /1 "<!-- hf-upload-action:begin" and 0 "<!-- hf-upload-action:end" markers/.test(e.message))
+  assert.throws(() => renderModelCard(seedContext(), `${GENERATED_END}\n${GENERATED_BEGIN}\n`), /begin first/)
+  assert.throws(() => renderModelCard(seedContext(), '---\nlicense: [mit\n---\nbody\n'), /README\.md on the branch has front matter that is not valid YAML[\s\S]*model-card: keep/)
+  assert.throws(() => renderModelCard(seedContext(), '---\n- a\n- b\n---\nbody\n'), /not a mapping of keys/)
+  // a card by an older version, whose begin marker has other wording, is still recognised
+  const older = '# Cats\n\n<!-- hf-upload-action:begin -->\nold\n<!-- hf-upload-action:end -->\n'
+  const card = renderModelCard(seedContext(), older)
+  assert.ok(!card.includes('\nold\n'))
+  assert.equal(card.split(GENERATED_BEGIN).length, 2)
+})
+
+test('strings that YAML 1.1 (PyYAML) would read as booleans, dates or numbers are quoted', () => {
+  const card = renderModelCard(seedContext({ metadata: { ...seedContext().metadata, tags: ['yes', 'on', '2024-01-01', '1_000', 'cats'] } }))
+  assert.match(card, /tags:\n {2}- "yes"\n {2}- "on"\n {2}- "2024-01-01"\n {2}- "1_000"\n {2}- cats\n/)
+  assert.deepEqual(parseYaml(/^---\n([\s\S]*?)---\n/.exec(card)![1]!, { version: '1.1' }).tags, ['yes', 'on', '2024-01-01', '1_000', 'cats'])
+})
+
+test('base_model is a string for one model and a list for several', () => {
+  const one = frontMatterOf(renderModelCard(seedContext({ metadata: { ...seedContext().metadata, baseModel: ['org/base'] } }))) as Record<string, unknown>
+  assert.equal(one.base_model, 'org/base')
+  const two = frontMatterOf(renderModelCard(seedContext({ metadata: { ...seedContext().metadata, baseModel: ['org/a', 'org/b'] } }))) as Record<string, unknown>
+  assert.deepEqual(two.base_model, ['org/a', 'org/b'])
+})
+
+test('validation reports every problem of the metadata at once', () => {
+  const card = [
+    '---',
+    'license: not-a-license',
+    'pipeline_tag: cat-making',
+    'tags: 42',
+    'datasets: [ok, 7]',
+    'base_model: "not a model id"',
+    'model-index:',
+    '  - name: m',
+    '    results:',
+    '      - task: {type: other}',
+    '        dataset: {type: custom, name: eval}',
+    '        metrics:',
+    '          - type: fid',
+    '          - type: is',
+    '            value: "3.1"',
+    '---',
+    'body'
+  ].join('\n')
+  assert.throws(
+    () => validateCard(card),
+    (error: unknown) => {
+      assert.ok(error instanceof CardError)
+      const problems = error.message.split('\n').filter((l) => l.startsWith('- '))
+      assert.equal(problems.length, 7, error.message)
+      assert.match(error.message, /- license: "not-a-license" is not a license id the Hub knows; .*"other"/)
+      assert.match(error.message, /- pipeline_tag: "cat-making" is not a task the Hub knows; .*huggingface\.co\/tasks/)
+      assert.match(error.message, /- tags: expected a string or a list of strings, got 42/)
+      assert.match(error.message, /- datasets: expected a string or a list of strings, got a list/)
+      assert.match(error.message, /- base_model: "not a model id" is not a Hub model id/)
+      assert.match(error.message, /- model-index\[0\]\.results\[0\]\.metrics\[0\]\.value: required, a number/)
+      assert.match(error.message, /- model-index\[0\]\.results\[0\]\.metrics\[1\]\.value: expected a number, got "3\.1"/)
+      return true
+    }
+  )
+})
+
+test('validation: missing required model-index fields are each named', () => {
+  const card = '---\nmodel-index:\n  - results:\n      - metrics: []\n---\n'
+  assert.throws(
+    () => validateCard(card),
+    (error: unknown) =>
+      error instanceof CardError &&
+      /model-index\[0\]\.name: required/.test(error.message) &&
+      /model-index\[0\]\.results\[0\]\.task\.type: required/.test(error.message) &&
+      /model-index\[0\]\.results\[0\]\.dataset: required/.test(error.message) &&
+      /model-index\[0\]\.results\[0\]\.metrics: required/.test(error.message)
+  )
+})
+
+test('validation: not YAML (with the README line), not a mapping; no front matter is valid', () => {
+  assert.throws(() => validateCard('---\nlicense: mit\ntags: [a\n---\n'), (e: unknown) => e instanceof CardError && /not valid YAML \(README\.md line \d+, column \d+\)/.test(e.message))
+  assert.throws(() => validateCard('---\n- license\n- mit\n---\n'), /front matter is a list, not a mapping/)
+  assert.throws(() => validateCard('---\nlicense: mit\nlicense: mit\n---\n'), /not valid YAML.*[Mm]ap keys must be unique/)
+  assert.deepEqual(validateCard('# No metadata\n'), {})
+  assert.deepEqual(validateCard('---\n---\nbody'), {})
+  assert.deepEqual(validateCard('---\nlicense: other\npipeline_tag: text-to-image\ntags: one\nbase_model: [org/a, b]\n---\n'), {
+    license: 'other',
+    pipeline_tag: 'text-to-image',
+    tags: 'one',
+    base_model: ['org/a', 'b']
+  })
+  assert.equal(readCardMetadata('---\nlicense: [\n---\n'), undefined)
+  assert.equal(readCardMetadata('no front matter'), undefined)
+})
+
+test('publishedMetric takes the first result that has the metric type', () => {
+  const card = [
+    '---',
+    'model-index:',
+    '  - name: a',
+    '    results:',
+    '      - {task: {type: other}, dataset: {type: x, name: x}, metrics: [{type: acc, value: 0.5}]}',
+    '      - {task: {type: other}, dataset: {type: y, name: y}, metrics: [{type: fid, value: 12}, {type: acc, value: 0.9}]}',
+    '---'
+  ].join('\n')
+  assert.equal(publishedMetric(card, 'acc'), 0.5)
+  assert.equal(publishedMetric(card, 'fid'), 12)
+  assert.equal(publishedMetric('---\nmodel-index: [{results: [{metrics: [{type: fid, value: "12"}]}]}]\n---', 'fid'), undefined)
+  assert.equal(publishedMetric('not a card', 'fid'), undefined)
+})
+
+/** Splits a Markdown table row on pipes that Markdown would see (escaped ones are entities). */
+const cellCount = (row: string) => row.split('|').length - 2
+
+test('file names, report keys and artifact names cannot inject HTML, links or table cells', () => {
+  const evil = 'samples/<img src=x onerror=alert(1)>|@me.png'
+  const ctx = seedContext({
+    files: [{ path: evil, size: 1, sha256: hex('9') }, { path: 'samples/a (1)*[x](javascript:y).png', size: 1, sha256: 'not-a-hash|<b>' }],
+    metrics: extractMetrics({ 'x|y': 1, '<script>': 2, '*bold*': 3 }, []),
+    provenance: {
+      sourceRepositoryUrl: 'javascript:alert(1)',
+      sourceRepository: 'a](javascript:alert(1))',
+      artifacts: [{ name: '`code` ``evil``|<i>', digest: '`x`', size: 1 }]
+    },
+    benchmark: { path: 'b.json', report: { 'k|<b>': 1, nested: { '$x$': 2 } } }
+  })
+  const card = renderModelCard(ctx)
+  const block = blockOf(card)
+  assert.doesNotMatch(block, /<img|<script|<b>|<i>|onerror=alert\(1\)>/, 'no raw HTML from names')
+  assert.doesNotMatch(block, /\]\(javascript:/i, 'no javascript: link')
+  assert.doesNotMatch(block, /`/, 'no backtick reaches the Markdown')
+  assert.doesNotMatch(block, /\*bold\*|\$x\$/, 'no emphasis or math from report keys')
+  assert.match(block, /@\u200bme/, 'mentions are defused')
+  const rows = block.split('\n').filter((l) => l.startsWith('|'))
+  assert.ok(rows.length > 10)
+  // every table here has 2 or 3 columns; an unescaped "|" in a name would add one
+  for (const row of rows) assert.ok([2, 3].includes(cellCount(row)), `row has ${cellCount(row)} cells: ${row}`)
+  // the image link target is percent-encoded: the name cannot close the link or change its scheme
+  assert.ok(block.includes(`](${repoPathUrl(evil)})`))
+  assert.equal(repoPathUrl('samples/a (1)*[x](javascript:y).png'), 'samples/a%20%281%29%2A%5Bx%5D%28javascript%3Ay%29.png')
+  // an unsafe URL is not linked at all; the text stays
+  assert.match(block, /- Source: a&#93;\(javascript:alert\(1\)\)\n/)
+  // and the front matter is still valid
+  assert.doesNotThrow(() => validateCard(card))
+})
+
+test('escapeMarkdown keeps ordinary names readable', () => {
+  assert.equal(escapeMarkdown('evaluation_report.json'), 'evaluation_report.json')
+  assert.equal(escapeMarkdown('_private_'), '&#95;private&#95;')
+  assert.equal(escapeMarkdown('a|b\nc'), 'a&#124;b c')
+  assert.equal(safeHttpUrl('https://github.com/o/r/commit/abc'), 'https://github.com/o/r/commit/abc')
+  assert.equal(safeHttpUrl('https://x.y/a b'), undefined)
+  assert.equal(safeHttpUrl('data:text/html,hi'), undefined)
+})
+
+test('numbers look the same everywhere: integers in full, others to 6 significant digits', () => {
+  assert.equal(formatNumber(41.7), '41.7')
+  assert.equal(formatNumber(200000), '200000')
+  assert.equal(formatNumber(1234567), '1234567')
+  assert.equal(formatNumber(0.1 + 0.2), '0.3')
+  assert.equal(formatNumber(3.14159265), '3.14159')
+  assert.equal(formatNumber(0.000123456789), '0.000123457')
+  assert.equal(formatNumber(1.5e-7), '1.5e-7')
+  assert.equal(formatNumber(-2.50), '-2.5')
+})
+
+test('the gallery prefers sample images, shows at most 12, and long file lists are cut at 100 rows', () => {
+  const images = Array.from({ length: 13 }, (_, i) => ({ path: `samples/img_${String(i).padStart(2, '0')}.webp`, size: 1, sha256: hex('1') }))
+  const others = Array.from({ length: 95 }, (_, i) => ({ path: `data/part_${String(i).padStart(3, '0')}.bin`, size: 1, sha256: hex('2') }))
+  const block = blockOf(renderModelCard(seedContext({ files: [{ path: 'assets/logo.png', size: 1, sha256: hex('3') }, ...images, ...others] })))
+  const shown = [...block.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1])
+  assert.equal(shown.length, 12)
+  assert.equal(shown[0], 'samples/img_00.webp')
+  assert.ok(!shown.includes('assets/logo.png'), 'a logo is not a sample')
+  assert.match(block, /Showing 12 of 13 images\./)
+  const fileRows = block.split('\n').filter((l) => /^\| <code>.*<\/code> \| [^|]+ \| <code>[0-9a-f]{16}<\/code> \|$/.test(l))
+  assert.equal(fileRows.length, 100)
+  assert.match(block, /…and 9 more files\./)
+
+  const onlyLogo = blockOf(renderModelCard(seedContext({ files: [{ path: 'assets/logo.png', size: 1, sha256: hex('3') }] })))
+  assert.match(onlyLogo, /!\[logo\.png\]\(assets\/logo\.png\)/, 'without samples, every image is shown')
+})
+
+test('sections without data are left out; a card without metrics keeps its model-index', () => {
+  const existing = '---\nmodel-index:\n  - name: hand\n    results: [{task: {type: other}, dataset: {type: x, name: x}, metrics: [{type: acc, value: 1}]}]\n---\n# Hand\n'
+  const card = renderModelCard(
+    seedContext({ metrics: [], evaluationReportPath: undefined, benchmark: undefined, files: [{ path: 'model.pt', size: 1, sha256: hex('a') }] }),
+    existing
+  )
+  assert.doesNotMatch(card, /## (Evaluation|Samples|Benchmark)/)
+  assert.match(card, /## Provenance/)
+  assert.equal(publishedMetric(card, 'acc'), 1)
+})
+
+test('the pipeline tags match @huggingface/tasks', () => {
+  assert.deepEqual([...PIPELINE_TAGS].sort(), [...PIPELINE_TYPES].sort())
+})
