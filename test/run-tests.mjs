@@ -7,7 +7,7 @@
 // Usage: node test/run-tests.mjs [path-fragment ...]   e.g. `npm test -- test/e2e`
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { glob } from 'tinyglobby'
@@ -63,4 +63,6 @@ if (leaks.length) {
   process.exit(1)
 }
 console.log('token-leak check: no test token appears outside ::add-mask:: commands')
+// Keep what a failing run left behind for inspection; a green run's leftovers are only disk.
+if (code === 0 && !process.env.HFUA_TEST_CAPTURE && !process.env.HFUA_KEEP_CAPTURE) rmSync(captureDir, { recursive: true, force: true })
 process.exit(code)

@@ -75,9 +75,9 @@ export class ProgressReporter {
     return Math.min(sum, this.total)
   }
 
-  /** Logs the final line. */
+  /** Logs the final line: everything is done (small files travel inside the commit, without progress events). */
   finish(): void {
-    this.log(`${this.label}: ${formatProgress({ done: this.done, total: this.total, elapsedMs: this.now() - this.startedAt })}`)
+    this.log(`${this.label}: ${formatProgress({ done: this.total, total: this.total, elapsedMs: this.now() - this.startedAt })}`)
   }
 
   private maybeLog(): void {

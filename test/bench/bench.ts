@@ -1,11 +1,14 @@
 /**
- * `npm run bench [-- --size 1GiB] [--repeat 1] [--json]`
+ * `npm run bench [-- --size 1GiB] [--repeat 1] [--json] [--rollback]`
  *
  * Publishes one generated file of the given size through dist/index.js (a child process, as on a
  * runner) to the Hub emulator, and measures in the same run the floor for the same bytes:
  * a streamed SHA-256 with node:crypto plus one raw streamed PUT to the emulator's own LFS upload
  * route (which stores and verifies the object, as it does for the action). Reports wall time,
  * throughput, the action process's peak RSS, and the ratio wall/floor. A benchmark, not a test.
+ *
+ * With --rollback it also publishes a second version of the file and times `mode: rollback` back
+ * to the first, reporting the LFS bytes the emulator received during the rollback (expected: 0).
  */
 import { createHash, randomFillSync } from 'node:crypto'
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs'
@@ -25,7 +28,8 @@ const { values } = parseArgs({
     size: { type: 'string', default: '1GiB' },
     repeat: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false }
+    keep: { type: 'boolean', default: false },
+    rollback: { type: 'boolean', default: false }
   }
 })
 const bytes = parseSize(values.size!)
@@ -47,6 +51,8 @@ for (let i = 0; i < repeat; i++) {
   runs.push({ wall: action.wall, floor: floor.hash + floor.put, hash: floor.hash, put: floor.put, rss: action.peakRssMiB })
   say(`run ${i + 1}: action ${action.wall.toFixed(2)} s (peak RSS ${action.peakRssMiB.toFixed(0)} MiB); floor ${(floor.hash + floor.put).toFixed(2)} s = sha256 ${floor.hash.toFixed(2)} s + PUT ${floor.put.toFixed(2)} s`)
 }
+const rollback = values.rollback ? await measureRollback(root, workspace, file) : undefined
+if (rollback) say(`rollback: ${rollback.seconds.toFixed(2)} s, ${rollback.lfsBytes} LFS bytes uploaded, peak RSS ${rollback.peakRssMiB.toFixed(0)} MiB`)
 const best = runs.reduce((a, b) => (b.wall / b.floor < a.wall / a.floor ? b : a))
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const result = {
@@ -60,7 +66,8 @@ const result = {
   floor_sha256_s: round(median(runs.map((r) => r.hash))),
   floor_put_s: round(median(runs.map((r) => r.put))),
   runs: repeat,
-  node: process.versions.node
+  node: process.versions.node,
+  ...(rollback ? { rollback_s: round(rollback.seconds), rollback_lfs_bytes: rollback.lfsBytes, rollback_peak_rss_mib: round(rollback.peakRssMiB) } : {})
 }
 if (values.json) console.log(JSON.stringify(result))
 else {
@@ -73,33 +80,55 @@ async function measureAction(root: string, workspace: string, i: number) {
   const hub = await startHubEmulator({ dataDir: join(root, `hub-action-${i}`), tokens: { [TOKEN]: { user: 'bench', role: 'write' } } })
   try {
     await hub.createRepo({ type: 'model', name: 'bench/model' })
-    const outFile = join(root, `out-${i}`)
-    await import('node:fs/promises').then((fs) => fs.writeFile(outFile, ''))
-    const env = {
-      PATH: process.env.PATH ?? '',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: outFile,
-      'INPUT_HF-TOKEN': TOKEN,
-      'INPUT_REPO-ID': 'bench/model',
-      'INPUT_HUB-URL': hub.url,
-      INPUT_FILES: 'model.bin -> weights/model.bin'
-    }
-    const started = performance.now()
-    const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-    let log = ''
-    child.stdout.on('data', (d) => (log += d))
-    let peakKiB = 0
-    const poll = setInterval(() => (peakKiB = Math.max(peakKiB, readPeakRssKiB(child.pid!))), 20)
-    const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
-    clearInterval(poll)
-    const wall = (performance.now() - started) / 1000
-    if (code !== 0) throw new Error(`the action failed:\n${log}`)
-    const outputs = parseOutputFile(readFileSync(outFile, 'utf8'))
-    if (outputs.changed !== 'true') throw new Error('the action did not commit')
-    return { wall, peakRssMiB: peakKiB / 1024 }
+    const run = await runAction(hub.url, workspace, join(root, `out-${i}`), {})
+    if (run.outputs.changed !== 'true') throw new Error('the action did not commit')
+    return run
   } finally {
     await hub.close()
   }
+}
+
+/** Publish v1, publish v2, then time the rollback to v1 and count the LFS bytes it sends. */
+async function measureRollback(root: string, workspace: string, file: string) {
+  const hub = await startHubEmulator({ dataDir: join(root, 'hub-rollback'), tokens: { [TOKEN]: { user: 'bench', role: 'write' } } })
+  try {
+    await hub.createRepo({ type: 'model', name: 'bench/model' })
+    const v1 = await runAction(hub.url, workspace, join(root, 'out-v1'), {})
+    say('rollback: publishing a second version …')
+    await writeRandomFile(file, bytes)
+    await runAction(hub.url, workspace, join(root, 'out-v2'), {})
+    hub.resetStats()
+    const rollback = await runAction(hub.url, workspace, join(root, 'out-rb'), { INPUT_MODE: 'rollback', 'INPUT_ROLLBACK-TO': v1.outputs['commit-sha']!, INPUT_FILES: '' })
+    if (rollback.outputs.verified !== 'true') throw new Error('the rollback was not verified')
+    return { seconds: rollback.wall, lfsBytes: hub.stats.lfsBytesReceived, peakRssMiB: rollback.peakRssMiB }
+  } finally {
+    await hub.close()
+  }
+}
+
+async function runAction(hubUrl: string, workspace: string, outFile: string, extra: Record<string, string>) {
+  await import('node:fs/promises').then((fs) => fs.writeFile(outFile, ''))
+  const env = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outFile,
+    'INPUT_HF-TOKEN': TOKEN,
+    'INPUT_REPO-ID': 'bench/model',
+    'INPUT_HUB-URL': hubUrl,
+    INPUT_FILES: 'model.bin -> weights/model.bin',
+    ...extra
+  }
+  const started = performance.now()
+  const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  let log = ''
+  child.stdout.on('data', (d) => (log += d))
+  let peakKiB = 0
+  const poll = setInterval(() => (peakKiB = Math.max(peakKiB, readPeakRssKiB(child.pid!))), 20)
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
+  clearInterval(poll)
+  const wall = (performance.now() - started) / 1000
+  if (code !== 0) throw new Error(`the action failed:\n${log}`)
+  return { wall, peakRssMiB: peakKiB / 1024, outputs: parseOutputFile(readFileSync(outFile, 'utf8')) }
 }
 
 /** sha256 of the file, plus one streamed PUT of it to the emulator's basic LFS upload route. */

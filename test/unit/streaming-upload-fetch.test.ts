@@ -1,0 +1,51 @@
+// Upload bodies are streamed with their Content-Length, and only a few are in flight at once.
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, test } from 'node:test'
+import { createStreamingUploadFetch } from '../../src/hub/streaming-upload-fetch.ts'
+
+let base: string
+let active = 0
+let peak = 0
+const seen: Array<{ length?: string; chunked?: string; bytes: number }> = []
+const server = createServer((req, res) => {
+  active++
+  peak = Math.max(peak, active)
+  let bytes = 0
+  req.on('data', (d: Buffer) => (bytes += d.length))
+  req.on('end', () =>
+    setTimeout(() => {
+      seen.push({ length: req.headers['content-length'], chunked: req.headers['transfer-encoding'], bytes })
+      active--
+      res.writeHead(200, { etag: '"x"' }).end()
+    }, 30)
+  )
+})
+before(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+after(() => server.close())
+
+test('a Blob PUT is sent as a stream with an explicit Content-Length (storage refuses chunked uploads)', async () => {
+  seen.length = 0
+  const f = createStreamingUploadFetch(fetch)
+  const res = await f(`${base}/part/1`, { method: 'PUT', body: new Blob([new Uint8Array(300_000)]) })
+  assert.equal(res.status, 200)
+  assert.deepEqual(seen, [{ length: '300000', chunked: undefined, bytes: 300_000 }])
+})
+
+test('no more than the configured number of uploads run at once', async () => {
+  peak = 0
+  const f = createStreamingUploadFetch(fetch, 2)
+  await Promise.all(Array.from({ length: 7 }, (_, i) => f(`${base}/part/${i}`, { method: 'PUT', body: new Blob([new Uint8Array(10_000)]) })))
+  assert.equal(peak, 2)
+})
+
+test('other requests pass through untouched and are not limited', async () => {
+  peak = 0
+  const f = createStreamingUploadFetch(fetch, 1)
+  await Promise.all(Array.from({ length: 3 }, () => f(`${base}/api/x`, { method: 'POST', body: '{}' })))
+  assert.equal(peak, 3)
+})
