@@ -1,4 +1,4 @@
-/** Default commit title and description, naming where the files came from. */
+/** The default commit title, naming where the files came from (the description carries trailers: src/provenance). */
 import type { RunContext } from './trigger/run-context.ts'
 import type { WorkflowRun } from './trigger/workflow-run.ts'
 
@@ -25,12 +25,4 @@ export function defaultCommitTitle(fileCount: number, facts: SourceFacts): strin
   const at = facts.sha ? `@${facts.sha.slice(0, 7)}` : ''
   const run = facts.run ? ` (${facts.run.label} ${facts.run.id})` : ''
   return `Publish ${files} from ${facts.repository}${at}${run}`
-}
-
-export function defaultCommitDescription(facts: SourceFacts): string | undefined {
-  if (!facts.repository) return undefined
-  const lines = [`Source-Repository: ${facts.serverUrl}/${facts.repository}`]
-  if (facts.sha) lines.push(`Source-Commit: ${facts.sha}`)
-  if (facts.run) lines.push(`Workflow-Run: ${facts.run.url}`)
-  return lines.join('\n')
 }

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
+import type { CardMetadataInputs } from './card/model-card.ts'
 import { NO_MAPPING, checkRepoPath, normaliseRepoPath, parseFileMapping, type FileMappingRule } from './files/file-mapping.ts'
 
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
@@ -238,15 +239,9 @@ export interface Settings {
   historyLimit: number
 }
 
-export interface CardSettings {
+export interface CardSettings extends CardMetadataInputs {
   /** generate, keep, or a template path. */
   mode: 'generate' | 'keep' | { template: string }
-  license?: string
-  libraryName?: string
-  tags: readonly string[]
-  pipelineTag?: string
-  baseModel: readonly string[]
-  datasets: readonly string[]
   metrics: readonly MetricRule[]
   /** Repo path of the evaluation report; default: a published file named evaluation_report.json. */
   evaluationReport?: string

@@ -9,6 +9,7 @@
  */
 import picomatch from 'picomatch'
 import { checkRepoPath, normaliseRepoPath } from '../files/file-mapping.ts'
+import { parseLineInput } from '../lib/line-input.ts'
 import type { RunArtifact } from '../github/github-api.ts'
 
 export interface ArtifactRule {
@@ -26,19 +27,14 @@ export interface SelectedArtifact {
 }
 
 export function parseArtifactRules(text: string): { rules: ArtifactRule[]; problems: string[] } {
-  const rules: ArtifactRule[] = []
-  const problems: string[] = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const content = raw.replace(/(^|\s)#.*$/, '').trim()
-    if (!content) return
+  return parseLineInput(text, (content, line): ArtifactRule | string => {
     const [pattern = '', folderText, ...rest] = content.split('->').map((s) => s.trim())
-    const line = index + 1
-    const problem =
-      !pattern ? 'the artifact name is empty' : rest.length ? 'more than one "->"' : folderText !== undefined ? checkRepoPath(folderText)?.replace('path in the repo', 'folder') : undefined
-    if (problem) problems.push(`line ${line} ("${content}"): ${problem}`)
-    else rules.push({ line, pattern, isGlob: /[*?[\]{}]/.test(pattern), folder: folderText === undefined ? undefined : normaliseRepoPath(folderText) })
+    if (!pattern) return 'the artifact name is empty'
+    if (rest.length) return 'more than one "->"'
+    const problem = folderText === undefined ? undefined : checkRepoPath(folderText)?.replace('path in the repo', 'folder')
+    if (problem) return problem
+    return { line, pattern, isGlob: /[*?[\]{}]/.test(pattern), folder: folderText === undefined ? undefined : normaliseRepoPath(folderText) }
   })
-  return { rules, problems }
 }
 
 /** Picks the artifacts to download; throws one error naming every problem and listing what the run has. */

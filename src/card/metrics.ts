@@ -35,6 +35,7 @@
  *
  * Pure: nothing here touches the disk.
  */
+import { parseLineInput } from '../lib/line-input.ts'
 import { CardError } from './card-error.ts'
 
 /** One line of the `card-metrics` input: "<path in the evaluation report> [-> <metric type>]", e.g. "fid", "scores.inception -> inception_score". */
@@ -63,16 +64,7 @@ const MAX_LISTED_PATHS = 40
 
 /** Parses the `card-metrics` input. Empty input means the default mapping (no rules, no problems). */
 export function parseMetricRules(text: string): { rules: MetricRule[]; problems: string[] } {
-  const rules: MetricRule[] = []
-  const problems: string[] = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1
-    const content = stripComment(raw).trim()
-    if (content === '') return
-    const result = parseLine(content, line)
-    if (typeof result === 'string') problems.push(`line ${line} ("${content}"): ${result}`)
-    else rules.push(result)
-  })
+  const { rules, problems } = parseLineInput(text, parseLine)
   const byType = new Map<string, number>()
   for (const rule of rules) {
     const earlier = byType.get(rule.type)
@@ -80,12 +72,6 @@ export function parseMetricRules(text: string): { rules: MetricRule[]; problems:
     else byType.set(rule.type, rule.line)
   }
   return { rules, problems }
-}
-
-/** `#` starts a comment when it begins the line or follows whitespace (so a key like `top#1` stays whole). */
-function stripComment(line: string): string {
-  const match = /(^|\s)#/.exec(line)
-  return match ? line.slice(0, match.index) : line
 }
 
 function parseLine(content: string, line: number): MetricRule | string {

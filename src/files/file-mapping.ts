@@ -10,6 +10,7 @@
  * Pure parsing and validation: nothing here touches the disk.
  */
 import { posix } from 'node:path'
+import { parseLineInput } from '../lib/line-input.ts'
 
 export type SourceKind = 'file-or-directory' | 'glob'
 
@@ -36,26 +37,11 @@ const GLOB_CHARS = /[*?[\]{}]/
 
 /** Parses the `files` input. Returns the rules and every problem found (all of them, not just the first). */
 export function parseFileMapping(text: string): { rules: FileMappingRule[]; problems: string[] } {
-  const rules: FileMappingRule[] = []
-  const problems: string[] = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1
-    const content = stripComment(raw).trim()
-    if (content === '') return
-    const result = parseLine(content, line)
-    if (typeof result === 'string') problems.push(`line ${line} ("${content}"): ${result}`)
-    else rules.push(result)
-  })
+  const { rules, problems } = parseLineInput(text, parseLine)
   if (rules.length === 0 && problems.length === 0) {
     problems.push(NO_MAPPING)
   }
   return { rules, problems }
-}
-
-/** `#` starts a comment when it begins the line or follows whitespace (so `a#b.txt` stays a name). */
-function stripComment(line: string): string {
-  const match = /(^|\s)#/.exec(line)
-  return match ? line.slice(0, match.index) : line
 }
 
 function parseLine(content: string, line: number): FileMappingRule | string {

@@ -11,7 +11,7 @@
  * several MiB of buffers; the benchmark measured the peak RSS of a 1 GiB publish at ~163 MiB
  * with 5 parallel parts, ~145 MiB with 2 and ~135 MiB with 1. `maxConcurrentUploads` caps them.
  */
-export const DEFAULT_MAX_CONCURRENT_UPLOADS = 3
+const DEFAULT_MAX_CONCURRENT_UPLOADS = 3
 
 export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS): typeof fetch {
   const slots = new Semaphore(maxConcurrentUploads)

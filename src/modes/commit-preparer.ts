@@ -151,14 +151,7 @@ async function buildCard(
   const existing = head ? await input.hub.readText(CARD_PATH, head) : undefined
   const context: CardContext = {
     modelName: settings.repo.name.split('/')[1]!,
-    metadata: {
-      license: settings.card.license,
-      libraryName: settings.card.libraryName,
-      tags: settings.card.tags,
-      pipelineTag: settings.card.pipelineTag,
-      baseModel: settings.card.baseModel,
-      datasets: settings.card.datasets
-    },
+    metadata: settings.card,
     metrics,
     provenance: {
       sourceRepository: input.source.repository,
