@@ -16,7 +16,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { DIST_ENTRY, parseOutputFile } from '../support/run-dist.ts'
@@ -46,15 +46,25 @@ const sha256 = await timed(() => hashFile(file)) // also warms the page cache fo
 
 const runs: Array<{ wall: number; floor: number; hash: number; put: number; rss: number }> = []
 for (let i = 0; i < repeat; i++) {
+  // Each contender starts with no dirty pages left by the other: GiBs of writeback otherwise
+  // throttle whichever one runs next and swamp the comparison.
+  settleDisk()
   const floor = await measureFloor(root, file, sha256.value, i)
+  await rm(join(root, `hub-floor-${i}`), { recursive: true, force: true })
+  settleDisk()
   const action = await measureAction(root, workspace, i)
+  await rm(join(root, `hub-action-${i}`), { recursive: true, force: true })
   runs.push({ wall: action.wall, floor: floor.hash + floor.put, hash: floor.hash, put: floor.put, rss: action.peakRssMiB })
   say(`run ${i + 1}: action ${action.wall.toFixed(2)} s (peak RSS ${action.peakRssMiB.toFixed(0)} MiB); floor ${(floor.hash + floor.put).toFixed(2)} s = sha256 ${floor.hash.toFixed(2)} s + PUT ${floor.put.toFixed(2)} s`)
 }
 const rollback = values.rollback ? await measureRollback(root, workspace, file) : undefined
 if (rollback) say(`rollback: ${rollback.seconds.toFixed(2)} s, ${rollback.lfsBytes} LFS bytes uploaded, peak RSS ${rollback.peakRssMiB.toFixed(0)} MiB`)
 const best = runs.reduce((a, b) => (b.wall / b.floor < a.wall / a.floor ? b : a))
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
 const result = {
   bytes,
   wall_s: round(median(runs.map((r) => r.wall))),
@@ -186,6 +196,10 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
   if ((await stat(path)).size !== size) throw new Error('short write')
+}
+
+function settleDisk(): void {
+  execFileSync('sync')
 }
 
 function readPeakRssKiB(pid: number): number {

@@ -49,3 +49,23 @@ test('other requests pass through untouched and are not limited', async () => {
   await Promise.all(Array.from({ length: 3 }, () => f(`${base}/api/x`, { method: 'POST', body: '{}' })))
   assert.equal(peak, 3)
 })
+
+test('an early error answer (before the body is read) comes back as a Response the library can read', async () => {
+  const early = createServer((_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"signature expired"}'))
+  await new Promise<void>((r) => early.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${(early.address() as AddressInfo).port}/part/9`
+  const res = await createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(5_000_000)]) })
+  assert.equal(res.status, 403)
+  assert.equal(res.ok, false)
+  assert.equal(res.url, url)
+  assert.deepEqual(await res.json(), { error: 'signature expired' })
+  early.close()
+})
+
+test('a connection reset rejects, so the retry layer can try again', async () => {
+  const rude = createServer((req) => req.socket.destroy())
+  await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${(rude.address() as AddressInfo).port}/part/1`
+  await assert.rejects(createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(100_000)]) }), /ECONNRESET|socket hang up/)
+  rude.close()
+})
