@@ -4,13 +4,14 @@
  *   inputs → trigger (which Train run, may it be published) → download (its artifacts)
  *   → upload (one commit) → report; on failure, the failure issue.
  */
+import { rm } from 'node:fs/promises'
 import { downloadArtifacts, type DownloadedArtifacts } from './artifacts/download-artifacts.ts'
 import { defaultDeps, type Deps } from './deps.ts'
 import { ActionError, describeError, type Stage } from './errors.ts'
 import type { GitHubApi } from './github/github-api.ts'
 import { readSettings, type Settings } from './inputs.ts'
 import { closeFailureIssue, openFailureIssue, type IssueContext } from './issue-stage.ts'
-import { redact } from './report/escape.ts'
+import { escapeHtml, redact } from './report/escape.ts'
 import { skippedOutputs, writeOutputs } from './report/outputs.ts'
 import type { RunResult } from './report/run-result.ts'
 import { renderSummary } from './report/summary.ts'
@@ -46,6 +47,7 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     if (source.kind === 'skip') {
       core.notice(`Skipped: ${source.reason}`)
       for (const [name, value] of Object.entries(skippedOutputs(source.reason, source.run.id))) core.setOutput(name, value)
+      await core.writeSummary(`## Hugging Face Hub: skipped\n\n<p>${escapeHtml(source.reason)}</p>\n`)
       return
     }
     if (source.kind === 'publish') {
@@ -59,13 +61,15 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     const downloaded = trainRun ? await core.group('Download artifacts', () => download(deps, s, ctx, trainRun!, github)) : undefined
 
     stage = 'upload'
-    const result = await runPublish(deps, s, ctx, downloaded, trainRun)
+    // The extracted artifacts are untrusted scratch data: gone once published, whatever happens.
+    const result = await runPublish(deps, s, ctx, downloaded, trainRun).finally(() => (downloaded ? rm(downloaded.root, { recursive: true, force: true }) : undefined))
 
     stage = 'report'
     await report(deps, s, ctx, github, secrets, result)
   } catch (error) {
     const failedStage = error instanceof ActionError ? error.stage : stage
-    const message = redact(error instanceof Error ? error.message : describeError(error), secrets)
+    // Our own errors say what to do; anything else gets its cause chain (fetch hides the reason there).
+    const message = redact(error instanceof ActionError ? error.message : describeError(error), secrets)
     if (settings && failedStage !== 'inputs') {
       const url = await openFailureIssue(issueContext(deps, settings, ctx, github, secrets), failedStage, message, trainRun)
       if (url) core.setOutput('issue-url', url)
@@ -92,6 +96,7 @@ async function download(deps: Deps, settings: Settings, ctx: RunContext, trainRu
     workspace: ctx.workspace,
     log: (line) => deps.core.info(line)
   })
+  deps.core.info(`Artifacts extracted into ${result.root} (outside the workspace; removed after the upload)`)
   for (const a of result.artifacts) deps.core.info(`Artifact "${a.name}" → ${a.folder || '.'}/ (digest ${a.digest ?? 'none'})`)
   return result
 }

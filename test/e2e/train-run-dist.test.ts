@@ -69,7 +69,9 @@ test(`the seed flow through dist/index.js on Node ${process.versions.node}: work
   assert.equal(JSON.parse(result.outputs.files!).length, 8)
   assert.ok((await hub.readFile(HUB_REPO, 'main', 'generator/model.pt'))?.equals(pseudoRandomBytes(2_000_000, 'e2e-ckpt')))
   assert.match(result.stdout, /::group::Download artifacts/)
-  assert.ok((await readdir(result.dir)).some((d) => d.startsWith('hf-upload-artifacts-')), 'artifacts were extracted under RUNNER_TEMP')
+  const extracted = /Artifacts extracted into (\S+)/.exec(result.stdout)?.[1]
+  assert.ok(extracted?.startsWith(result.dir), 'artifacts were extracted under RUNNER_TEMP')
+  assert.ok(!(await readdir(result.dir)).some((d) => d.startsWith('hf-upload-artifacts-')), 'and removed after the upload')
 })
 
 test('a fork’s Train run is refused by dist/index.js and reported in one issue', async () => {

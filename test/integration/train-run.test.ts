@@ -121,7 +121,9 @@ test('a completed, successful Train run is downloaded and published in one commi
   const commit = (await hub.listCommits({ type: 'model', name: hubRepo }))[0]!
   assert.match(commit.title, new RegExp(`from ${REPO}@${run.head_sha.slice(0, 7)} \\(Train run ${run.id}\\)`))
   assert.match(commit.message, new RegExp(`Workflow-Run: ${run.html_url.replace(/[/.]/g, '\\$&')}`))
-  assert.ok((await readdir(runnerTemp)).some((d) => d.startsWith('hf-upload-artifacts-')), 'extracted under RUNNER_TEMP')
+  const extracted = core.log.map((l) => /^Artifacts extracted into (\S+)/.exec(l)?.[1]).find(Boolean)
+  assert.ok(extracted?.startsWith(runnerTemp), `extracted under RUNNER_TEMP (${extracted})`)
+  assert.deepEqual(await readdir(runnerTemp), [], 'and removed after the upload')
   assert.deepEqual(await readdir(workspace).then((d) => d.sort()), ['benchmark_report.json', 'frontend'], 'nothing was written into the workspace')
 })
 
