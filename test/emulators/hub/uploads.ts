@@ -12,6 +12,8 @@ import type { HubStats, RepoRef } from './types.ts'
 
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024
 const HASH_READ_BYTES = 4 * 1024 * 1024
+/** Per upload: how many bytes of received-but-not-yet-hashed parts stay in memory. */
+const MAX_BUFFERED_PART_BYTES = 64 * 1024 * 1024
 const IDLE_SESSION_MS = 60 * 60 * 1000
 
 export interface UploadTarget {
@@ -33,7 +35,10 @@ interface MultipartSession extends UploadTarget {
   chunkSize: number
   file: string
   handle?: Promise<FileHandle>
-  parts: Array<{ state: PartState; etag?: string }>
+  /** `bytes`: a received part kept in memory until the running hash reaches it (see receivePart). */
+  parts: Array<{ state: PartState; etag?: string; bytes?: Buffer[] }>
+  /** Bytes held in `parts[].bytes`, bounded by MAX_BUFFERED_PART_BYTES. */
+  bufferedBytes: number
   hash: Hash
   /** Parts [0, hashedParts) are in `hash`. */
   hashedParts: number
@@ -78,6 +83,7 @@ export class UploadSessions {
       parts: Array.from({ length: partCount }, () => ({ state: 'missing' as PartState })),
       hash: createHash('sha256'),
       hashedParts: 0,
+      bufferedBytes: 0,
       hashingIndex: -1,
       hashValid: true,
       hashing: Promise.resolve(),
@@ -137,17 +143,26 @@ export class UploadSessions {
     if (index < session.hashedParts || index === session.hashingIndex) session.hashValid = false
     part.state = 'writing'
     part.etag = undefined
+    this.forgetBytes(session, part)
     session.lastActivity = Date.now()
+    // Parts arrive a few at a time, mostly in order: keeping each in memory until the running
+    // hash reaches it saves reading every byte back from disk, within a bounded budget.
+    const keep = session.bufferedBytes + expected <= MAX_BUFFERED_PART_BYTES
+    const bytes: Buffer[] = []
+    if (keep) session.bufferedBytes += expected
     try {
       const handle = await this.openMultipartFile(session)
       const written = await writeBodyAt(req, handle, offset, (chunk) => {
         this.stats.lfsBytesReceived += chunk.length
+        if (keep) bytes.push(chunk)
       })
       if (written !== expected) throw badRequest(`Received ${written} bytes for part ${partNumber}, expected ${expected}`)
     } catch (error) {
+      if (keep) session.bufferedBytes -= expected
       part.state = 'missing'
       throw error
     }
+    if (keep) part.bytes = bytes
     part.state = 'received'
     part.etag = `"${randomBytes(16).toString('hex')}"`
     session.lastActivity = Date.now()
@@ -219,9 +234,12 @@ export class UploadSessions {
       const handle = await this.openMultipartFile(session)
       while (session.parts[session.hashedParts]?.state === 'received') {
         const index = session.hashedParts
+        const part = session.parts[index]!
         session.hashingIndex = index
         const offset = index * session.chunkSize
-        await feedHash(session.hash, handle, offset, Math.min(session.chunkSize, session.size - offset))
+        if (part.bytes) for (const chunk of part.bytes) session.hash.update(chunk)
+        else await feedHash(session.hash, handle, offset, Math.min(session.chunkSize, session.size - offset))
+        this.forgetBytes(session, part)
         session.hashedParts++
       }
     } catch {
@@ -229,6 +247,12 @@ export class UploadSessions {
     } finally {
       session.hashingIndex = -1
     }
+  }
+
+  private forgetBytes(session: MultipartSession, part: MultipartSession['parts'][number]): void {
+    if (!part.bytes) return
+    session.bufferedBytes -= part.bytes.reduce((sum, b) => sum + b.length, 0)
+    part.bytes = undefined
   }
 
   private async dropIdleSessions(): Promise<void> {
