@@ -310,7 +310,8 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
     revision: v.revision || undefined,
     expectedFiles: Object.freeze(v['expected-files'].map(normaliseRepoPath)),
     card: Object.freeze({
-      mode: v['model-card'] === 'generate' || v['model-card'] === 'keep' ? v['model-card'] : { template: v['model-card'] },
+      // A dataset's or Space's README configures the repo (dataset viewer, Space SDK): never generated.
+      mode: v['repo-type'] !== 'model' ? 'keep' : v['model-card'] === 'generate' || v['model-card'] === 'keep' ? v['model-card'] : { template: v['model-card'] },
       license: v.license || undefined,
       libraryName: v['library-name'] || undefined,
       tags: Object.freeze(v.tags),

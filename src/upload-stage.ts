@@ -37,10 +37,10 @@ export function hubRepoUrl(settings: Pick<Settings, 'hubUrl' | 'repo'>): string 
 }
 
 /** SHA-256 (and small files' git blob ids) of every local file, with progress lines. */
-export async function hashFiles(deps: Deps, files: readonly LocalFile[]): Promise<ManifestEntry[]> {
+export async function hashFiles(deps: Deps, files: readonly LocalFile[], signal?: AbortSignal): Promise<ManifestEntry[]> {
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
   const hashing = new ProgressReporter('Hashing', totalBytes, (line) => deps.core.info(line))
-  const manifest = await buildManifest(files, (file, n) => hashing.add(file.pathInRepo, n))
+  const manifest = await buildManifest(files, (file, n) => hashing.add(file.pathInRepo, n), signal)
   hashing.finish()
   return manifest
 }

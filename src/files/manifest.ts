@@ -14,7 +14,8 @@ export const GIT_OID_EAGER_LIMIT = 16 * 1024 * 1024
 
 export async function buildManifest(
   files: readonly LocalFile[],
-  onBytes: (file: LocalFile, bytes: number) => void = () => {}
+  onBytes: (file: LocalFile, bytes: number) => void = () => {},
+  signal?: AbortSignal
 ): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = []
   // Sequential on purpose: hashing is CPU-bound on one thread, and reading two large files at
@@ -22,7 +23,8 @@ export async function buildManifest(
   for (const file of files) {
     const digest = await hashFile(file.localPath, file.size, {
       withGitOid: file.size <= GIT_OID_EAGER_LIMIT,
-      onBytes: (n) => onBytes(file, n)
+      onBytes: (n) => onBytes(file, n),
+      signal
     })
     entries.push({ pathInRepo: file.pathInRepo, localPath: file.localPath, size: file.size, ...digest })
   }

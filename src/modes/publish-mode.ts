@@ -21,7 +21,7 @@ import type { WorkflowRun } from '../trigger/workflow-run.ts'
 import { checkToken, createHub, hashFiles, hubContext, hubRepoUrl, uploadToHub } from '../upload-stage.ts'
 import { describeMismatches } from '../verify/verify-files.ts'
 import { createCommitPreparer } from './commit-preparer.ts'
-import { expectedFromManifest, verifyRevision } from './verify-revision.ts'
+import { expectedFromManifest, expectsCard, verifyRevision } from './verify-revision.ts'
 
 export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext, downloaded: DownloadedArtifacts | undefined, trainRun: WorkflowRun | undefined): Promise<RunResult> {
   const { core } = deps
@@ -37,8 +37,13 @@ export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext
   const repositoryUrl = facts.repository ? `${facts.serverUrl}/${facts.repository}` : undefined
 
   const { published, details } = await core.group('Upload to Hugging Face', async () => {
-    await checkToken(hub, hubContext(settings))
-    const manifest = await hashFiles(deps, files)
+    // Hashing needs no answer from the Hub: it runs while the token is checked, and stops if the token is refused.
+    const hashing = new AbortController()
+    const tokenChecked = checkToken(hub, hubContext(settings)).catch((error: unknown) => {
+      hashing.abort()
+      throw error
+    })
+    const [, manifest] = await Promise.all([tokenChecked, hashFiles(deps, files, hashing.signal)])
     const preparer = createCommitPreparer({
       settings,
       hub,
@@ -116,7 +121,7 @@ async function earlierPublishOf(hub: HubClient, settings: Settings, provenance: 
 async function verifyPublished(deps: Deps, settings: Settings, hub: HubClient, revision: string, files: readonly ManifestEntry[], result: RunResult): Promise<void> {
   const wanted = settings.expectedFiles
   const expected = expectedFromManifest(wanted.length ? files.filter((f) => wanted.includes(f.pathInRepo)) : files)
-  const card = settings.repo.type !== 'space' && (settings.card.mode !== 'keep' || wanted.includes('README.md') || wanted.length === 0)
+  const card = expectsCard(settings)
   const report = await verifyRevision(hub, revision, { files: expected, paths: wanted, card }).catch((error: unknown) => {
     throw explainHubError(error, { ...hubContext(settings), doing: 'verifying the commit', stage: 'verify' })
   })

@@ -16,7 +16,7 @@ import type { RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
 import { checkToken, createHub, hashFiles, hubContext, hubRepoUrl } from '../upload-stage.ts'
 import { describeMismatches, type ExpectedFile } from '../verify/verify-files.ts'
-import { expectedFromManifest, verifyRevision } from './verify-revision.ts'
+import { expectedFromManifest, expectsCard, verifyRevision } from './verify-revision.ts'
 
 export async function runVerify(deps: Deps, settings: Settings, ctx: RunContext): Promise<RunResult> {
   const hub = createHub(deps, settings)
@@ -32,7 +32,7 @@ export async function runVerify(deps: Deps, settings: Settings, ctx: RunContext)
     if (files.length === 0 && settings.expectedFiles.length === 0) {
       throw new ActionError(`Nothing to verify at ${revision}: no files input, no publish by hf-upload-action in its history, and no expected-files`, 'verify')
     }
-    const card = settings.repo.type !== 'space' && settings.card.mode !== 'keep'
+    const card = expectsCard(settings)
     const report = await verifyRevision(hub, revision, { files, paths: settings.expectedFiles, card }).catch(fail('verifying'))
     if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
     deps.core.info(`Verified ${report.checked} files at ${revision}.`)

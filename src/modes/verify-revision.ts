@@ -6,6 +6,7 @@
 import { withGitOid } from '../files/manifest.ts'
 import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
+import type { Settings } from '../inputs.ts'
 import { validateCard } from '../card/model-card.ts'
 import { verifyFiles, type ExpectedFile, type Mismatch, type VerificationReport } from '../verify/verify-files.ts'
 
@@ -27,6 +28,14 @@ export async function verifyRevision(hub: HubClient, revision: string, target: V
   if (target.card) extra.push(...(await checkCard(hub, revision, remote.has('README.md'))))
   const mismatches = [...report.mismatches, ...extra]
   return { checked: report.checked + extra.length, mismatches, ok: mismatches.length === 0 }
+}
+
+/**
+ * Whether verification requires a model card: when `expected-files` is given, only if it lists
+ * README.md; otherwise for model repos (a dataset's or Space's README is their configuration).
+ */
+export function expectsCard(settings: Pick<Settings, 'expectedFiles' | 'repo'>): boolean {
+  return settings.expectedFiles.length > 0 ? settings.expectedFiles.includes('README.md') : settings.repo.type === 'model'
 }
 
 /** Expected files from a local manifest. */

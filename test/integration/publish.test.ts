@@ -249,4 +249,6 @@ test('dataset repos work the same way', async () => {
   assert.deepEqual(core.failures, [])
   assert.match(core.outputs['commit-url']!, new RegExp(`/datasets/${repoId}/commit/[0-9a-f]{40}$`))
   assert.ok(await hub.readFile({ type: 'dataset', name: repoId }, 'main', 'data/train.csv'))
+  assert.equal(await hub.readFile({ type: 'dataset', name: repoId }, 'main', 'README.md'), null, 'a dataset README is never generated')
+  assert.equal(core.outputs.verified, 'true')
 })

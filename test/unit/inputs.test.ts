@@ -90,3 +90,25 @@ test('files: absolute destinations, "..", and empty mappings are refused with th
   assert.match(message, /line 2 .*"\.\."/)
   assert.match(problems({ files: '# nothing\n\n' }), /files: no mapping given/)
 })
+
+test('the model card is generated for model repos only', () => {
+  assert.equal(read({}).card.mode, 'generate')
+  assert.deepEqual(read({ 'model-card': 'docs/card.md' }).card.mode, { template: 'docs/card.md' })
+  assert.equal(read({ 'repo-type': 'dataset' }).card.mode, 'keep')
+  assert.equal(read({ 'repo-type': 'space', 'model-card': 'generate' }).card.mode, 'keep')
+})
+
+test('mode-specific inputs are required only in their mode', () => {
+  assert.match(problems({ mode: 'rollback' }), /rollback-to: required when mode is rollback/)
+  assert.equal(read({ mode: 'verify', files: '' }).files.length, 0)
+  assert.match(problems({ mode: 'publish', files: '' }), /files: no mapping given/)
+  assert.match(problems({ mode: 'deploy' }), /mode: expected one of publish, verify, rollback, history/)
+})
+
+test('gate inputs are checked together with the rest', () => {
+  const s = read({ 'gate-metric': 'scores.fid', 'gate-direction': 'higher', 'gate-min-delta': '0.5', 'on-regression': 'pull-request' })
+  assert.deepEqual(s.gate, { metric: 'scores.fid', direction: 'higher', minDelta: 0.5, onRegression: 'pull-request' })
+  assert.equal(read({}).gate, undefined)
+  const message = problems({ 'gate-direction': 'down', 'gate-min-delta': '-1', 'on-regression': 'ignore', 'history-limit': '0' })
+  for (const name of ['gate-direction:', 'gate-min-delta:', 'on-regression:', 'history-limit:']) assert.match(message, new RegExp(`- ${name}`))
+})
