@@ -72,6 +72,8 @@ if (failureVariant) {
   console.log('── Outputs ──')
   for (const [name, value] of Object.entries(result.outputs)) console.log(`${name}: ${name === 'files' ? JSON.stringify(JSON.parse(value), null, 2) : value}`)
   console.log(`\n${result.code === 0 ? 'Published' : 'FAILED'}: ${result.outputs['commit-url'] || '(no commit)'}`)
+  const card = await hub.readFile({ type: 'model', name: REPO }, 'main', 'README.md')
+  if (card) console.log(`\n── The generated model card (README.md on the Hub), first lines ──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`)
   exitCode = result.code
 }
 console.log(`\nThe emulators' data (Hub repos, commits, LFS objects; GitHub runs, issues) is in ${root}`)
@@ -116,6 +118,11 @@ async function runAction(event: string, payload: object, extraInputs: Record<str
     INPUT_PRIVATE: 'false',
     INPUT_ARTIFACTS: 'checkpoints\nevaluation-report -> evaluation/',
     INPUT_FILES: SEED_FILES_MAPPING,
+    INPUT_LICENSE: 'apache-2.0',
+    'INPUT_LIBRARY-NAME': 'pytorch',
+    'INPUT_PIPELINE-TAG': 'unconditional-image-generation',
+    INPUT_TAGS: 'diffusion, cats, tiny',
+    INPUT_TAG: 'train-{run_number}',
     ...Object.fromEntries(Object.entries(extraInputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
   }
   console.log(`$ node ${DIST_ENTRY}   (GITHUB_EVENT_NAME=${event}, INPUT_* and GITHUB_* as a runner sets them)\n`)
