@@ -60,7 +60,7 @@ export interface PublishHooks {
   info(line: string): void
   warning(line: string): void
   onCommitProgress?(event: CommitProgressEvent, plan: UploadPlan): void
-  prepareCommit?(head: string | undefined, plan: UploadPlan): Promise<CommitPreparation>
+  prepareCommit?(head: string | undefined): Promise<CommitPreparation>
 }
 
 export async function publish(client: HubClient, request: PublishRequest, hooks: PublishHooks): Promise<PublishResult> {
@@ -82,8 +82,7 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
       continue
     }
     manifest = await addNeededGitOids(manifest, state.tree)
-    const filesOnly = planUpload(manifest, state.tree, state.head)
-    const preparation = (await hooks.prepareCommit?.(state.head, filesOnly)) ?? { extraFiles: [] }
+    const preparation = (await hooks.prepareCommit?.(state.head)) ?? { extraFiles: [] }
     const plan = planUpload([...manifest, ...preparation.extraFiles], state.tree, state.head)
 
     if (commitMayHaveLanded && state.head !== previousHead && !plan.changed) {
