@@ -4,7 +4,7 @@
  * credentials, Hub request id) is kept at the end for support requests.
  */
 import { HubApiError } from '@huggingface/hub'
-import { HubError, describeError, type Stage } from '../errors.ts'
+import { ActionError, HubError, describeError, type Stage } from '../errors.ts'
 
 export interface HubErrorContext {
   hubUrl: string
@@ -15,8 +15,9 @@ export interface HubErrorContext {
   stage: Stage
 }
 
-export function explainHubError(error: unknown, ctx: HubErrorContext): HubError {
-  if (error instanceof HubError) return error
+/** Our own errors (a refused card, the metric gate, a HubError) already say what to do and keep their stage. */
+export function explainHubError(error: unknown, ctx: HubErrorContext): ActionError {
+  if (error instanceof ActionError) return error
   if (error instanceof HubApiError) {
     const advice = adviceForStatus(error.statusCode, ctx)
     return new HubError(`${advice} (while ${ctx.doing}; Hub said: ${error.message})`, ctx.stage, error.statusCode, error.requestId, { cause: error })

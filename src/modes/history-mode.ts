@@ -3,7 +3,6 @@
  * provenance trailers): the audit log, kept where the model is.
  */
 import type { Deps } from '../deps.ts'
-import { ActionError } from '../errors.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
 import { publishHistory, renderMetricTrend } from '../history/history.ts'
 import type { Settings } from '../inputs.ts'
@@ -33,7 +32,7 @@ export async function runHistory(deps: Deps, settings: Settings): Promise<RunRes
         trend: metric ? renderMetricTrend(records, metric) : undefined
       } satisfies RunResult
     } catch (error) {
-      throw error instanceof ActionError ? error : explainHubError(error, { ...hubContext(settings), doing: 'reading the history', stage: 'report' })
+      throw explainHubError(error, { ...hubContext(settings), doing: 'reading the history', stage: 'report' })
     }
   })
 }

@@ -22,7 +22,7 @@ const MAX_ATTEMPTS = 3
 export async function runRollback(deps: Deps, settings: Settings, ctx: RunContext): Promise<RunResult> {
   const hub = createHub(deps, settings)
   const wrap = (doing: string) => (error: unknown) => {
-    throw error instanceof ActionError ? error : explainHubError(error, { ...hubContext(settings), doing, stage: 'upload' })
+    throw explainHubError(error, { ...hubContext(settings), doing, stage: 'upload' })
   }
   const result = await deps.core.group('Roll back', async () => {
     await checkToken(hub, hubContext(settings), !settings.dryRun).catch(wrap('checking hf-token'))

@@ -21,7 +21,7 @@ import { expectedFromManifest, expectsCard, verifyRevision } from './verify-revi
 export async function runVerify(deps: Deps, settings: Settings, ctx: RunContext): Promise<RunResult> {
   const hub = createHub(deps, settings)
   const fail = (doing: string) => (error: unknown) => {
-    throw error instanceof ActionError ? error : explainHubError(error, { ...hubContext(settings), doing, stage: 'verify' })
+    throw explainHubError(error, { ...hubContext(settings), doing, stage: 'verify' })
   }
   return deps.core.group('Verify the Hub repo', async () => {
     await checkToken(hub, hubContext(settings), false).catch(fail('checking hf-token'))

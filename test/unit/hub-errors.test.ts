@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { HubApiError } from '@huggingface/hub'
-import { describeError, HubError } from '../../src/errors.ts'
+import { ActionError, describeError, HubError } from '../../src/errors.ts'
 import { explainHubError, isNetworkError } from '../../src/hub/hub-errors.ts'
 
 const ctx = { hubUrl: 'https://huggingface.co', repoId: 'd4oit/tiny', branch: 'main', doing: 'publishing', stage: 'upload' as const }
@@ -26,6 +26,11 @@ test('each Hub status becomes advice naming the input to change, keeping the Hub
     assert.match(error.message, advice, String(status))
     assert.match(error.message, new RegExp(`while publishing; Hub said: Hub said ${status}`))
   }
+})
+
+test('our own errors pass through unchanged, keeping their stage', () => {
+  const gate = new ActionError('Metric gate: fid regressed', 'gate')
+  assert.equal(explainHubError(gate, ctx), gate)
 })
 
 test('a network failure names hub-url and the underlying reason', () => {
