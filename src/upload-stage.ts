@@ -14,6 +14,7 @@ import { createRetryingFetch } from './hub/retrying-fetch.ts'
 import { createStreamingUploadFetch } from './hub/streaming-upload-fetch.ts'
 import type { ManifestEntry, UploadPlan } from './hub/upload-plan.ts'
 import type { Settings } from './inputs.ts'
+import type { RunResult } from './report/run-result.ts'
 import { ProgressReporter, formatBytes } from './report/progress.ts'
 
 export interface UploadRequest {
@@ -45,6 +46,25 @@ export async function hashFiles(deps: Deps, files: readonly LocalFile[], signal?
   return manifest
 }
 
+/** A commit of the target repo with its page URL. */
+export function hubCommit(settings: Pick<Settings, 'hubUrl' | 'repo'>, oid: string): { oid: string; url: string } {
+  return { oid, url: `${hubRepoUrl(settings)}/commit/${oid}` }
+}
+
+/** The result of a mode that uploads no file (verify, rollback, history), for the mode to complete. */
+export function resultWithoutUpload(settings: Settings, mode: RunResult['mode']): RunResult {
+  return {
+    mode,
+    repo: { ...settings.repo, url: hubRepoUrl(settings) },
+    branch: settings.branch,
+    dryRun: settings.dryRun,
+    changed: false,
+    files: [],
+    bytesUploaded: 0,
+    createdRepo: false
+  }
+}
+
 export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient, request: UploadRequest): Promise<PublishResult> {
   const { core } = deps
   const context = hubContext(settings)
@@ -59,7 +79,7 @@ export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient
       dryRun: settings.dryRun,
       createRepo: settings.createRepo,
       private: settings.private,
-      commitUrl: (oid) => `${hubRepoUrl(settings)}/commit/${oid}`
+      commitUrl: (oid) => hubCommit(settings, oid).url
     },
     {
       info: (line) => core.info(line),

@@ -7,7 +7,7 @@ import { explainHubError } from '../hub/hub-errors.ts'
 import { publishHistory, renderMetricTrend } from '../history/history.ts'
 import type { Settings } from '../inputs.ts'
 import type { RunResult } from '../report/run-result.ts'
-import { checkToken, createHub, hubContext, hubRepoUrl } from '../upload-stage.ts'
+import { checkToken, createHub, hubCommit, hubContext, resultWithoutUpload } from '../upload-stage.ts'
 
 export async function runHistory(deps: Deps, settings: Settings): Promise<RunResult> {
   const hub = createHub(deps, settings)
@@ -19,18 +19,11 @@ export async function runHistory(deps: Deps, settings: Settings): Promise<RunRes
       deps.core.info(`${records.length} publishes by hf-upload-action among the last ${commits.length} commits of ${settings.branch}.`)
       const metric = settings.gate?.metric ?? records.flatMap((r) => r.provenance.metrics.map((m) => m.name))[0]
       return {
-        mode: 'history',
-        repo: { ...settings.repo, url: hubRepoUrl(settings) },
-        branch: settings.branch,
-        dryRun: false,
-        changed: false,
-        commit: records[0] && { oid: records[0].oid, url: `${hubRepoUrl(settings)}/commit/${records[0].oid}` },
-        files: [],
-        bytesUploaded: 0,
-        createdRepo: false,
+        ...resultWithoutUpload(settings, 'history'),
+        commit: records[0] && hubCommit(settings, records[0].oid),
         history: records,
         trend: metric ? renderMetricTrend(records, metric) : undefined
-      } satisfies RunResult
+      }
     } catch (error) {
       throw explainHubError(error, { ...hubContext(settings), doing: 'reading the history', stage: 'report' })
     }

@@ -11,14 +11,14 @@ import type { HubClient } from '../hub/hub-client.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
 import type { PublishResult } from '../hub/publish.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
-import { publishHistory, renderMetricTrend } from '../history/history.ts'
+import { publishHistory, renderMetricTrend, type PublishRecord } from '../history/history.ts'
 import type { Settings } from '../inputs.ts'
 import { PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
 import { formatBytes } from '../report/progress.ts'
 import type { RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
 import type { WorkflowRun } from '../trigger/workflow-run.ts'
-import { checkToken, createHub, hashFiles, hubContext, hubRepoUrl, uploadToHub } from '../upload-stage.ts'
+import { checkToken, createHub, hashFiles, hubCommit, hubContext, hubRepoUrl, uploadToHub } from '../upload-stage.ts'
 import { describeMismatches } from '../verify/verify-files.ts'
 import { createCommitPreparer } from './commit-preparer.ts'
 import { expectedFromManifest, expectsCard, verifyRevision } from './verify-revision.ts'
@@ -71,13 +71,22 @@ export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext
   result.gate = details?.gate
   if (settings.dryRun || published.skipped) return result
 
-  if (!published.changed && provenance.workflowRun) result.commit = (await earlierPublishOf(hub, settings, provenance)) ?? result.commit
   const revision = published.commit?.oid
   if (revision) {
     await core.group('Verify upload', () => verifyPublished(deps, settings, hub, revision, published.plan.files, result))
     if (settings.tag && published.changed && !published.pullRequestUrl) result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
   }
-  result.trend = await metricTrend(hub, settings, details?.metrics ?? [], result).catch(() => undefined)
+  const trendMetric = metricToChart(settings, details?.metrics ?? [])
+  const reRun = !published.changed && provenance.workflowRun !== undefined
+  if (reRun || trendMetric) {
+    // One read of the recent publishes serves both the re-run lookup and the trend chart.
+    const recent = await recentPublishes(hub, settings).catch((error: unknown) => {
+      core.warning(`Could not read the publish history: ${(error as Error).message}`)
+      return []
+    })
+    if (reRun) result.commit = earlierPublishOf(recent, settings, provenance) ?? result.commit
+    if (trendMetric) result.trend = metricTrend(recent.slice(0, 30), trendMetric, result)
+  }
   return result
 }
 
@@ -112,10 +121,14 @@ function baseResult(settings: Settings, published: PublishResult, trainRun: Work
   }
 }
 
+async function recentPublishes(hub: HubClient, settings: Settings): Promise<PublishRecord[]> {
+  return publishHistory(await hub.listCommits(settings.branch, 200), 200)
+}
+
 /** Re-publishing a run that is already on the Hub: point at the commit that published it. */
-async function earlierPublishOf(hub: HubClient, settings: Settings, provenance: Pick<Provenance, 'workflowRun'>): Promise<RunResult['commit']> {
-  const earlier = publishHistory(await hub.listCommits(settings.branch, 200), 200).find((r) => r.provenance.workflowRun === provenance.workflowRun)
-  return earlier && { oid: earlier.oid, url: `${hubRepoUrl(settings)}/commit/${earlier.oid}` }
+function earlierPublishOf(recent: readonly PublishRecord[], settings: Settings, provenance: Pick<Provenance, 'workflowRun'>): RunResult['commit'] {
+  const earlier = recent.find((r) => r.provenance.workflowRun === provenance.workflowRun)
+  return earlier && hubCommit(settings, earlier.oid)
 }
 
 async function verifyPublished(deps: Deps, settings: Settings, hub: HubClient, revision: string, files: readonly ManifestEntry[], result: RunResult): Promise<void> {
@@ -151,12 +164,13 @@ async function tagCommit(deps: Deps, settings: Settings, hub: HubClient, revisio
   }
 }
 
-/** A Mermaid chart of the gate metric (or the first metric) over recent publishes. */
-async function metricTrend(hub: HubClient, settings: Settings, metrics: ReadonlyArray<{ path: string; type: string }>, result: RunResult): Promise<string | undefined> {
-  const metric = (settings.gate && metrics.find((m) => m.path === settings.gate!.metric)?.type) ?? metrics[0]?.type
-  if (!metric) return undefined
-  const commits = await hub.listCommits(settings.branch, 60)
-  const records = publishHistory(commits, 30)
+/** The metric the trend chart follows: the gate's, else the first one of the card. */
+function metricToChart(settings: Settings, metrics: ReadonlyArray<{ path: string; type: string }>): string | undefined {
+  return (settings.gate && metrics.find((m) => m.path === settings.gate!.metric)?.type) ?? metrics[0]?.type
+}
+
+/** A Mermaid chart of that metric over recent publishes, plus this run when it is not on the branch (a PR, a skip). */
+function metricTrend(records: readonly PublishRecord[], metric: string, result: RunResult): string | undefined {
   const current = result.metrics?.find((m) => m.name === metric)
   const onBranch = result.commit && records.some((r) => r.oid === result.commit!.oid)
   return renderMetricTrend(records, metric, !onBranch && current ? { label: 'this run', value: current.value } : undefined)

@@ -15,7 +15,7 @@ import { formatDescription } from '../provenance/trailers.ts'
 import type { RunResult } from '../report/run-result.ts'
 import { compareTrees, planRollback, resolveRollbackTarget, type RollbackPlan } from '../rollback/rollback-plan.ts'
 import type { RunContext } from '../trigger/run-context.ts'
-import { checkToken, createHub, hubContext, hubRepoUrl } from '../upload-stage.ts'
+import { checkToken, createHub, hubCommit, hubContext, resultWithoutUpload } from '../upload-stage.ts'
 
 const MAX_ATTEMPTS = 3
 
@@ -52,7 +52,7 @@ async function rollBackTo(deps: Deps, settings: Settings, ctx: RunContext, hub: 
     if (!head) throw new ActionError(`branch "${settings.branch}" does not exist`, 'upload')
     const plan = planRollback(targetTree, await hub.listTree(head))
     logPlan(deps, plan)
-    if (!plan.changed || settings.dryRun) return result(settings, target, plan, { oid: head, url: commitUrl(settings, head) }, false)
+    if (!plan.changed || settings.dryRun) return result(settings, target, plan, hubCommit(settings, head), false)
     try {
       const commit = await hub.commitPointers({
         title: `Roll back ${settings.branch} to ${target.oid.slice(0, 12)}`,
@@ -91,21 +91,6 @@ function logPlan(deps: Deps, plan: RollbackPlan): void {
   deps.core.info(`${plan.restoreLfs.length + plan.restoreRegular.length} to restore, ${plan.remove.length} to delete, ${plan.unchanged} unchanged.`)
 }
 
-function commitUrl(settings: Settings, oid: string): string {
-  return `${hubRepoUrl(settings)}/commit/${oid}`
-}
-
 function result(settings: Settings, target: { oid: string; how: string }, plan: RollbackPlan, commit: { oid: string; url: string }, changed: boolean): RunResult {
-  return {
-    mode: 'rollback',
-    repo: { ...settings.repo, url: hubRepoUrl(settings) },
-    branch: settings.branch,
-    dryRun: settings.dryRun,
-    changed,
-    commit: settings.dryRun ? undefined : commit,
-    files: [],
-    bytesUploaded: 0,
-    createdRepo: false,
-    rollback: { target: target.oid, how: target.how, plan }
-  }
+  return { ...resultWithoutUpload(settings, 'rollback'), changed, commit: settings.dryRun ? undefined : commit, rollback: { target: target.oid, how: target.how, plan } }
 }

@@ -14,7 +14,7 @@ import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import { publishHistory } from '../history/history.ts'
 import type { RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
-import { checkToken, createHub, hashFiles, hubContext, hubRepoUrl } from '../upload-stage.ts'
+import { checkToken, createHub, hashFiles, hubCommit, hubContext, resultWithoutUpload } from '../upload-stage.ts'
 import { describeMismatches, type ExpectedFile } from '../verify/verify-files.ts'
 import { expectedFromManifest, expectsCard, verifyRevision } from './verify-revision.ts'
 
@@ -36,19 +36,7 @@ export async function runVerify(deps: Deps, settings: Settings, ctx: RunContext)
     const report = await verifyRevision(hub, revision, { files, paths: settings.expectedFiles, card }).catch(fail('verifying'))
     if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
     deps.core.info(`Verified ${report.checked} files at ${revision}.`)
-    return {
-      mode: 'verify',
-      repo: { ...settings.repo, url: hubRepoUrl(settings) },
-      branch: settings.branch,
-      dryRun: false,
-      changed: false,
-      commit: { oid: revision, url: `${hubRepoUrl(settings)}/commit/${revision}` },
-      files: [],
-      bytesUploaded: 0,
-      createdRepo: false,
-      verified: true,
-      verifiedRevision: revision
-    } satisfies RunResult
+    return { ...resultWithoutUpload(settings, 'verify'), commit: hubCommit(settings, revision), verified: true, verifiedRevision: revision }
   })
 }
 

@@ -225,16 +225,13 @@ test('rollback restores the exact tree of an earlier publish, by pointer, with z
     // Move away again, then roll back by each kind of name.
     if (target !== v1.outputs['commit-sha']) await publish(await trainOutput(39.0, 'v2'), {}, { env: { GITHUB_SHA: 'c'.repeat(40), GITHUB_RUN_ID: `9${target.length}` } })
     hub.resetStats()
-    const started = performance.now()
     const core = await publish(await makeWorkspace({}), { mode: 'rollback', 'rollback-to': target, files: '' })
-    const seconds = (performance.now() - started) / 1000
     assert.deepEqual(core.failures, [], target)
     assert.equal(core.outputs.verified, 'true')
     assert.equal(hub.stats.lfsBytesReceived, 0, 'no LFS byte uploaded')
     assert.equal(core.outputs['rolled-back-to'], v1.outputs['commit-sha'])
     const tree = await fetch(`${hub.url}/api/models/${repoId}/tree/main?recursive=true`).then((r) => r.json())
     assert.deepEqual(tree.map((e: { path: string; oid: string }) => [e.path, e.oid]), v1Tree.map((e: { path: string; oid: string }) => [e.path, e.oid]))
-    assert.ok(seconds < 30, 'sanity bound only; measured in the benchmark')
   }
   assert.ok((await hub.listCommits(repo())).length > beforeRollback, 'history is kept: rollbacks are new commits')
 })
