@@ -14,7 +14,13 @@ export interface SourceFacts {
 export function sourceFacts(ctx: RunContext, trainRun?: WorkflowRun): SourceFacts {
   const repository = ctx.repository?.fullName
   const base = repository ? `${ctx.serverUrl}/${repository}` : undefined
-  if (trainRun) return { repository, serverUrl: ctx.serverUrl, sha: trainRun.head_sha, run: { id: String(trainRun.id), url: trainRun.html_url, label: 'Train run' } }
+  if (trainRun)
+    return {
+      repository,
+      serverUrl: ctx.serverUrl,
+      sha: trainRun.head_sha,
+      run: { id: String(trainRun.id), url: trainRun.html_url, label: 'Train run' }
+    }
   const run = ctx.runId && base ? { id: ctx.runId, url: `${base}/actions/runs/${ctx.runId}`, label: 'run' } : undefined
   return { repository, serverUrl: ctx.serverUrl, sha: ctx.sha, run }
 }

@@ -69,5 +69,7 @@ export function defaultDeps(): Deps {
  */
 function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
   const base = Number(env.HF_UPLOAD_ACTION_RETRY_BASE_MS)
-  return Number.isFinite(base) && base > 0 ? { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 8 } : DEFAULT_RETRY_POLICY
+  return Number.isFinite(base) && base > 0
+    ? { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 8 }
+    : DEFAULT_RETRY_POLICY
 }

@@ -8,7 +8,13 @@ import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
 import type { CardMetadataInputs } from './card/model-card.ts'
-import { NO_MAPPING, checkRepoPath, normaliseRepoPath, parseFileMapping, type FileMappingRule } from './files/file-mapping.ts'
+import {
+  NO_MAPPING,
+  checkRepoPath,
+  normaliseRepoPath,
+  parseFileMapping,
+  type FileMappingRule
+} from './files/file-mapping.ts'
 
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
 export const INPUT_NAMES = [
@@ -87,7 +93,10 @@ const schema = z.object({
     .string()
     .trim()
     .min(1, { message: 'branch: must not be empty (default: main)' })
-    .refine((v) => !BAD_REF.test(v), { message: 'branch: not a valid git branch name (no spaces, "..", "~^:?*[\\", leading "-" or trailing "/" or ".lock")' }),
+    .refine((v) => !BAD_REF.test(v), {
+      message:
+        'branch: not a valid git branch name (no spaces, "..", "~^:?*[\\", leading "-" or trailing "/" or ".lock")'
+    }),
   'hub-url': z
     .string()
     .trim()
@@ -101,7 +110,8 @@ const schema = z.object({
     .transform((text, ctx): FileMappingRule[] => {
       const { rules, problems } = parseFileMapping(text ?? '')
       // An empty mapping is checked with the mode (publishing needs one; verify/rollback/history do not).
-      for (const problem of problems.filter((p) => p !== NO_MAPPING)) ctx.issues.push({ code: 'custom', message: `files: ${problem}`, input: '' })
+      for (const problem of problems.filter((p) => p !== NO_MAPPING))
+        ctx.issues.push({ code: 'custom', message: `files: ${problem}`, input: '' })
       return rules
     }),
   'commit-message': z.string().trim().max(1000, { message: 'commit-message: at most 1000 characters' }).optional(),
@@ -119,13 +129,18 @@ const schema = z.object({
   'run-id': z
     .string()
     .trim()
-    .regex(/^[1-9][0-9]{0,18}$/, { message: 'run-id: expected the numeric id of a workflow run (the number in its URL .../actions/runs/<id>)' })
+    .regex(/^[1-9][0-9]{0,18}$/, {
+      message: 'run-id: expected the numeric id of a workflow run (the number in its URL .../actions/runs/<id>)'
+    })
     .transform(Number)
     .optional(),
   'allow-fork-runs': bool('allow-fork-runs'),
-  'allowed-events': list('allowed-events', /^[a-z_]+$/, 'event names such as push, workflow_dispatch, schedule').refine((v) => v.length > 0, {
-    message: 'allowed-events: name at least one event, e.g. push'
-  }),
+  'allowed-events': list('allowed-events', /^[a-z_]+$/, 'event names such as push, workflow_dispatch, schedule').refine(
+    (v) => v.length > 0,
+    {
+      message: 'allowed-events: name at least one event, e.g. push'
+    }
+  ),
   'allowed-branches': list('allowed-branches', /^[^\s~^:?*[\\]+$/, 'branch names'),
   artifacts: z.string().transform((text, ctx): ArtifactRule[] => {
     const { rules, problems } = parseArtifactRules(text)
@@ -134,7 +149,9 @@ const schema = z.object({
   }),
   'failure-issue': bool('failure-issue'),
   'issue-labels': list('issue-labels', /^[^,]{1,50}$/, 'label names of at most 50 characters'),
-  mode: z.enum(['publish', 'verify', 'rollback', 'history'], { error: 'mode: expected one of publish, verify, rollback, history' }),
+  mode: z.enum(['publish', 'verify', 'rollback', 'history'], {
+    error: 'mode: expected one of publish, verify, rollback, history'
+  }),
   revision: z
     .string()
     .trim()
@@ -157,9 +174,17 @@ const schema = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9.+-]*$/, { message: 'license: expected a Hub license id such as apache-2.0, mit or other' })
     .optional(),
-  'library-name': z.string().trim().regex(/^[A-Za-z0-9_.-]+$/, { message: 'library-name: expected a library id such as pytorch or transformers' }).optional(),
+  'library-name': z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]+$/, { message: 'library-name: expected a library id such as pytorch or transformers' })
+    .optional(),
   tags: list('tags', /^[^\s,][^,]{0,99}$/, 'tags'),
-  'pipeline-tag': z.string().trim().regex(/^[a-z0-9-]+$/, { message: 'pipeline-tag: expected a Hub task id such as unconditional-image-generation' }).optional(),
+  'pipeline-tag': z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]+$/, { message: 'pipeline-tag: expected a Hub task id such as unconditional-image-generation' })
+    .optional(),
   'base-model': list('base-model', /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'Hub model ids ("<namespace>/<name>")'),
   datasets: list('datasets', /^[A-Za-z0-9._/-]+$/, 'Hub dataset ids'),
   'card-metrics': z.string().transform((text, ctx): MetricRule[] => {
@@ -178,17 +203,33 @@ const schema = z.object({
   tag: z
     .string()
     .trim()
-    .refine((v) => !BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x')), { message: 'tag: not a valid tag name (placeholders: {run_number}, {run_id}, {short_sha}, {sha}, {date})' })
+    .refine((v) => !BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x')), {
+      message: 'tag: not a valid tag name (placeholders: {run_number}, {run_id}, {short_sha}, {sha}, {date})'
+    })
     .optional(),
-  'gate-metric': z.string().trim().regex(/^[^.\s][^\s]*$/, { message: 'gate-metric: expected a dot path into the evaluation report, e.g. fid or scores.fid' }).optional(),
-  'gate-direction': z.enum(['lower', 'higher'], { error: 'gate-direction: expected "lower" or "higher" (which values are better)' }),
+  'gate-metric': z
+    .string()
+    .trim()
+    .regex(/^[^.\s][^\s]*$/, {
+      message: 'gate-metric: expected a dot path into the evaluation report, e.g. fid or scores.fid'
+    })
+    .optional(),
+  'gate-direction': z.enum(['lower', 'higher'], {
+    error: 'gate-direction: expected "lower" or "higher" (which values are better)'
+  }),
   'gate-min-delta': z
     .string()
     .trim()
     .refine((v) => Number.isFinite(Number(v)) && Number(v) >= 0, { message: 'gate-min-delta: expected a number >= 0' })
     .transform(Number),
-  'on-regression': z.enum(['skip', 'pull-request', 'fail'], { error: 'on-regression: expected skip, pull-request or fail' }),
-  'rollback-to': z.string().trim().regex(/^[A-Za-z0-9._/-]+$/, { message: 'rollback-to: expected a Hub commit id, a tag, or a source git commit' }).optional(),
+  'on-regression': z.enum(['skip', 'pull-request', 'fail'], {
+    error: 'on-regression: expected skip, pull-request or fail'
+  }),
+  'rollback-to': z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._/-]+$/, { message: 'rollback-to: expected a Hub commit id, a tag, or a source git commit' })
+    .optional(),
   'history-limit': z
     .string()
     .trim()
@@ -200,8 +241,15 @@ const schema = z.object({
 function list(name: string, item: RegExp, expected: string) {
   return z
     .string()
-    .transform((text) => text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean))
-    .refine((items) => items.every((i) => item.test(i)), { message: `${name}: expected a comma-separated list of ${expected}` })
+    .transform((text) =>
+      text
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    )
+    .refine((items) => items.every((i) => item.test(i)), {
+      message: `${name}: expected a comma-separated list of ${expected}`
+    })
 }
 
 /** The validated, typed inputs. */
@@ -234,7 +282,12 @@ export interface Settings {
   card: CardSettings
   /** Hub tag to create on each publish, placeholders not yet filled in. */
   tag?: string
-  gate?: { metric: string; direction: 'lower' | 'higher'; minDelta: number; onRegression: 'skip' | 'pull-request' | 'fail' }
+  gate?: {
+    metric: string
+    direction: 'lower' | 'higher'
+    minDelta: number
+    onRegression: 'skip' | 'pull-request' | 'fail'
+  }
   rollbackTo?: string
   historyLimit: number
 }
@@ -280,7 +333,10 @@ export const DEFAULTS: Partial<RawInputs> = {
 export function readSettings(getInput: (name: InputName) => string): Settings {
   const raw = Object.fromEntries(INPUT_NAMES.map((n) => [n, getInput(n) || DEFAULTS[n]])) as RawInputs
   const parsed = schema.safeParse(raw)
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)), ...crossFieldProblems(raw)]
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)),
+    ...crossFieldProblems(raw)
+  ]
   if (!parsed.success || problems.length > 0) {
     const lines = problems.map((message) => `- ${message}`)
     throw new InputError(`Invalid inputs (nothing was uploaded):\n${[...new Set(lines)].join('\n')}`)
@@ -311,7 +367,12 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
     expectedFiles: Object.freeze(v['expected-files'].map(normaliseRepoPath)),
     card: Object.freeze({
       // A dataset's or Space's README configures the repo (dataset viewer, Space SDK): never generated.
-      mode: v['repo-type'] !== 'model' ? 'keep' : v['model-card'] === 'generate' || v['model-card'] === 'keep' ? v['model-card'] : { template: v['model-card'] },
+      mode:
+        v['repo-type'] !== 'model'
+          ? 'keep'
+          : v['model-card'] === 'generate' || v['model-card'] === 'keep'
+            ? v['model-card']
+            : { template: v['model-card'] },
       license: v.license || undefined,
       libraryName: v['library-name'] || undefined,
       tags: Object.freeze(v.tags),
@@ -323,7 +384,12 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
     }),
     tag: v.tag || undefined,
     gate: v['gate-metric']
-      ? Object.freeze({ metric: v['gate-metric'], direction: v['gate-direction'], minDelta: v['gate-min-delta'], onRegression: v['on-regression'] })
+      ? Object.freeze({
+          metric: v['gate-metric'],
+          direction: v['gate-direction'],
+          minDelta: v['gate-min-delta'],
+          onRegression: v['on-regression']
+        })
       : undefined,
     rollbackTo: v['rollback-to'] || undefined,
     historyLimit: v['history-limit']
@@ -334,8 +400,10 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
 function crossFieldProblems(raw: RawInputs): string[] {
   const problems: string[] = []
   const mode = raw.mode?.trim()
-  if (mode === 'publish' && parseFileMapping(raw.files ?? '').problems.includes(NO_MAPPING)) problems.push(`files: ${NO_MAPPING}`)
-  if (mode === 'rollback' && !raw['rollback-to']?.trim()) problems.push('rollback-to: required when mode is rollback; name a Hub commit id, a tag, or a source git commit')
+  if (mode === 'publish' && parseFileMapping(raw.files ?? '').problems.includes(NO_MAPPING))
+    problems.push(`files: ${NO_MAPPING}`)
+  if (mode === 'rollback' && !raw['rollback-to']?.trim())
+    problems.push('rollback-to: required when mode is rollback; name a Hub commit id, a tag, or a source git commit')
   return problems
 }
 
@@ -354,7 +422,13 @@ function repoIdProblem(value: string): string | undefined {
 function isPlainHttpUrl(value: string): boolean {
   try {
     const url = new URL(value)
-    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.search && !url.hash
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      !url.username &&
+      !url.password &&
+      !url.search &&
+      !url.hash
+    )
   } catch {
     return false
   }

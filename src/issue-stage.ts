@@ -29,7 +29,12 @@ function workflowName(ctx: RunContext): string {
   return ctx.workflow ?? 'hf-upload-action'
 }
 
-export async function openFailureIssue(ic: IssueContext, stage: Stage, message: string, trainRun?: WorkflowRun): Promise<string | undefined> {
+export async function openFailureIssue(
+  ic: IssueContext,
+  stage: Stage,
+  message: string,
+  trainRun?: WorkflowRun
+): Promise<string | undefined> {
   const api = ic.settings.failureIssue ? ic.github() : undefined
   if (!api) return undefined
   const repoUrl = ic.ctx.repository ? `${ic.ctx.serverUrl}/${ic.ctx.repository.fullName}` : undefined
@@ -60,7 +65,10 @@ export async function openFailureIssue(ic: IssueContext, stage: Stage, message: 
   }
 }
 
-export async function closeFailureIssue(ic: IssueContext, recovery: { commitUrl?: string; changed: boolean }): Promise<string | undefined> {
+export async function closeFailureIssue(
+  ic: IssueContext,
+  recovery: { commitUrl?: string; changed: boolean }
+): Promise<string | undefined> {
   const api = ic.settings.failureIssue ? ic.github() : undefined
   if (!api) return undefined
   try {
@@ -79,7 +87,8 @@ export async function closeFailureIssue(ic: IssueContext, recovery: { commitUrl?
 
 function issueWriteProblem(what: string, error: unknown): string {
   const status = (error as { status?: number }).status
-  const hint = status === 403 || status === 401 ? ' Give the job "permissions: issues: write" (and pass github-token).' : ''
+  const hint =
+    status === 403 || status === 401 ? ' Give the job "permissions: issues: write" (and pass github-token).' : ''
   return `Could not ${what}: ${describeError(error)}.${hint}`
 }
 

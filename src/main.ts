@@ -43,26 +43,35 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     }
 
     stage = 'trigger'
-    const source = await core.group('Check the Train run', () => resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run')))
+    const source = await core.group('Check the Train run', () =>
+      resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run'))
+    )
     if (source.kind === 'skip') {
       core.notice(`Skipped: ${source.reason}`)
-      for (const [name, value] of Object.entries(skippedOutputs(source.reason, source.run.id))) core.setOutput(name, value)
+      for (const [name, value] of Object.entries(skippedOutputs(source.reason, source.run.id)))
+        core.setOutput(name, value)
       await core.writeSummary(`## Hugging Face Hub: skipped\n\n<p>${escapeHtml(source.reason)}</p>\n`)
       return
     }
     if (source.kind === 'publish') {
       trainRun = source.run
-      core.info(`Publishing Train run ${trainRun.id} (${trainRun.html_url}), commit ${trainRun.head_sha} on ${trainRun.head_branch}`)
+      core.info(
+        `Publishing Train run ${trainRun.id} (${trainRun.html_url}), commit ${trainRun.head_sha} on ${trainRun.head_branch}`
+      )
     } else {
       core.info(`Event "${ctx.eventName || 'none'}": publishing workspace files only (no Train run).`)
     }
 
     stage = 'download'
-    const downloaded = trainRun ? await core.group('Download artifacts', () => download(deps, s, ctx, trainRun!, github)) : undefined
+    const downloaded = trainRun
+      ? await core.group('Download artifacts', () => download(deps, s, ctx, trainRun!, github))
+      : undefined
 
     stage = 'upload'
     // The extracted artifacts are untrusted scratch data: gone once published, whatever happens.
-    const result = await runPublish(deps, s, ctx, downloaded, trainRun).finally(() => (downloaded ? rm(downloaded.root, { recursive: true, force: true }) : undefined))
+    const result = await runPublish(deps, s, ctx, downloaded, trainRun).finally(() =>
+      downloaded ? rm(downloaded.root, { recursive: true, force: true }) : undefined
+    )
 
     stage = 'report'
     await report(deps, s, ctx, github, secrets, result)
@@ -71,7 +80,12 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
     // Our own errors say what to do; anything else gets its cause chain (fetch hides the reason there).
     const message = redact(error instanceof ActionError ? error.message : describeError(error), secrets)
     if (settings && failedStage !== 'inputs') {
-      const url = await openFailureIssue(issueContext(deps, settings, ctx, github, secrets), failedStage, message, trainRun)
+      const url = await openFailureIssue(
+        issueContext(deps, settings, ctx, github, secrets),
+        failedStage,
+        message,
+        trainRun
+      )
       if (url) core.setOutput('issue-url', url)
     }
     core.setFailed(message)
@@ -85,7 +99,13 @@ function maskSecrets(deps: Deps): string[] {
   return secrets.flatMap((s) => [s, s.trim()])
 }
 
-async function download(deps: Deps, settings: Settings, ctx: RunContext, trainRun: WorkflowRun, github: () => GitHubApi | undefined): Promise<DownloadedArtifacts> {
+async function download(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  trainRun: WorkflowRun,
+  github: () => GitHubApi | undefined
+): Promise<DownloadedArtifacts> {
   const api = requireGitHub(github(), 'download the Train run’s artifacts')
   const repo = ctx.repository!
   const downloader = deps.createArtifactDownloader({ token: settings.githubToken, owner: repo.owner, repo: repo.repo })
@@ -97,7 +117,8 @@ async function download(deps: Deps, settings: Settings, ctx: RunContext, trainRu
     log: (line) => deps.core.info(line)
   })
   deps.core.info(`Artifacts extracted into ${result.root} (outside the workspace; removed after the upload)`)
-  for (const a of result.artifacts) deps.core.info(`Artifact "${a.name}" → ${a.folder || '.'}/ (digest ${a.digest ?? 'none'})`)
+  for (const a of result.artifacts)
+    deps.core.info(`Artifact "${a.name}" → ${a.folder || '.'}/ (digest ${a.digest ?? 'none'})`)
   return result
 }
 
@@ -113,28 +134,59 @@ function runOtherMode(deps: Deps, settings: Settings, ctx: RunContext): Promise<
 }
 
 /** Outputs, summary, and closing a failure issue this success resolves. */
-async function report(deps: Deps, settings: Settings, ctx: RunContext, github: () => GitHubApi | undefined, secrets: readonly string[], result: RunResult): Promise<void> {
+async function report(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  github: () => GitHubApi | undefined,
+  secrets: readonly string[],
+  result: RunResult
+): Promise<void> {
   const { core } = deps
   const resolves = !settings.dryRun && result.skippedReason === undefined && result.mode !== 'history'
-  if (resolves) result.closedIssueUrl = await closeFailureIssue(issueContext(deps, settings, ctx, github, secrets), { commitUrl: result.commit?.url, changed: result.changed })
+  if (resolves)
+    result.closedIssueUrl = await closeFailureIssue(issueContext(deps, settings, ctx, github, secrets), {
+      commitUrl: result.commit?.url,
+      changed: result.changed
+    })
   await core.group('Report', async () => {
     writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), result)
     await core.writeSummary(redact(renderSummary(result), secrets))
-    core.info(result.pullRequestUrl ? `Pull request: ${result.pullRequestUrl}` : result.commit ? `Commit: ${result.commit.url}` : 'No commit.')
+    core.info(
+      result.pullRequestUrl
+        ? `Pull request: ${result.pullRequestUrl}`
+        : result.commit
+          ? `Commit: ${result.commit.url}`
+          : 'No commit.'
+    )
   })
 }
 
 function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi | undefined {
   if (!settings.githubToken || !ctx.repository) return undefined
-  return deps.createGitHubApi({ token: settings.githubToken, apiUrl: ctx.apiUrl, owner: ctx.repository.owner, repo: ctx.repository.repo })
+  return deps.createGitHubApi({
+    token: settings.githubToken,
+    apiUrl: ctx.apiUrl,
+    owner: ctx.repository.owner,
+    repo: ctx.repository.repo
+  })
 }
 
 function requireGitHub(api: GitHubApi | undefined, purpose: string): GitHubApi {
   if (api) return api
-  throw new ActionError(`github-token is empty (or GITHUB_REPOSITORY is unknown), so the action cannot ${purpose}. Pass github-token: \${{ github.token }} with "permissions: actions: read"`, 'trigger')
+  throw new ActionError(
+    `github-token is empty (or GITHUB_REPOSITORY is unknown), so the action cannot ${purpose}. Pass github-token: \${{ github.token }} with "permissions: actions: read"`,
+    'trigger'
+  )
 }
 
-function issueContext(deps: Deps, settings: Settings, ctx: RunContext, github: () => GitHubApi | undefined, secrets: readonly string[]): IssueContext {
+function issueContext(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  github: () => GitHubApi | undefined,
+  secrets: readonly string[]
+): IssueContext {
   return { deps, settings, ctx, github, secrets }
 }
 

@@ -27,7 +27,9 @@ export interface UploadRequest {
 export function createHub(deps: Deps, settings: Settings): HubClient {
   // Retries wrap streaming: each attempt gets a fresh stream of the same Blob.
   const fetch = createRetryingFetch(createStreamingUploadFetch(deps.fetch), deps.retryPolicy, (n) =>
-    deps.core.info(`${n.method} ${n.target} failed (${n.reason}); retrying in ${Math.ceil(n.waitMs / 1000)}s, ${n.retriesLeft} retries left`)
+    deps.core.info(
+      `${n.method} ${n.target} failed (${n.reason}); retrying in ${Math.ceil(n.waitMs / 1000)}s, ${n.retriesLeft} retries left`
+    )
   )
   return deps.createHubClient({ hubUrl: settings.hubUrl, accessToken: settings.hfToken, repo: settings.repo, fetch })
 }
@@ -38,7 +40,11 @@ export function hubRepoUrl(settings: Pick<Settings, 'hubUrl' | 'repo'>): string 
 }
 
 /** SHA-256 (and small files' git blob ids) of every local file, with progress lines. */
-export async function hashFiles(deps: Deps, files: readonly LocalFile[], signal?: AbortSignal): Promise<ManifestEntry[]> {
+export async function hashFiles(
+  deps: Deps,
+  files: readonly LocalFile[],
+  signal?: AbortSignal
+): Promise<ManifestEntry[]> {
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
   const hashing = new ProgressReporter('Hashing', totalBytes, (line) => deps.core.info(line))
   const manifest = await buildManifest(files, (file, n) => hashing.add(file.pathInRepo, n), signal)
@@ -65,7 +71,12 @@ export function resultWithoutUpload(settings: Settings, mode: RunResult['mode'])
   }
 }
 
-export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient, request: UploadRequest): Promise<PublishResult> {
+export async function uploadToHub(
+  deps: Deps,
+  settings: Settings,
+  hub: HubClient,
+  request: UploadRequest
+): Promise<PublishResult> {
   const { core } = deps
   const context = hubContext(settings)
   let uploading: ProgressReporter | undefined
@@ -91,7 +102,11 @@ export async function uploadToHub(deps: Deps, settings: Settings, hub: HubClient
       }
     }
   ).catch((error: unknown) => {
-    throw explainHubError(error, { ...context, doing: settings.dryRun ? 'planning the upload' : 'publishing', stage: 'upload' })
+    throw explainHubError(error, {
+      ...context,
+      doing: settings.dryRun ? 'planning the upload' : 'publishing',
+      stage: 'upload'
+    })
   })
   uploading?.finish()
   logPlan((line) => core.info(line), result)
@@ -103,18 +118,35 @@ export function hubContext(settings: Settings): { hubUrl: string; repoId: string
 }
 
 /** Checks hf-token with the Hub before any work: valid, and allowed to write. */
-export async function checkToken(hub: HubClient, context: { hubUrl: string; repoId: string; branch: string }, needsWrite = true): Promise<void> {
+export async function checkToken(
+  hub: HubClient,
+  context: { hubUrl: string; repoId: string; branch: string },
+  needsWrite = true
+): Promise<void> {
   const me = await hub.whoAmI().catch((error: unknown) => {
     throw explainHubError(error, { ...context, doing: 'checking hf-token with the Hub (whoami)', stage: 'upload' })
   })
   if (needsWrite && me.role === 'read') {
-    throw new HubError(`hf-token belongs to ${me.name} but is a read-only token; publishing needs a token with write access`, 'upload', 403)
+    throw new HubError(
+      `hf-token belongs to ${me.name} but is a read-only token; publishing needs a token with write access`,
+      'upload',
+      403
+    )
   }
 }
 
-const PHASE_LINES = { preuploading: 'negotiating uploads', uploadingLargeFiles: 'uploading large files', committing: 'committing' } as const
+const PHASE_LINES = {
+  preuploading: 'negotiating uploads',
+  uploadingLargeFiles: 'uploading large files',
+  committing: 'committing'
+} as const
 
-function trackCommitProgress(event: CommitProgressEvent, plan: UploadPlan, reporter: ProgressReporter, info: (line: string) => void): void {
+function trackCommitProgress(
+  event: CommitProgressEvent,
+  plan: UploadPlan,
+  reporter: ProgressReporter,
+  info: (line: string) => void
+): void {
   if (event.event === 'phase') return info(`Hub commit: ${PHASE_LINES[event.phase]}`)
   if (event.state !== 'uploading') return
   const size = plan.toUpload.find((f) => f.pathInRepo === event.path)?.size ?? 0
@@ -123,6 +155,7 @@ function trackCommitProgress(event: CommitProgressEvent, plan: UploadPlan, repor
 
 function logPlan(info: (line: string) => void, result: PublishResult): void {
   const { plan } = result
-  for (const f of plan.files) info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
+  for (const f of plan.files)
+    info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
   info(`${plan.toUpload.length} of ${plan.files.length} files to upload, ${formatBytes(plan.bytesToUpload)}.`)
 }

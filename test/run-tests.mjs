@@ -55,7 +55,8 @@ walk(captureDir)
 const leaks = []
 for (const file of scanned) {
   const text = readFileSync(file, 'latin1')
-  for (const leak of findTokenLeaks(text, Object.values(tokens))) leaks.push(`${relative(captureDir, file)}:${leak.line}`)
+  for (const leak of findTokenLeaks(text, Object.values(tokens)))
+    leaks.push(`${relative(captureDir, file)}:${leak.line}`)
 }
 console.log(`\ntoken-leak check: scanned ${scanned.length} captured files in ${captureDir}`)
 if (leaks.length) {
@@ -64,5 +65,6 @@ if (leaks.length) {
 }
 console.log('token-leak check: no test token appears outside ::add-mask:: commands')
 // Keep what a failing run left behind for inspection; a green run's leftovers are only disk.
-if (code === 0 && !process.env.HFUA_TEST_CAPTURE && !process.env.HFUA_KEEP_CAPTURE) rmSync(captureDir, { recursive: true, force: true })
+if (code === 0 && !process.env.HFUA_TEST_CAPTURE && !process.env.HFUA_KEEP_CAPTURE)
+  rmSync(captureDir, { recursive: true, force: true })
 process.exit(code)

@@ -27,7 +27,12 @@ export function createArtifactDownloader(options: { token: string; owner: string
       const result = await client.downloadArtifact(request.artifactId, {
         path: request.directory,
         expectedHash: request.expectedDigest ?? undefined,
-        findBy: { token: options.token, workflowRunId: request.runId, repositoryOwner: options.owner, repositoryName: options.repo }
+        findBy: {
+          token: options.token,
+          workflowRunId: request.runId,
+          repositoryOwner: options.owner,
+          repositoryName: options.repo
+        }
       })
       return { digestMismatch: result.digestMismatch === true }
     }

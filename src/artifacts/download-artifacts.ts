@@ -34,9 +34,17 @@ export interface DownloadRequest {
   log: (line: string) => void
 }
 
-export async function downloadArtifacts(github: GitHubApi, downloader: ArtifactDownloader, request: DownloadRequest): Promise<DownloadedArtifacts> {
+export async function downloadArtifacts(
+  github: GitHubApi,
+  downloader: ArtifactDownloader,
+  request: DownloadRequest
+): Promise<DownloadedArtifacts> {
   const available = await github.listRunArtifacts(request.runId).catch((error: unknown) => {
-    throw new ActionError(`Could not list the artifacts of Train run ${request.runId}: ${describeError(error)}${permissionHint(error)}`, 'download', { cause: error })
+    throw new ActionError(
+      `Could not list the artifacts of Train run ${request.runId}: ${describeError(error)}${permissionHint(error)}`,
+      'download',
+      { cause: error }
+    )
   })
   let selected
   try {
@@ -52,16 +60,21 @@ export async function downloadArtifacts(github: GitHubApi, downloader: ArtifactD
       const directory = join(root, folder)
       await mkdir(directory, { recursive: true })
       request.log(`Downloading artifact "${artifact.name}" (${artifact.size} bytes) into ${folder || '.'}/`)
-      const { digestMismatch } = await downloader.download({ artifactId: artifact.id, expectedDigest: artifact.digest, directory, runId: request.runId }).catch((error: unknown) => {
-        throw new ActionError(downloadFailure(artifact.name, error), 'download', { cause: error })
-      })
+      const { digestMismatch } = await downloader
+        .download({ artifactId: artifact.id, expectedDigest: artifact.digest, directory, runId: request.runId })
+        .catch((error: unknown) => {
+          throw new ActionError(downloadFailure(artifact.name, error), 'download', { cause: error })
+        })
       if (digestMismatch) {
         throw new ActionError(
           `Artifact "${artifact.name}" does not match the digest GitHub registered for it (${artifact.digest}); it was altered or corrupted after upload. Nothing was published; re-run the Train workflow`,
           'download'
         )
       }
-      if (!artifact.digest) request.log(`Artifact "${artifact.name}" has no registered digest (uploaded before upload-artifact v4); its integrity cannot be checked`)
+      if (!artifact.digest)
+        request.log(
+          `Artifact "${artifact.name}" has no registered digest (uploaded before upload-artifact v4); its integrity cannot be checked`
+        )
       artifacts.push({ id: artifact.id, name: artifact.name, size: artifact.size, digest: artifact.digest, folder })
     }
     return { root, artifacts }
@@ -77,14 +90,18 @@ async function freshFolder(runnerTemp: string, workspace: string): Promise<strin
   const ws = await realpath(workspace).catch(() => workspace)
   if (!relative(ws, root).startsWith('..') && !relative(ws, root).startsWith(sep)) {
     await rm(root, { recursive: true, force: true })
-    throw new ActionError(`RUNNER_TEMP (${runnerTemp}) lies inside the workspace; artifacts are only ever extracted outside it`, 'download')
+    throw new ActionError(
+      `RUNNER_TEMP (${runnerTemp}) lies inside the workspace; artifacts are only ever extracted outside it`,
+      'download'
+    )
   }
   return root
 }
 
 function downloadFailure(name: string, error: unknown): string {
   const status = (error as { status?: number }).status
-  if (status === 410) return `Artifact "${name}" has expired (410 Gone) and can no longer be downloaded; re-run the Train workflow (or raise its retention-days)`
+  if (status === 410)
+    return `Artifact "${name}" has expired (410 Gone) and can no longer be downloaded; re-run the Train workflow (or raise its retention-days)`
   return `Downloading artifact "${name}" failed: ${describeError(error)}${permissionHint(error)}`
 }
 

@@ -31,19 +31,34 @@ export function parseArtifactRules(text: string): { rules: ArtifactRule[]; probl
     const [pattern = '', folderText, ...rest] = content.split('->').map((s) => s.trim())
     if (!pattern) return 'the artifact name is empty'
     if (rest.length) return 'more than one "->"'
-    const problem = folderText === undefined ? undefined : checkRepoPath(folderText)?.replace('path in the repo', 'folder')
+    const problem =
+      folderText === undefined ? undefined : checkRepoPath(folderText)?.replace('path in the repo', 'folder')
     if (problem) return problem
-    return { line, pattern, isGlob: /[*?[\]{}]/.test(pattern), folder: folderText === undefined ? undefined : normaliseRepoPath(folderText) }
+    return {
+      line,
+      pattern,
+      isGlob: /[*?[\]{}]/.test(pattern),
+      folder: folderText === undefined ? undefined : normaliseRepoPath(folderText)
+    }
   })
 }
 
 /** Picks the artifacts to download; throws one error naming every problem and listing what the run has. */
-export function selectArtifacts(available: readonly RunArtifact[], rules: readonly ArtifactRule[], runId: number): SelectedArtifact[] {
+export function selectArtifacts(
+  available: readonly RunArtifact[],
+  rules: readonly ArtifactRule[],
+  runId: number
+): SelectedArtifact[] {
   const newest = newestByName(available)
   const inventory = describeInventory(newest)
-  if (newest.length === 0) throw new ArtifactSelectionError(`Train run ${runId} has no artifacts; make sure its workflow uploads them with actions/upload-artifact`)
+  if (newest.length === 0)
+    throw new ArtifactSelectionError(
+      `Train run ${runId} has no artifacts; make sure its workflow uploads them with actions/upload-artifact`
+    )
   const { selected, problems } =
-    rules.length === 0 ? { selected: newest.map((a) => ({ artifact: a, folder: a.name })), problems: [] } : applyRules(newest, rules, runId)
+    rules.length === 0
+      ? { selected: newest.map((a) => ({ artifact: a, folder: a.name })), problems: [] }
+      : applyRules(newest, rules, runId)
   problems.push(...checkFolders(selected), ...checkExpired(selected))
   if (problems.length) throw new ArtifactSelectionError(`${problems.join('\n')}\nTrain run ${runId} has: ${inventory}`)
   return selected
@@ -53,17 +68,30 @@ export class ArtifactSelectionError extends Error {
   override name = 'ArtifactSelectionError'
 }
 
-function applyRules(artifacts: RunArtifact[], rules: readonly ArtifactRule[], runId: number): { selected: SelectedArtifact[]; problems: string[] } {
+function applyRules(
+  artifacts: RunArtifact[],
+  rules: readonly ArtifactRule[],
+  runId: number
+): { selected: SelectedArtifact[]; problems: string[] } {
   const selected: SelectedArtifact[] = []
   const problems: string[] = []
   for (const rule of rules) {
-    const matches = rule.isGlob ? artifacts.filter((a) => picomatch.isMatch(a.name, rule.pattern)) : artifacts.filter((a) => a.name === rule.pattern)
+    const matches = rule.isGlob
+      ? artifacts.filter((a) => picomatch.isMatch(a.name, rule.pattern))
+      : artifacts.filter((a) => a.name === rule.pattern)
     if (matches.length === 0) {
-      problems.push(`artifacts line ${rule.line}: ${rule.isGlob ? `the pattern "${rule.pattern}" matches no artifact` : `artifact "${rule.pattern}" not found`} in Train run ${runId}`)
+      problems.push(
+        `artifacts line ${rule.line}: ${rule.isGlob ? `the pattern "${rule.pattern}" matches no artifact` : `artifact "${rule.pattern}" not found`} in Train run ${runId}`
+      )
     }
     for (const artifact of matches) {
       if (selected.some((s) => s.artifact.id === artifact.id)) continue
-      const folder = rule.folder === undefined ? artifact.name : rule.isGlob && matches.length > 1 ? joinFolder(rule.folder, artifact.name) : rule.folder
+      const folder =
+        rule.folder === undefined
+          ? artifact.name
+          : rule.isGlob && matches.length > 1
+            ? joinFolder(rule.folder, artifact.name)
+            : rule.folder
       selected.push({ artifact, folder })
     }
   }
@@ -75,7 +103,9 @@ function checkFolders(selected: SelectedArtifact[]): string[] {
   selected.forEach((a, i) => {
     for (const b of selected.slice(i + 1)) {
       if (nested(a.folder, b.folder)) {
-        problems.push(`artifacts "${a.artifact.name}" and "${b.artifact.name}" would be extracted into overlapping folders ("${a.folder || '.'}", "${b.folder || '.'}"); give each its own folder with "-> <folder>/"`)
+        problems.push(
+          `artifacts "${a.artifact.name}" and "${b.artifact.name}" would be extracted into overlapping folders ("${a.folder || '.'}", "${b.folder || '.'}"); give each its own folder with "-> <folder>/"`
+        )
       }
     }
   })
@@ -85,7 +115,10 @@ function checkFolders(selected: SelectedArtifact[]): string[] {
 function checkExpired(selected: SelectedArtifact[]): string[] {
   return selected
     .filter((s) => s.artifact.expired)
-    .map((s) => `artifact "${s.artifact.name}" has expired and can no longer be downloaded; re-run the Train workflow (or raise its retention-days)`)
+    .map(
+      (s) =>
+        `artifact "${s.artifact.name}" has expired and can no longer be downloaded; re-run the Train workflow (or raise its retention-days)`
+    )
 }
 
 /** Re-runs upload artifacts under the same name again; the newest (highest id) wins. */
@@ -100,5 +133,6 @@ function describeInventory(artifacts: RunArtifact[]): string {
   return artifacts.map((a) => `"${a.name}"${a.expired ? ' (expired)' : ''}`).join(', ')
 }
 
-const nested = (a: string, b: string) => a === b || a === '' || b === '' || a.startsWith(b + '/') || b.startsWith(a + '/')
+const nested = (a: string, b: string) =>
+  a === b || a === '' || b === '' || a.startsWith(b + '/') || b.startsWith(a + '/')
 const joinFolder = (a: string, b: string) => (a ? `${a}/${b}` : b)

@@ -9,7 +9,8 @@ import { codeSpan, escapeMarkdown, formatNumber, link, repoPathUrl, safeHttpUrl,
 import type { CardContext, CardProvenance } from './model-card.ts'
 
 /** Opens the generated block. The text after "begin" may change between versions; only the prefix is matched. */
-export const GENERATED_BEGIN = '<!-- hf-upload-action:begin — generated, edits between these markers are replaced on the next publish -->'
+export const GENERATED_BEGIN =
+  '<!-- hf-upload-action:begin — generated, edits between these markers are replaced on the next publish -->'
 /** Closes the generated block. */
 export const GENERATED_END = '<!-- hf-upload-action:end -->'
 
@@ -22,13 +23,21 @@ const MAX_BENCHMARK_TEXT = 100
 
 /** The block, markers included, without a trailing newline. */
 export function renderGeneratedBlock(ctx: CardContext): string {
-  const sections = [evaluationSection(ctx), samplesSection(ctx.files), benchmarkSection(ctx.benchmark), provenanceSection(ctx)]
+  const sections = [
+    evaluationSection(ctx),
+    samplesSection(ctx.files),
+    benchmarkSection(ctx.benchmark),
+    provenanceSection(ctx)
+  ]
   return [GENERATED_BEGIN, '', sections.filter((s) => s !== undefined).join('\n\n'), '', GENERATED_END].join('\n')
 }
 
 function evaluationSection({ metrics, evaluationReportPath }: CardContext): string | undefined {
   if (metrics.length === 0 && evaluationReportPath === undefined) return undefined
-  const report = evaluationReportPath === undefined ? 'the evaluation report' : `the evaluation report ${repoLink(evaluationReportPath)}`
+  const report =
+    evaluationReportPath === undefined
+      ? 'the evaluation report'
+      : `the evaluation report ${repoLink(evaluationReportPath)}`
   if (metrics.length === 0) return `## Evaluation\n\nNo numeric metrics were found in ${report}.`
   const rows = metrics.map((m) => [escapeMarkdown(m.type), formatNumber(m.value), codeSpan(m.path)])
   return `## Evaluation\n\nMetrics from ${report}.\n\n${table(['Metric', 'Value', 'Report field'], rows, [1])}`
@@ -44,7 +53,9 @@ function samplesSection(files: CardContext['files']): string | undefined {
   const samples = images.filter((path) => /sample/i.test(path))
   const shown = sortByCodeUnits(samples.length > 0 ? samples : images)
   if (shown.length === 0) return undefined
-  const gallery = shown.slice(0, MAX_GALLERY_IMAGES).map((path) => `![${escapeMarkdown(baseName(path))}](${repoPathUrl(path)})`)
+  const gallery = shown
+    .slice(0, MAX_GALLERY_IMAGES)
+    .map((path) => `![${escapeMarkdown(baseName(path))}](${repoPathUrl(path)})`)
   const more = shown.length > MAX_GALLERY_IMAGES ? `\n\nShowing ${MAX_GALLERY_IMAGES} of ${shown.length} images.` : ''
   return `## Samples\n\n${gallery.join('\n')}${more}`
 }
@@ -54,7 +65,12 @@ function benchmarkSection(benchmark: CardContext['benchmark']): string | undefin
   const leaves = benchmarkLeaves(benchmark.report)
   const intro = `From ${repoLink(benchmark.path)}.`
   if (leaves.length === 0) return `## Benchmark\n\n${intro} It has no numeric values.`
-  const rows = leaves.slice(0, MAX_TABLE_ROWS).map(({ path, value }) => [codeSpan(path), typeof value === 'number' ? formatNumber(value) : escapeMarkdown(String(value))])
+  const rows = leaves
+    .slice(0, MAX_TABLE_ROWS)
+    .map(({ path, value }) => [
+      codeSpan(path),
+      typeof value === 'number' ? formatNumber(value) : escapeMarkdown(String(value))
+    ])
   return `## Benchmark\n\n${intro}\n\n${table(['Measure', 'Value'], rows, [1])}${andMore(leaves.length, 'values')}`
 }
 
@@ -66,7 +82,11 @@ function benchmarkSection(benchmark: CardContext['benchmark']): string | undefin
 function benchmarkLeaves(report: unknown): Array<{ path: string; value: number | string | boolean }> {
   const leaves: Array<{ path: string; value: number | string | boolean }> = []
   const visit = (node: unknown, path: string, depth: number): void => {
-    if (typeof node === 'number' ? Number.isFinite(node) : typeof node === 'boolean' || (typeof node === 'string' && node.length <= MAX_BENCHMARK_TEXT)) {
+    if (
+      typeof node === 'number'
+        ? Number.isFinite(node)
+        : typeof node === 'boolean' || (typeof node === 'string' && node.length <= MAX_BENCHMARK_TEXT)
+    ) {
       if (path !== '') leaves.push({ path, value: node as number | string | boolean })
       return
     }
@@ -84,13 +104,21 @@ function provenanceSection({ provenance, files }: CardContext): string {
   if (facts.length > 0) parts.push(facts.map((line) => `- ${line}`).join('\n'))
   if (provenance.artifacts.length > 0) {
     const artifacts = [...provenance.artifacts].sort((a, b) => compareCodeUnits(a.name, b.name))
-    const rows = artifacts.map((a) => [escapeMarkdown(a.name), a.digest === null ? 'not recorded' : codeSpan(a.digest), formatBytes(a.size)])
+    const rows = artifacts.map((a) => [
+      escapeMarkdown(a.name),
+      a.digest === null ? 'not recorded' : codeSpan(a.digest),
+      formatBytes(a.size)
+    ])
     parts.push(`Artifacts of the Train run:\n\n${table(['Artifact', 'Digest', 'Size'], rows, [2])}`)
   }
   if (files.length > 0) {
     const sorted = [...files].sort((a, b) => compareCodeUnits(a.path, b.path))
-    const rows = sorted.slice(0, MAX_TABLE_ROWS).map((f) => [codeSpan(f.path), formatBytes(f.size), shortSha256(f.sha256)])
-    parts.push(`Files in this revision:\n\n${table(['File', 'Size', 'SHA-256'], rows, [1])}${andMore(files.length, 'files')}`)
+    const rows = sorted
+      .slice(0, MAX_TABLE_ROWS)
+      .map((f) => [codeSpan(f.path), formatBytes(f.size), shortSha256(f.sha256)])
+    parts.push(
+      `Files in this revision:\n\n${table(['File', 'Size', 'SHA-256'], rows, [1])}${andMore(files.length, 'files')}`
+    )
   }
   if (parts.length === 0) parts.push('No source, Train run or files were recorded.')
   return `## Provenance\n\n${parts.join('\n\n')}`
@@ -98,7 +126,8 @@ function provenanceSection({ provenance, files }: CardContext): string {
 
 function sourceLine(p: CardProvenance): string | undefined {
   const commit = p.sourceCommit === undefined ? undefined : commitLink(p.sourceCommit, p.sourceCommitUrl)
-  if (p.sourceRepository !== undefined) return `Source: ${link(p.sourceRepository, p.sourceRepositoryUrl)}${commit ? ` at commit ${commit}` : ''}`
+  if (p.sourceRepository !== undefined)
+    return `Source: ${link(p.sourceRepository, p.sourceRepositoryUrl)}${commit ? ` at commit ${commit}` : ''}`
   return commit ? `Source commit: ${commit}` : undefined
 }
 

@@ -77,7 +77,11 @@ function readsBackAsYaml11(text: string): boolean {
 
 /** The front matter block, `---` lines included; '' when there is nothing to write. */
 export function writeFrontMatter(doc: Document): string {
-  if (doc.contents === null || (isMap(doc.contents) && doc.contents.items.length === 0 && !doc.commentBefore && !doc.comment)) return ''
+  if (
+    doc.contents === null ||
+    (isMap(doc.contents) && doc.contents.items.length === 0 && !doc.commentBefore && !doc.comment)
+  )
+    return ''
   // lineWidth 0: never fold long strings, so a value is one line and diffs stay small.
   return `---\n${doc.toString({ lineWidth: 0 })}---\n`
 }

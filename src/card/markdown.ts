@@ -31,7 +31,9 @@ export function codeSpan(text: string): string {
 export function repoPathUrl(path: string): string {
   return path
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    )
     .join('/')
 }
 
@@ -48,7 +50,11 @@ export function link(text: string, url: string | undefined): string {
 }
 
 /** A GFM table. Cells must already be escaped; `rightAligned` lists the numeric columns (by index). */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly number[] = []): string {
+export function table(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  rightAligned: readonly number[] = []
+): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`
   const rule = header.map((_, i) => (rightAligned.includes(i) ? '---:' : '---'))
   return [line(header), line(rule), ...rows.map(line)].join('\n')

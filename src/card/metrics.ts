@@ -68,7 +68,10 @@ export function parseMetricRules(text: string): { rules: MetricRule[]; problems:
   const byType = new Map<string, number>()
   for (const rule of rules) {
     const earlier = byType.get(rule.type)
-    if (earlier !== undefined) problems.push(`line ${rule.line} ("${rule.path}"): metric type "${rule.type}" is already given on line ${earlier}; give each metric its own type with "-> <type>"`)
+    if (earlier !== undefined)
+      problems.push(
+        `line ${rule.line} ("${rule.path}"): metric type "${rule.type}" is already given on line ${earlier}; give each metric its own type with "-> <type>"`
+      )
     else byType.set(rule.type, rule.line)
   }
   return { rules, problems }
@@ -78,10 +81,13 @@ function parseLine(content: string, line: number): MetricRule | string {
   const parts = content.split(ARROW).map((part) => part.trim())
   if (parts.length > 2) return `more than one "${ARROW}"; expected "<path in the report> [-> <metric type>]"`
   const [path = '', typeText] = parts
-  if (path === '') return 'the path in the evaluation report is empty; expected "<path in the report> [-> <metric type>]", e.g. "scores.fid -> fid"'
-  if (path.split('.').some((key) => key.trim() === '')) return `the path "${path}" has an empty key; separate keys with single dots, e.g. "scores.fid"`
+  if (path === '')
+    return 'the path in the evaluation report is empty; expected "<path in the report> [-> <metric type>]", e.g. "scores.fid -> fid"'
+  if (path.split('.').some((key) => key.trim() === ''))
+    return `the path "${path}" has an empty key; separate keys with single dots, e.g. "scores.fid"`
   if (typeText === undefined) return { line, path, type: metricTypeFor(path) }
-  if (!METRIC_TYPE.test(typeText)) return `the metric type "${typeText}" may only hold letters, digits and "_.-/" (at most 100), e.g. "inception_score"`
+  if (!METRIC_TYPE.test(typeText))
+    return `the metric type "${typeText}" may only hold letters, digits and "_.-/" (at most 100), e.g. "inception_score"`
   return { line, path, type: typeText }
 }
 
@@ -105,7 +111,9 @@ function metricNameFor(rule: MetricRule): string {
  */
 export function extractMetrics(report: unknown, rules: readonly MetricRule[]): CardMetric[] {
   if (!isPlainObject(report)) {
-    throw new CardError(`The evaluation report is ${describeJson(report)}, not a JSON object; the card's metrics are read from its fields (e.g. {"fid": 41.7}).`)
+    throw new CardError(
+      `The evaluation report is ${describeJson(report)}, not a JSON object; the card's metrics are read from its fields (e.g. {"fid": 41.7}).`
+    )
   }
   return rules.length === 0 ? defaultMetrics(report) : ruleMetrics(report, rules)
 }
@@ -115,7 +123,8 @@ function defaultMetrics(report: Record<string, unknown>): CardMetric[] {
   for (const [key, value] of Object.entries(report)) {
     if (isFiniteNumber(value)) found.push({ path: key, value })
     else if (isPlainObject(value)) {
-      for (const [child, childValue] of Object.entries(value)) if (isFiniteNumber(childValue)) found.push({ path: `${key}.${child}`, value: childValue })
+      for (const [child, childValue] of Object.entries(value))
+        if (isFiniteNumber(childValue)) found.push({ path: `${key}.${child}`, value: childValue })
     }
   }
   const taken = new Set<string>()
@@ -139,7 +148,8 @@ function ruleMetrics(report: Record<string, unknown>, rules: readonly MetricRule
     const found = valueAtPath(report, rule.path)
     const where = `card-metrics line ${rule.line} ("${rule.path}")`
     if (!found.exists) problems.push(`${where}: the evaluation report has no field "${rule.path}"`)
-    else if (!isFiniteNumber(found.value)) problems.push(`${where}: the value is ${describeJson(found.value)}, not a number`)
+    else if (!isFiniteNumber(found.value))
+      problems.push(`${where}: the value is ${describeJson(found.value)}, not a number`)
     else metrics.push({ type: rule.type, name: metricNameFor(rule), value: found.value, path: rule.path })
   }
   if (problems.length > 0) {
@@ -148,7 +158,9 @@ function ruleMetrics(report: Record<string, unknown>, rules: readonly MetricRule
       paths.length === 0
         ? 'The evaluation report has no numeric fields.'
         : `Numeric fields in the evaluation report: ${paths.slice(0, MAX_LISTED_PATHS).join(', ')}${paths.length > MAX_LISTED_PATHS ? `, and ${paths.length - MAX_LISTED_PATHS} more` : ''}.`
-    throw new CardError(`The card-metrics input does not match the evaluation report:\n${problems.map((p) => `- ${p}`).join('\n')}\n${available}\nFix the paths in card-metrics, or leave it empty to take every top-level number.`)
+    throw new CardError(
+      `The card-metrics input does not match the evaluation report:\n${problems.map((p) => `- ${p}`).join('\n')}\n${available}\nFix the paths in card-metrics, or leave it empty to take every top-level number.`
+    )
   }
   return metrics
 }
@@ -192,7 +204,11 @@ export function numericPaths(report: unknown): string[] {
       return
     }
     if (depth >= MAX_LISTED_DEPTH) return
-    const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : isPlainObject(node) ? Object.entries(node) : []
+    const entries = Array.isArray(node)
+      ? node.map((v, i) => [String(i), v] as const)
+      : isPlainObject(node)
+        ? Object.entries(node)
+        : []
     for (const [key, value] of entries) visit(value, prefix === '' ? key : `${prefix}.${key}`, depth + 1)
   }
   visit(report, '', 0)

@@ -81,7 +81,9 @@ export function renderModelCard(ctx: CardContext, existing?: string, template?: 
   const start = template ?? existing ?? ''
   const parts = splitCard(start)
   if (parts.unclosed && template !== undefined) {
-    throw new CardError(`${source} opens its front matter with "---" but never closes it; add a line holding only "---" after the metadata.`)
+    throw new CardError(
+      `${source} opens its front matter with "---" but never closes it; add a line holding only "---" after the metadata.`
+    )
   }
   const frontMatter = mergeFrontMatter(parts.frontMatter ?? '', parts.firstLine, ctx, source)
   const block = renderGeneratedBlock(ctx)
@@ -97,14 +99,21 @@ function mergeFrontMatter(yaml: string, firstLine: number, ctx: CardContext, sou
   const { doc, problems } = parseFrontMatter(yaml, firstLine)
   const keepAdvice = 'Fix it, or set model-card: keep to publish without touching README.md.'
   if (problems.length > 0) {
-    throw new CardError(`${source} has front matter that is not valid YAML, so its metadata cannot be kept:\n${problems.map((p) => `- ${p}`).join('\n')}\n${keepAdvice}`)
+    throw new CardError(
+      `${source} has front matter that is not valid YAML, so its metadata cannot be kept:\n${problems.map((p) => `- ${p}`).join('\n')}\n${keepAdvice}`
+    )
   }
-  if (!isMappingOrEmpty(doc)) throw new CardError(`${source} has front matter that is not a mapping of keys (such as "license:"), so it cannot be merged. ${keepAdvice}`)
+  if (!isMappingOrEmpty(doc))
+    throw new CardError(
+      `${source} has front matter that is not a mapping of keys (such as "license:"), so it cannot be merged. ${keepAdvice}`
+    )
   let current: Record<string, unknown>
   try {
     current = (doc.toJS() ?? {}) as Record<string, unknown>
   } catch (error) {
-    throw new CardError(`${source} has front matter that cannot be read (${error instanceof Error ? error.message : String(error)}). ${keepAdvice}`)
+    throw new CardError(
+      `${source} has front matter that cannot be read (${error instanceof Error ? error.message : String(error)}). ${keepAdvice}`
+    )
   }
   setManagedKeys(doc, current, ctx)
   return writeFrontMatter(doc)
@@ -141,7 +150,11 @@ function setManagedKeys(doc: Document, current: Record<string, unknown>, ctx: Ca
 
 /** The card's tags, then ours that it lacks. Odd existing entries are kept for validateCard to report, not silently dropped. */
 function mergeTags(existing: unknown, ours: readonly string[]): unknown[] {
-  const merged: unknown[] = Array.isArray(existing) ? [...existing] : existing === undefined || existing === null ? [] : [existing]
+  const merged: unknown[] = Array.isArray(existing)
+    ? [...existing]
+    : existing === undefined || existing === null
+      ? []
+      : [existing]
   for (const tag of ours) if (!merged.includes(tag)) merged.push(tag)
   return merged
 }
@@ -165,9 +178,13 @@ function placeBlock(body: string, block: string, source: string): string {
     return body.slice(0, begin.index) + block + body.slice(end.index + end[0].length)
   }
   const placeholders = [...body.matchAll(PLACEHOLDER)]
-  if (placeholders.length > 1) throw new CardError(`${source} has ${placeholders.length} {{generated}} placeholders; keep one, where the generated block goes.`)
+  if (placeholders.length > 1)
+    throw new CardError(
+      `${source} has ${placeholders.length} {{generated}} placeholders; keep one, where the generated block goes.`
+    )
   const [placeholder] = placeholders
-  if (placeholder) return body.slice(0, placeholder.index) + block + body.slice(placeholder.index + placeholder[0].length)
+  if (placeholder)
+    return body.slice(0, placeholder.index) + block + body.slice(placeholder.index + placeholder[0].length)
   return `${body.replace(/\s+$/, '')}\n\n${block}\n`
 }
 

@@ -25,7 +25,10 @@ export function validateCard(text: string): Record<string, unknown> {
   if (parts.frontMatter === undefined) return {}
   const { doc, problems } = parseFrontMatter(parts.frontMatter, parts.firstLine)
   if (problems.length > 0) throw cardError(problems)
-  if (!isMappingOrEmpty(doc)) throw cardError([`the front matter is ${describe(doc.toJS())}, not a mapping of keys such as "license:" and "tags:"`])
+  if (!isMappingOrEmpty(doc))
+    throw cardError([
+      `the front matter is ${describe(doc.toJS())}, not a mapping of keys such as "license:" and "tags:"`
+    ])
   const data = (doc.toJS() ?? {}) as Record<string, unknown>
   const metadataProblems = checkMetadata(data)
   if (metadataProblems.length > 0) throw cardError(metadataProblems)
@@ -69,18 +72,26 @@ export function checkMetadata(data: Record<string, unknown>): string[] {
     )
   }
   if (data.library_name !== undefined && !isNonEmptyString(data.library_name)) {
-    problems.push(`library_name: expected a library name such as "pytorch" or "onnx", got ${describe(data.library_name)}`)
+    problems.push(
+      `library_name: expected a library name such as "pytorch" or "onnx", got ${describe(data.library_name)}`
+    )
   }
   const pipelineTag = data.pipeline_tag
   if (pipelineTag !== undefined && !(typeof pipelineTag === 'string' && PIPELINE_TAGS.has(pipelineTag))) {
-    problems.push(`pipeline_tag: ${describe(pipelineTag)} is not a task the Hub knows; use one from https://huggingface.co/tasks (e.g. "unconditional-image-generation", "text-to-image"), or "other"`)
+    problems.push(
+      `pipeline_tag: ${describe(pipelineTag)} is not a task the Hub knows; use one from https://huggingface.co/tasks (e.g. "unconditional-image-generation", "text-to-image"), or "other"`
+    )
   }
   for (const key of ['tags', 'datasets', 'base_model'] as const) {
     const value = data[key]
-    if (value !== undefined && !isStringOrStringList(value)) problems.push(`${key}: expected a string or a list of strings, got ${describe(value)}`)
+    if (value !== undefined && !isStringOrStringList(value))
+      problems.push(`${key}: expected a string or a list of strings, got ${describe(value)}`)
   }
   for (const id of isStringOrStringList(data.base_model) ? [data.base_model].flat() : []) {
-    if (!REPO_ID.test(id)) problems.push(`base_model: "${id}" is not a Hub model id; write it as "<namespace>/<name>", e.g. "stabilityai/sd-turbo"`)
+    if (!REPO_ID.test(id))
+      problems.push(
+        `base_model: "${id}" is not a Hub model id; write it as "<namespace>/<name>", e.g. "stabilityai/sd-turbo"`
+      )
   }
   if (data['model-index'] !== undefined) problems.push(...modelIndexProblems(data['model-index']))
   return problems
@@ -88,7 +99,8 @@ export function checkMetadata(data: Record<string, unknown>): string[] {
 
 /** The shape the Hub requires: name, and per result task.type, dataset.type/name and metrics with type and a numeric value. */
 function modelIndexProblems(modelIndex: unknown): string[] {
-  if (!Array.isArray(modelIndex)) return [`model-index: expected a list of {name, results}, got ${describe(modelIndex)}`]
+  if (!Array.isArray(modelIndex))
+    return [`model-index: expected a list of {name, results}, got ${describe(modelIndex)}`]
   const problems: string[] = []
   for (const [i, entry] of modelIndex.entries()) {
     const at = `model-index[${i}]`
@@ -97,8 +109,10 @@ function modelIndexProblems(modelIndex: unknown): string[] {
       continue
     }
     if (!isNonEmptyString(entry.name)) problems.push(`${at}.name: required, the model's name (a string)`)
-    if (!Array.isArray(entry.results) || entry.results.length === 0) problems.push(`${at}.results: required, a list of {task, dataset, metrics}`)
-    else for (const [j, result] of entry.results.entries()) problems.push(...resultProblems(result, `${at}.results[${j}]`))
+    if (!Array.isArray(entry.results) || entry.results.length === 0)
+      problems.push(`${at}.results: required, a list of {task, dataset, metrics}`)
+    else
+      for (const [j, result] of entry.results.entries()) problems.push(...resultProblems(result, `${at}.results[${j}]`))
   }
   return problems
 }
@@ -107,13 +121,16 @@ function resultProblems(result: unknown, at: string): string[] {
   if (!isObject(result)) return [`${at}: expected {task, dataset, metrics}, got ${describe(result)}`]
   const problems: string[] = []
   const { task, dataset, metrics } = result
-  if (!isObject(task) || !isNonEmptyString(task.type)) problems.push(`${at}.task.type: required, a task id such as "unconditional-image-generation"`)
+  if (!isObject(task) || !isNonEmptyString(task.type))
+    problems.push(`${at}.task.type: required, a task id such as "unconditional-image-generation"`)
   if (!isObject(dataset)) problems.push(`${at}.dataset: required, {type, name} of the evaluation data`)
   else {
     if (!isNonEmptyString(dataset.type)) problems.push(`${at}.dataset.type: required, a dataset id (a string)`)
-    if (!isNonEmptyString(dataset.name)) problems.push(`${at}.dataset.name: required, the dataset's display name (a string)`)
+    if (!isNonEmptyString(dataset.name))
+      problems.push(`${at}.dataset.name: required, the dataset's display name (a string)`)
     for (const key of ['config', 'split', 'revision'] as const) {
-      if (dataset[key] !== undefined && typeof dataset[key] !== 'string') problems.push(`${at}.dataset.${key}: expected a string, got ${describe(dataset[key])}`)
+      if (dataset[key] !== undefined && typeof dataset[key] !== 'string')
+        problems.push(`${at}.dataset.${key}: expected a string, got ${describe(dataset[key])}`)
     }
   }
   if (!Array.isArray(metrics) || metrics.length === 0) {
@@ -128,8 +145,10 @@ function resultProblems(result: unknown, at: string): string[] {
     }
     if (!isNonEmptyString(metric.type)) problems.push(`${where}.type: required, a metric id such as "fid"`)
     if (metric.value === undefined || metric.value === null) problems.push(`${where}.value: required, a number`)
-    else if (typeof metric.value !== 'number' || !Number.isFinite(metric.value)) problems.push(`${where}.value: expected a number, got ${describe(metric.value)}`)
-    if (metric.name !== undefined && typeof metric.name !== 'string') problems.push(`${where}.name: expected a string, got ${describe(metric.name)}`)
+    else if (typeof metric.value !== 'number' || !Number.isFinite(metric.value))
+      problems.push(`${where}.value: expected a number, got ${describe(metric.value)}`)
+    if (metric.name !== undefined && typeof metric.name !== 'string')
+      problems.push(`${where}.name: expected a string, got ${describe(metric.name)}`)
   }
   return problems
 }

@@ -56,7 +56,8 @@ function parseLine(content: string, line: number): FileMappingRule | string {
   const destinationText = keepsSourcePath ? '' : rawDestination
   const problem = checkRepoPath(destinationText, keepsSourcePath)
   if (problem) return problem
-  const destinationIsFolder = kind === 'glob' || destinationText === '' || /[/\\]$/.test(destinationText) || destinationText === '.'
+  const destinationIsFolder =
+    kind === 'glob' || destinationText === '' || /[/\\]$/.test(destinationText) || destinationText === '.'
   return {
     line,
     source,
@@ -77,7 +78,8 @@ export function checkRepoPath(path: string, allowEmpty = true): string | undefin
   const segments = path.split('/').filter((s) => s !== '' && s !== '.')
   if (segments.includes('..')) return `the path in the repo "${path}" contains ".."; it must stay inside the repo`
   if (segments[0] === '.git') return `the path in the repo "${path}" is inside ".git", which the Hub does not allow`
-  if (GLOB_CHARS.test(path)) return `the path in the repo "${path}" contains a wildcard; only the local source may be a glob`
+  if (GLOB_CHARS.test(path))
+    return `the path in the repo "${path}" contains a wildcard; only the local source may be a glob`
   return undefined
 }
 

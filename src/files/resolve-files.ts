@@ -38,8 +38,13 @@ export interface ResolveOptions {
 }
 
 /** Resolves every rule; throws one LocalFilesError that lists every problem. */
-export async function resolveLocalFiles(rules: readonly FileMappingRule[], options: ResolveOptions): Promise<LocalFile[]> {
-  const roots = await Promise.all(options.roots.map(async (r) => ({ dir: await realpath(r.dir).catch(() => resolve(r.dir)), label: r.label })))
+export async function resolveLocalFiles(
+  rules: readonly FileMappingRule[],
+  options: ResolveOptions
+): Promise<LocalFile[]> {
+  const roots = await Promise.all(
+    options.roots.map(async (r) => ({ dir: await realpath(r.dir).catch(() => resolve(r.dir)), label: r.label }))
+  )
   const problems: string[] = []
   const files: LocalFile[] = []
   for (const rule of rules) {
@@ -52,7 +57,9 @@ export async function resolveLocalFiles(rules: readonly FileMappingRule[], optio
   }
   problems.push(...findDuplicateDestinations(files))
   if (problems.length > 0) {
-    throw new LocalFilesError(`The files input cannot be published (nothing was uploaded):\n${problems.map((p) => `- files ${p}`).join('\n')}`)
+    throw new LocalFilesError(
+      `The files input cannot be published (nothing was uploaded):\n${problems.map((p) => `- files ${p}`).join('\n')}`
+    )
   }
   // Two rules may select the same file for the same place (e.g. a folder and a glob inside it).
   return [...new Map(files.map((f) => [f.pathInRepo, f])).values()]
@@ -70,7 +77,9 @@ async function resolveRule(rule: FileMappingRule, roots: Roots): Promise<LocalFi
   if (!root) throw new RuleProblem(describeOutside(sourcePath, roots))
   const info = await stat(sourcePath).catch(() => undefined)
   if (!info) {
-    const where = isAbsolute(rule.source) ? '' : ` (looked in ${roots.map((r) => r.label + ' ' + r.dir).join(', then ')})`
+    const where = isAbsolute(rule.source)
+      ? ''
+      : ` (looked in ${roots.map((r) => r.label + ' ' + r.dir).join(', then ')})`
     throw new RuleProblem(`does not exist${where}; check the path, or that the step or artifact producing it ran first`)
   }
   if (info.isDirectory()) return resolveDirectory(rule, sourcePath, root, roots)
@@ -92,14 +101,23 @@ async function rootFor(rule: FileMappingRule, roots: Roots): Promise<{ dir: stri
   return roots[roots.length - 1]!
 }
 
-async function resolveDirectory(rule: FileMappingRule, dir: string, root: { dir: string; label: string }, roots: Roots): Promise<LocalFile[]> {
+async function resolveDirectory(
+  rule: FileMappingRule,
+  dir: string,
+  root: { dir: string; label: string },
+  roots: Roots
+): Promise<LocalFile[]> {
   const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, dir)) : rule.destination
   const matches = await listFiles(dir, '**/*')
   if (matches.length === 0) throw new RuleProblem('is an empty folder')
   return Promise.all(matches.map((m) => toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, root.label, roots)))
 }
 
-async function resolveGlob(rule: FileMappingRule, home: { dir: string; label: string }, roots: Roots): Promise<LocalFile[]> {
+async function resolveGlob(
+  rule: FileMappingRule,
+  home: { dir: string; label: string },
+  roots: Roots
+): Promise<LocalFile[]> {
   const base = resolve(home.dir, globBase(rule.source))
   const root = rootContaining(base, roots)
   if (!root) throw new RuleProblem(describeOutside(base, roots))
@@ -113,11 +131,23 @@ async function resolveGlob(rule: FileMappingRule, home: { dir: string; label: st
 
 /** Files (not folders) below `cwd` matching `pattern`, dotfiles included, `.git` folders skipped. */
 async function listFiles(cwd: string, pattern: string): Promise<string[]> {
-  const matches = await glob(pattern, { cwd, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/.git/**'] })
+  const matches = await glob(pattern, {
+    cwd,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    ignore: ['**/.git/**']
+  })
   return matches.sort()
 }
 
-async function toLocalFile(path: string, pathInRepo: string, line: number, origin: string, roots: Roots): Promise<LocalFile> {
+async function toLocalFile(
+  path: string,
+  pathInRepo: string,
+  line: number,
+  origin: string,
+  roots: Roots
+): Promise<LocalFile> {
   const localPath = await realInside(path, roots)
   const info = await stat(localPath)
   if (!info.isFile()) throw new RuleProblem(`${path} is not a regular file`)
@@ -129,7 +159,9 @@ async function realInside(path: string, roots: Roots): Promise<string> {
   const real = await realpath(path)
   if (!rootContaining(real, roots)) {
     const link = (await lstat(path)).isSymbolicLink() ? ' through a symlink' : ''
-    throw new RuleProblem(`${path} leads${link} outside the workspace (to ${real}); only files inside ${describeRoots(roots)} can be published`)
+    throw new RuleProblem(
+      `${path} leads${link} outside the workspace (to ${real}); only files inside ${describeRoots(roots)} can be published`
+    )
   }
   return real
 }
@@ -150,7 +182,9 @@ function findDuplicateDestinations(files: LocalFile[]): string[] {
   for (const file of files) {
     const earlier = seen.get(file.pathInRepo)
     if (earlier && earlier.localPath !== file.localPath) {
-      problems.push(`line ${file.line}: "${file.pathInRepo}" in the repo is also the destination of line ${earlier.line}; give each file its own path`)
+      problems.push(
+        `line ${file.line}: "${file.pathInRepo}" in the repo is also the destination of line ${earlier.line}; give each file its own path`
+      )
     }
     seen.set(file.pathInRepo, file)
   }
@@ -158,4 +192,5 @@ function findDuplicateDestinations(files: LocalFile[]): string[] {
 }
 
 const toPosix = (p: string) => p.split(sep).join('/')
-const joinRepo = (prefix: string, rest: string) => normaliseRepoPath(prefix ? `${prefix}/${toPosix(rest)}` : toPosix(rest))
+const joinRepo = (prefix: string, rest: string) =>
+  normaliseRepoPath(prefix ? `${prefix}/${toPosix(rest)}` : toPosix(rest))

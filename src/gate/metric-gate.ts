@@ -17,7 +17,14 @@ export type GateDecision =
   /** Nothing published carries the metric: there is nothing to compare with, so publish. */
   | { outcome: 'first-publish'; current: number; reason: string }
   | { outcome: 'improved'; current: number; previous: number; delta: number; reason: string }
-  | { outcome: 'regressed'; current: number; previous: number; delta: number; action: GateSettings['onRegression']; reason: string }
+  | {
+      outcome: 'regressed'
+      current: number
+      previous: number
+      delta: number
+      action: GateSettings['onRegression']
+      reason: string
+    }
 
 /**
  * Judges `current` against `previous` (the last published value). `delta` is current − previous,
@@ -26,15 +33,25 @@ export type GateDecision =
  * passed or not, without a final period: the caller adds what happens next (skip, pull request…).
  * Throws when the evaluation report has no such metric: a gate that cannot judge must not pass.
  */
-export function judgeMetric(settings: GateSettings, current: number | undefined, previous: number | undefined): GateDecision {
+export function judgeMetric(
+  settings: GateSettings,
+  current: number | undefined,
+  previous: number | undefined
+): GateDecision {
   const { metric, direction, minDelta, onRegression } = settings
   if (current === undefined || !Number.isFinite(current)) {
     const found = current === undefined ? 'has no number at' : `has ${current}, not a number, at`
-    throw new Error(`the evaluation report ${found} "${metric}"; set gate-metric to the dot path of a number in it, e.g. "metrics.fid"`)
+    throw new Error(
+      `the evaluation report ${found} "${metric}"; set gate-metric to the dot path of a number in it, e.g. "metrics.fid"`
+    )
   }
   if (!(minDelta >= 0)) throw new Error(`gate-min-delta must be a number ≥ 0, got ${minDelta}`)
   if (previous === undefined) {
-    return { outcome: 'first-publish', current, reason: `${metric} ${num(current)}: no earlier publish records ${metric}, so there is nothing to compare with` }
+    return {
+      outcome: 'first-publish',
+      current,
+      reason: `${metric} ${num(current)}: no earlier publish records ${metric}, so there is nothing to compare with`
+    }
   }
   const delta = current - previous
   const improvement = direction === 'lower' ? -delta : delta

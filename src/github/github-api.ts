@@ -47,7 +47,10 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
   // Loaded on first use: a run that publishes workspace files never needs Octokit, and not
   // loading it keeps the upload path's memory lower.
   let client: Promise<Octokit> | undefined
-  const api = () => (client ??= import('@actions/github').then(({ getOctokit }) => getOctokit(options.token, { baseUrl: options.apiUrl })))
+  const api = () =>
+    (client ??= import('@actions/github').then(({ getOctokit }) =>
+      getOctokit(options.token, { baseUrl: options.apiUrl })
+    ))
   const where = { owner: options.owner, repo: options.repo }
   return {
     async getRepo() {
@@ -62,18 +65,41 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     },
     async listSuccessfulRuns(workflowFile, limit) {
       const octokit = await api()
-      const { data } = await octokit.rest.actions.listWorkflowRuns({ ...where, workflow_id: workflowFile, status: 'success', per_page: limit })
+      const { data } = await octokit.rest.actions.listWorkflowRuns({
+        ...where,
+        workflow_id: workflowFile,
+        status: 'success',
+        per_page: limit
+      })
       return data.workflow_runs as unknown as WorkflowRun[]
     },
     async listRunArtifacts(runId) {
       const octokit = await api()
-      const artifacts = await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, { ...where, run_id: runId, per_page: 100 })
-      return artifacts.map((a) => ({ id: a.id, name: a.name, size: a.size_in_bytes, expired: a.expired, digest: a.digest ?? null, createdAt: a.created_at ?? undefined }))
+      const artifacts = await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+        ...where,
+        run_id: runId,
+        per_page: 100
+      })
+      return artifacts.map((a) => ({
+        id: a.id,
+        name: a.name,
+        size: a.size_in_bytes,
+        expired: a.expired,
+        digest: a.digest ?? null,
+        createdAt: a.created_at ?? undefined
+      }))
     },
     async listOpenIssues(labels) {
       const octokit = await api()
-      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...where, state: 'open', labels: labels.join(','), per_page: 100 })
-      return issues.filter((i) => !i.pull_request).map((i) => ({ number: i.number, url: i.html_url, body: i.body ?? '' }))
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        ...where,
+        state: 'open',
+        labels: labels.join(','),
+        per_page: 100
+      })
+      return issues
+        .filter((i) => !i.pull_request)
+        .map((i) => ({ number: i.number, url: i.html_url, body: i.body ?? '' }))
     },
     async createIssue({ title, body, labels }) {
       const octokit = await api()
@@ -86,7 +112,12 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     },
     async closeIssue(issueNumber) {
       const octokit = await api()
-      await octokit.rest.issues.update({ ...where, issue_number: issueNumber, state: 'closed', state_reason: 'completed' })
+      await octokit.rest.issues.update({
+        ...where,
+        issue_number: issueNumber,
+        state: 'closed',
+        state_reason: 'completed'
+      })
     }
   }
 }

@@ -55,7 +55,12 @@ export function renderHistoryTable(records: readonly PublishRecord[], repoUrl: s
     const metrics = p.metrics.map((m) => `${m.name}=${m.value}`).join(', ')
     return `| ${cell(formatDate(r.date))} | ${commit} | ${sourceCell(p)} | ${runCell(p)} | ${metrics ? cell(metrics) : '—'} |`
   })
-  return ['| Date | Commit | Source commit | Train run | Metrics |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n')
+  return [
+    '| Date | Commit | Source commit | Train run | Metrics |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    ''
+  ].join('\n')
 }
 
 function sourceCell(p: Provenance): string {
@@ -123,7 +128,10 @@ export function renderMetricTrend(
  * quote to end the string, no "%%" comment, no backtick to close the fence, no line break.
  */
 function chartText(text: string): string {
-  return text.replace(/[^A-Za-z0-9 ._:+()/-]/g, '').trim().slice(0, 40)
+  return text
+    .replace(/[^A-Za-z0-9 ._:+()/-]/g, '')
+    .trim()
+    .slice(0, 40)
 }
 
 /** Mermaid merges equal categories (a re-published source commit), which would shift the line. */

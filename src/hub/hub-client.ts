@@ -36,7 +36,9 @@ export interface CommitRequest {
   branch: string
   parentCommit: string
   /** Files to add or replace, streamed from disk. */
-  uploads: ReadonlyArray<{ pathInRepo: string; localPath: string; size: number } | { pathInRepo: string; content: Blob }>
+  uploads: ReadonlyArray<
+    { pathInRepo: string; localPath: string; size: number } | { pathInRepo: string; content: Blob }
+  >
   deletions?: readonly string[]
   /** Open a Hub pull request (discussion) instead of committing to the branch. */
   pullRequest?: boolean
@@ -108,10 +110,18 @@ export function createHubClient(options: HubClientOptions): HubClient {
   const apiBase = `${options.hubUrl}/api/${repoType}s/${repoName}`
   const pageBase = `${options.hubUrl}/${repoType === 'model' ? '' : `${repoType}s/`}${repoName}`
   /** For the few Hub routes @huggingface/hub has no function for (tags, refs, pointer commits). */
-  const api = async (method: string, url: string, body?: string, contentType = 'application/json'): Promise<unknown> => {
+  const api = async (
+    method: string,
+    url: string,
+    body?: string,
+    contentType = 'application/json'
+  ): Promise<unknown> => {
     const response = await options.fetch(url, {
       method,
-      headers: { authorization: `Bearer ${options.accessToken}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: {
+        authorization: `Bearer ${options.accessToken}`,
+        ...(body === undefined ? {} : { 'content-type': contentType })
+      },
       body,
       signal: options.signal
     })
@@ -119,7 +129,12 @@ export function createHubClient(options: HubClientOptions): HubClient {
     const json = parseJson(text)
     if (!response.ok) {
       const message = (json as { error?: string } | undefined)?.error ?? `Api error with status ${response.status}`
-      throw new HubApiError(url, response.status, response.headers.get('x-request-id') ?? undefined, `${message}. URL: ${url}`)
+      throw new HubApiError(
+        url,
+        response.status,
+        response.headers.get('x-request-id') ?? undefined,
+        `${message}. URL: ${url}`
+      )
     }
     return json
   }
@@ -206,7 +221,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
           ? await datasetInfo({ ...common, name: repoName, revision, additionalFields: ['cardData'] })
           : await modelInfo({ ...common, name: repoName, revision, additionalFields: ['cardData'] })
       const card = (info as { cardData?: unknown }).cardData
-      return card && typeof card === 'object' && Object.keys(card).length > 0 ? (card as Record<string, unknown>) : undefined
+      return card && typeof card === 'object' && Object.keys(card).length > 0
+        ? (card as Record<string, unknown>)
+        : undefined
     },
     async listCommits(revision, limit) {
       const commits: HubCommit[] = []
@@ -228,13 +245,27 @@ export function createHubClient(options: HubClientOptions): HubClient {
       // downloading every LFS object again. The Hub's commit endpoint accepts LFS pointers to
       // objects it already stores, so the rollback sends those: zero LFS bytes move.
       const lines = [
-        { key: 'header', value: { summary: request.title, description: request.description, parentCommit: request.parentCommit } },
-        ...request.lfsFiles.map((f) => ({ key: 'lfsFile', value: { path: f.path, algo: 'sha256', oid: f.oid, size: f.size } })),
-        ...request.regularFiles.map((f) => ({ key: 'file', value: { path: f.path, encoding: 'base64', content: Buffer.from(f.content).toString('base64') } })),
+        {
+          key: 'header',
+          value: { summary: request.title, description: request.description, parentCommit: request.parentCommit }
+        },
+        ...request.lfsFiles.map((f) => ({
+          key: 'lfsFile',
+          value: { path: f.path, algo: 'sha256', oid: f.oid, size: f.size }
+        })),
+        ...request.regularFiles.map((f) => ({
+          key: 'file',
+          value: { path: f.path, encoding: 'base64', content: Buffer.from(f.content).toString('base64') }
+        })),
         ...request.deletions.map((path) => ({ key: 'deletedFile', value: { path } }))
       ]
       const body = lines.map((l) => JSON.stringify(l)).join('\n')
-      const result = (await api('POST', `${apiBase}/commit/${encodeURIComponent(request.branch)}`, body, 'application/x-ndjson')) as { commitOid: string; commitUrl?: string }
+      const result = (await api(
+        'POST',
+        `${apiBase}/commit/${encodeURIComponent(request.branch)}`,
+        body,
+        'application/x-ndjson'
+      )) as { commitOid: string; commitUrl?: string }
       return { oid: result.commitOid, url: result.commitUrl ?? `${pageBase}/commit/${result.commitOid}` }
     }
   }
@@ -248,6 +279,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-function toRemoteFile(entry: { path: string; size: number; oid?: string; lfs?: { oid: string; size: number } }): RemoteFile {
-  return { path: entry.path, size: entry.size, oid: entry.oid ?? '', lfs: entry.lfs ? { oid: entry.lfs.oid, size: entry.lfs.size } : undefined }
+function toRemoteFile(entry: {
+  path: string
+  size: number
+  oid?: string
+  lfs?: { oid: string; size: number }
+}): RemoteFile {
+  return {
+    path: entry.path,
+    size: entry.size,
+    oid: entry.oid ?? '',
+    lfs: entry.lfs ? { oid: entry.lfs.oid, size: entry.lfs.size } : undefined
+  }
 }

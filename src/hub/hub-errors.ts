@@ -20,7 +20,13 @@ export function explainHubError(error: unknown, ctx: HubErrorContext): ActionErr
   if (error instanceof ActionError) return error
   if (error instanceof HubApiError) {
     const advice = adviceForStatus(error.statusCode, ctx)
-    return new HubError(`${advice} (while ${ctx.doing}; Hub said: ${error.message})`, ctx.stage, error.statusCode, error.requestId, { cause: error })
+    return new HubError(
+      `${advice} (while ${ctx.doing}; Hub said: ${error.message})`,
+      ctx.stage,
+      error.statusCode,
+      error.requestId,
+      { cause: error }
+    )
   }
   if (isNetworkError(error)) {
     return new HubError(
@@ -31,7 +37,9 @@ export function explainHubError(error: unknown, ctx: HubErrorContext): ActionErr
       { cause: error }
     )
   }
-  return new HubError(`Failed while ${ctx.doing}: ${describeError(error)}`, ctx.stage, undefined, undefined, { cause: error })
+  return new HubError(`Failed while ${ctx.doing}: ${describeError(error)}`, ctx.stage, undefined, undefined, {
+    cause: error
+  })
 }
 
 function adviceForStatus(status: number, ctx: HubErrorContext): string {

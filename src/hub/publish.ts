@@ -67,14 +67,20 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
   let exists = await client.repoExists()
   let createdRepo = false
   if (!exists && !request.createRepo && !request.dryRun) {
-    throw new HubError('repo-id names a repo that does not exist on hub-url. Create it on the Hub, or set create-repo: true (with private: true|false)', 'upload', 404)
+    throw new HubError(
+      'repo-id names a repo that does not exist on hub-url. Create it on the Hub, or set create-repo: true (with private: true|false)',
+      'upload',
+      404
+    )
   }
   let manifest = [...request.manifest]
   let previousHead: string | undefined
   let commitMayHaveLanded = false
 
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-    const state = exists ? await readBranch(client, request.branch) : { head: undefined, base: undefined, tree: new Map<string, RemoteFile>() }
+    const state = exists
+      ? await readBranch(client, request.branch)
+      : { head: undefined, base: undefined, tree: new Map<string, RemoteFile>() }
     if (exists && !state.head && !request.dryRun) {
       await client.createBranch(request.branch, state.base!)
       hooks.info(`Created branch "${request.branch}" from the default branch at ${state.base}.`)
@@ -88,12 +94,27 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
     if (commitMayHaveLanded && state.head !== previousHead && !plan.changed) {
       // The broken commit did land: the branch moved and now holds exactly our files.
       hooks.info(`The commit sent before the connection broke did land as ${state.head}.`)
-      return { plan, changed: true, commit: { oid: state.head!, url: request.commitUrl(state.head!) }, createdRepo, attempts: attempt, preparation }
+      return {
+        plan,
+        changed: true,
+        commit: { oid: state.head!, url: request.commitUrl(state.head!) },
+        createdRepo,
+        attempts: attempt,
+        preparation
+      }
     }
     if (request.dryRun || !plan.changed || preparation.skip) {
       const commit = state.head ? { oid: state.head, url: request.commitUrl(state.head) } : undefined
       const changed = plan.changed && !preparation.skip
-      return { plan, changed, commit, skipped: plan.changed ? preparation.skip : undefined, createdRepo, attempts: attempt, preparation }
+      return {
+        plan,
+        changed,
+        commit,
+        skipped: plan.changed ? preparation.skip : undefined,
+        createdRepo,
+        attempts: attempt,
+        preparation
+      }
     }
     if (!exists) {
       await client.createRepo({ private: request.private })
@@ -112,7 +133,9 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
         parentCommit: parent,
         pullRequest: preparation.pullRequest,
         uploads: plan.toUpload.map((f) =>
-          f.content ? { pathInRepo: f.pathInRepo, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) } : { pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size }
+          f.content
+            ? { pathInRepo: f.pathInRepo, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) }
+            : { pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size }
         ),
         onProgress: (event) => hooks.onCommitProgress?.(event, plan)
       })
@@ -145,10 +168,16 @@ async function readBranch(client: HubClient, branch: string): Promise<BranchStat
   const head = await client.headCommit(branch)
   if (head) return { head, base: head, tree: await client.listTree(head) }
   const base = await client.headCommit('HEAD')
-  if (!base) throw new HubError('The repo has no commits on its default branch; cannot start a new branch from it', 'upload')
+  if (!base)
+    throw new HubError('The repo has no commits on its default branch; cannot start a new branch from it', 'upload')
   return { head: undefined, base, tree: await client.listTree(base) }
 }
 
-async function addNeededGitOids(manifest: ManifestEntry[], tree: ReadonlyMap<string, RemoteFile>): Promise<ManifestEntry[]> {
-  return Promise.all(manifest.map((entry) => (needsGitOid(entry, tree.get(entry.pathInRepo)) ? withGitOid(entry) : entry)))
+async function addNeededGitOids(
+  manifest: ManifestEntry[],
+  tree: ReadonlyMap<string, RemoteFile>
+): Promise<ManifestEntry[]> {
+  return Promise.all(
+    manifest.map((entry) => (needsGitOid(entry, tree.get(entry.pathInRepo)) ? withGitOid(entry) : entry))
+  )
 }

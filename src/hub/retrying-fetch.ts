@@ -19,7 +19,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000 }
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  retries: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000
+}
 
 export interface RetryNotice {
   method: string

@@ -22,7 +22,10 @@ const DEFAULT_MAX_CONCURRENT_UPLOADS = 3
 /** An upload that neither sends nor receives anything for this long is abandoned (and retried). */
 const IDLE_TIMEOUT_MS = 120_000
 
-export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS): typeof fetch {
+export function createStreamingUploadFetch(
+  baseFetch: typeof fetch,
+  maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS
+): typeof fetch {
   const slots = new Semaphore(maxConcurrentUploads)
   return async (input, init) => {
     const body = init?.body
@@ -41,9 +44,16 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
   headers.set('content-length', String(blob.size))
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   const req = send(url, { method: 'PUT', headers: Object.fromEntries(headers), signal, timeout: IDLE_TIMEOUT_MS })
-  req.on('timeout', () => req.destroy(new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s uploading to ${url.origin}${url.pathname}`)))
-  const answered = new Promise<IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject))
-  const source = blob instanceof LocalFileBlob ? blob.nodeStream() : Readable.fromWeb(blob.stream() as Parameters<typeof Readable.fromWeb>[0])
+  req.on('timeout', () =>
+    req.destroy(new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s uploading to ${url.origin}${url.pathname}`))
+  )
+  const answered = new Promise<IncomingMessage>((resolve, reject) =>
+    req.once('response', resolve).once('error', reject)
+  )
+  const source =
+    blob instanceof LocalFileBlob
+      ? blob.nodeStream()
+      : Readable.fromWeb(blob.stream() as Parameters<typeof Readable.fromWeb>[0])
   // A server may answer (e.g. with an error) before reading the whole body: stop sending then.
   const sent = pipeline(source, req).catch(() => undefined)
   const response = await answered

@@ -54,11 +54,16 @@ function renderFailureDetails(facts: FailureFacts): string {
     `**Target:** [${escapeHtml(facts.target.name)}](${facts.target.url}) (${facts.target.type}, branch \`${code(facts.target.branch)}\`)`
   ]
   if (facts.trainRun) {
-    lines.push(`**Train run:** [${facts.trainRun.id}](${facts.trainRun.url})${facts.trainRun.attempt ? ` (attempt ${facts.trainRun.attempt})` : ''}`)
+    lines.push(
+      `**Train run:** [${facts.trainRun.id}](${facts.trainRun.url})${facts.trainRun.attempt ? ` (attempt ${facts.trainRun.attempt})` : ''}`
+    )
   }
   if (facts.thisRunUrl) lines.push(`**This run:** ${facts.thisRunUrl}`)
   const sha = facts.trainRun?.headSha
-  if (sha) lines.push(`**Source commit:** ${facts.sourceCommitUrl ? `[\`${sha.slice(0, 12)}\`](${facts.sourceCommitUrl})` : `\`${code(sha)}\``}`)
+  if (sha)
+    lines.push(
+      `**Source commit:** ${facts.sourceCommitUrl ? `[\`${sha.slice(0, 12)}\`](${facts.sourceCommitUrl})` : `\`${code(sha)}\``}`
+    )
   if (facts.actor) lines.push(`**Actor:** \`${code(facts.actor)}\``)
   lines.push('', '**Error:**', '', fence(facts.message), '', rerunHint(facts))
   return lines.join('\n')

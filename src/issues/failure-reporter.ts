@@ -4,7 +4,13 @@
  * its own rate limit and an indexing delay) by label and the hidden marker.
  */
 import type { GitHubApi, Issue } from '../github/github-api.ts'
-import { failureMarker, renderFailureIssue, renderRecoveryComment, renderRepeatComment, type FailureFacts } from './failure-issue.ts'
+import {
+  failureMarker,
+  renderFailureIssue,
+  renderRecoveryComment,
+  renderRepeatComment,
+  type FailureFacts
+} from './failure-issue.ts'
 
 export interface IssueTarget {
   target: FailureFacts['target']
@@ -19,7 +25,11 @@ async function findOpen(api: GitHubApi, where: IssueTarget): Promise<Issue | und
 }
 
 /** Opens or updates the failure issue; returns its URL. */
-export async function reportFailure(api: GitHubApi, facts: FailureFacts, labels: readonly string[]): Promise<{ url: string; created: boolean }> {
+export async function reportFailure(
+  api: GitHubApi,
+  facts: FailureFacts,
+  labels: readonly string[]
+): Promise<{ url: string; created: boolean }> {
   const existing = await findOpen(api, { target: facts.target, workflow: facts.workflow, labels })
   if (existing) {
     await api.commentOnIssue(existing.number, renderRepeatComment(facts))

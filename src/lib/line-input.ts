@@ -3,7 +3,10 @@
  * blank lines ignored, `#` starting a comment when it begins the line or follows whitespace (so
  * `weights#2.pt` stays a name). Every bad line is reported, with its number, not just the first.
  */
-export function parseLineInput<T>(text: string, parseLine: (content: string, line: number) => T | string): { rules: T[]; problems: string[] } {
+export function parseLineInput<T>(
+  text: string,
+  parseLine: (content: string, line: number) => T | string
+): { rules: T[]; problems: string[] } {
   const rules: T[] = []
   const problems: string[] = []
   text.split(/\r?\n/).forEach((raw, index) => {

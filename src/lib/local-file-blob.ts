@@ -52,9 +52,10 @@ export class LocalFileBlob extends Blob {
     const buffer = Buffer.allocUnsafeSlow(this.size)
     const file = await open(this.#path, 'r')
     try {
-      for (let done = 0; done < this.size; ) {
+      for (let done = 0; done < this.size;) {
         const { bytesRead } = await file.read(buffer, done, this.size - done, this.#start + done)
-        if (bytesRead === 0) throw new Error(`${this.#path} is shorter than expected (it changed while being published)`)
+        if (bytesRead === 0)
+          throw new Error(`${this.#path} is shorter than expected (it changed while being published)`)
         done += bytesRead
       }
     } finally {
@@ -69,7 +70,11 @@ export class LocalFileBlob extends Blob {
 
   /** The same bytes as a Node stream straight from the file (for uploads through node:http). */
   nodeStream(): ReadStream {
-    return createReadStream(this.#path, { start: this.#start, end: Math.max(this.#start, this.#end - 1), highWaterMark: CHUNK })
+    return createReadStream(this.#path, {
+      start: this.#start,
+      end: Math.max(this.#start, this.#end - 1),
+      highWaterMark: CHUNK
+    })
   }
 
   override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {

@@ -28,7 +28,12 @@ export interface PreparerInput {
   /** Provenance without files and metrics (added here). */
   provenance: Omit<Provenance, 'files' | 'metrics'>
   /** Source repository facts for the card's provenance section. */
-  source: { repository?: string; repositoryUrl?: string; commitUrl?: string; trainRun?: { id: number; url: string; attempt?: number } }
+  source: {
+    repository?: string
+    repositoryUrl?: string
+    commitUrl?: string
+    trainRun?: { id: number; url: string; attempt?: number }
+  }
   artifacts: readonly DownloadedArtifact[]
   /** Absolute path of the workspace, where a card template may be read from. */
   workspace: string
@@ -55,7 +60,10 @@ export function createCommitPreparer(input: PreparerInput): {
     (loaded ??= (async () => ({
       report: reportEntry ? await readJson(reportEntry, 'evaluation report') : undefined,
       benchmark: benchmarkEntry ? await readJson(benchmarkEntry, 'benchmark report').catch(() => undefined) : undefined,
-      template: typeof settings.card.mode === 'object' ? await readTemplate(input.workspace, settings.card.mode.template) : undefined
+      template:
+        typeof settings.card.mode === 'object'
+          ? await readTemplate(input.workspace, settings.card.mode.template)
+          : undefined
     }))())
 
   return {
@@ -64,11 +72,27 @@ export function createCommitPreparer(input: PreparerInput): {
       const { report, benchmark, template } = await load()
       const metrics = metricsFrom(report, settings, reportEntry)
       const gate = settings.gate ? await decideGate(input, head, report, reportEntry, metrics) : undefined
-      const card = settings.card.mode === 'keep' ? undefined : await buildCard(input, head, metrics, reportEntry, benchmarkEntry && benchmark !== undefined ? { path: benchmarkEntry.pathInRepo, report: benchmark } : undefined, template)
+      const card =
+        settings.card.mode === 'keep'
+          ? undefined
+          : await buildCard(
+              input,
+              head,
+              metrics,
+              reportEntry,
+              benchmarkEntry && benchmark !== undefined
+                ? { path: benchmarkEntry.pathInRepo, report: benchmark }
+                : undefined,
+              template
+            )
       const files = [...manifest, ...(card ? [card] : [])]
       details = { metrics, gate, card: card ? { path: CARD_PATH, generated: true } : undefined }
       const description = formatDescription(
-        { ...input.provenance, metrics: metrics.map((m) => ({ name: m.type, value: m.value })), files: files.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256 })) },
+        {
+          ...input.provenance,
+          metrics: metrics.map((m) => ({ name: m.type, value: m.value })),
+          files: files.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256 }))
+        },
         settings.commitDescription
       )
       return {
@@ -94,7 +118,11 @@ function findEvaluationReport(settings: Settings, manifest: readonly ManifestEnt
   const wanted = settings.card.evaluationReport
   if (wanted) {
     const entry = manifest.find((f) => f.pathInRepo === wanted)
-    if (!entry) throw new ActionError(`evaluation-report: "${wanted}" is not among the published files; it must be a path in the repo that the files mapping publishes`, 'upload')
+    if (!entry)
+      throw new ActionError(
+        `evaluation-report: "${wanted}" is not among the published files; it must be a path in the repo that the files mapping publishes`,
+        'upload'
+      )
     return entry
   }
   return manifest.find((f) => posix.basename(f.pathInRepo) === 'evaluation_report.json')
@@ -102,7 +130,11 @@ function findEvaluationReport(settings: Settings, manifest: readonly ManifestEnt
 
 function metricsFrom(report: unknown, settings: Settings, reportEntry: ManifestEntry | undefined): CardMetric[] {
   if (report === undefined) {
-    if (settings.card.metrics.length > 0) throw new ActionError('card-metrics is set but no evaluation report is published; map one in files (e.g. evaluation_report.json) or set evaluation-report', 'upload')
+    if (settings.card.metrics.length > 0)
+      throw new ActionError(
+        'card-metrics is set but no evaluation report is published; map one in files (e.g. evaluation_report.json) or set evaluation-report',
+        'upload'
+      )
     return []
   }
   try {
@@ -112,16 +144,26 @@ function metricsFrom(report: unknown, settings: Settings, reportEntry: ManifestE
   }
 }
 
-async function decideGate(input: PreparerInput, head: string | undefined, report: unknown, reportEntry: ManifestEntry | undefined, metrics: CardMetric[]): Promise<GateDecision> {
+async function decideGate(
+  input: PreparerInput,
+  head: string | undefined,
+  report: unknown,
+  reportEntry: ManifestEntry | undefined,
+  metrics: CardMetric[]
+): Promise<GateDecision> {
   const gate = input.settings.gate!
   if (report === undefined) {
-    throw new ActionError(`gate-metric "${gate.metric}" needs an evaluation report among the published files (e.g. evaluation_report.json, or set evaluation-report)`, 'gate')
+    throw new ActionError(
+      `gate-metric "${gate.metric}" needs an evaluation report among the published files (e.g. evaluation_report.json, or set evaluation-report)`,
+      'gate'
+    )
   }
   const current = numberAtPath(report, gate.metric)
   const previous = head ? await publishedValue(input.hub, head, gate.metric, reportEntry!, metrics) : undefined
   try {
     const decision = judgeMetric(gate, current, previous)
-    if (decision.outcome === 'regressed' && decision.action === 'fail') throw new ActionError(`Metric gate: ${decision.reason}. Nothing was published (on-regression: fail)`, 'gate')
+    if (decision.outcome === 'regressed' && decision.action === 'fail')
+      throw new ActionError(`Metric gate: ${decision.reason}. Nothing was published (on-regression: fail)`, 'gate')
     return decision
   } catch (error) {
     if (error instanceof ActionError) throw error
@@ -130,9 +172,16 @@ async function decideGate(input: PreparerInput, head: string | undefined, report
 }
 
 /** The value currently on the Hub: from the published evaluation report, else from the card's model-index. */
-async function publishedValue(hub: HubClient, head: string, path: string, reportEntry: ManifestEntry, metrics: CardMetric[]): Promise<number | undefined> {
+async function publishedValue(
+  hub: HubClient,
+  head: string,
+  path: string,
+  reportEntry: ManifestEntry,
+  metrics: CardMetric[]
+): Promise<number | undefined> {
   const publishedReport = await hub.readText(reportEntry.pathInRepo, head)
-  const fromReport = publishedReport === undefined ? undefined : numberAtPath(parseJsonOrUndefined(publishedReport), path)
+  const fromReport =
+    publishedReport === undefined ? undefined : numberAtPath(parseJsonOrUndefined(publishedReport), path)
   if (fromReport !== undefined) return fromReport
   const card = await hub.readText(CARD_PATH, head)
   const type = metrics.find((m) => m.path === path)?.type ?? path
@@ -170,26 +219,43 @@ async function buildCard(
     text = renderModelCard(context, existing, template)
     validateCard(text)
   } catch (error: unknown) {
-    if (error instanceof CardError) throw new ActionError(`The generated model card is invalid, so nothing was pushed: ${error.message}`, 'upload', { cause: error })
+    if (error instanceof CardError)
+      throw new ActionError(`The generated model card is invalid, so nothing was pushed: ${error.message}`, 'upload', {
+        cause: error
+      })
     throw error
   }
   const content = new TextEncoder().encode(text)
-  return { pathInRepo: CARD_PATH, localPath: '', content, size: content.length, sha256: sha256Of(content), gitOid: gitBlobOid(content) }
+  return {
+    pathInRepo: CARD_PATH,
+    localPath: '',
+    content,
+    size: content.length,
+    sha256: sha256Of(content),
+    gitOid: gitBlobOid(content)
+  }
 }
 
 async function readJson(entry: ManifestEntry, what: string): Promise<unknown> {
-  if (entry.size > MAX_REPORT_BYTES) throw new ActionError(`The ${what} ${entry.pathInRepo} is ${entry.size} bytes; at most ${MAX_REPORT_BYTES} are read`, 'upload')
+  if (entry.size > MAX_REPORT_BYTES)
+    throw new ActionError(
+      `The ${what} ${entry.pathInRepo} is ${entry.size} bytes; at most ${MAX_REPORT_BYTES} are read`,
+      'upload'
+    )
   const text = await readFile(entry.localPath, 'utf8')
   try {
     return JSON.parse(text)
   } catch (error: unknown) {
-    throw new ActionError(`The ${what} ${entry.pathInRepo} is not valid JSON: ${(error as Error).message}`, 'upload', { cause: error })
+    throw new ActionError(`The ${what} ${entry.pathInRepo} is not valid JSON: ${(error as Error).message}`, 'upload', {
+      cause: error
+    })
   }
 }
 
 async function readTemplate(workspace: string, path: string): Promise<string> {
   const absolute = resolve(workspace, path)
-  if (relative(workspace, absolute).startsWith('..')) throw new ActionError(`model-card: the template ${path} is outside the workspace`, 'upload')
+  if (relative(workspace, absolute).startsWith('..'))
+    throw new ActionError(`model-card: the template ${path} is outside the workspace`, 'upload')
   try {
     return await readFile(absolute, 'utf8')
   } catch {

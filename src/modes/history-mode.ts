@@ -16,7 +16,9 @@ export async function runHistory(deps: Deps, settings: Settings): Promise<RunRes
       await checkToken(hub, hubContext(settings), false)
       const commits = await hub.listCommits(settings.branch, Math.min(1000, settings.historyLimit * 10))
       const records = publishHistory(commits, settings.historyLimit)
-      deps.core.info(`${records.length} publishes by hf-upload-action among the last ${commits.length} commits of ${settings.branch}.`)
+      deps.core.info(
+        `${records.length} publishes by hf-upload-action among the last ${commits.length} commits of ${settings.branch}.`
+      )
       const metric = settings.gate?.metric ?? records.flatMap((r) => r.provenance.metrics.map((m) => m.name))[0]
       return {
         ...resultWithoutUpload(settings, 'history'),

@@ -23,9 +23,18 @@ import { describeMismatches } from '../verify/verify-files.ts'
 import { createCommitPreparer } from './commit-preparer.ts'
 import { expectedFromManifest, expectsCard, verifyRevision } from './verify-revision.ts'
 
-export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext, downloaded: DownloadedArtifacts | undefined, trainRun: WorkflowRun | undefined): Promise<RunResult> {
+export async function runPublish(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  downloaded: DownloadedArtifacts | undefined,
+  trainRun: WorkflowRun | undefined
+): Promise<RunResult> {
   const { core } = deps
-  const roots: SourceRoot[] = [...(downloaded ? [{ dir: downloaded.root, label: 'artifacts' }] : []), { dir: ctx.workspace, label: 'workspace' }]
+  const roots: SourceRoot[] = [
+    ...(downloaded ? [{ dir: downloaded.root, label: 'artifacts' }] : []),
+    { dir: ctx.workspace, label: 'workspace' }
+  ]
   const files = await core.group('Resolve files', async () => {
     const resolved = await resolveLocalFiles(settings.files, { roots })
     for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
@@ -73,8 +82,11 @@ export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext
 
   const revision = published.commit?.oid
   if (revision) {
-    await core.group('Verify upload', () => verifyPublished(deps, settings, hub, revision, published.plan.files, result))
-    if (settings.tag && published.changed && !published.pullRequestUrl) result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
+    await core.group('Verify upload', () =>
+      verifyPublished(deps, settings, hub, revision, published.plan.files, result)
+    )
+    if (settings.tag && published.changed && !published.pullRequestUrl)
+      result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
   }
   const trendMetric = metricToChart(settings, details?.metrics ?? [])
   const reRun = !published.changed && provenance.workflowRun !== undefined
@@ -90,7 +102,11 @@ export async function runPublish(deps: Deps, settings: Settings, ctx: RunContext
   return result
 }
 
-function provenanceOf(ctx: RunContext, trainRun: WorkflowRun | undefined, downloaded: DownloadedArtifacts | undefined): Omit<Provenance, 'files' | 'metrics'> {
+function provenanceOf(
+  ctx: RunContext,
+  trainRun: WorkflowRun | undefined,
+  downloaded: DownloadedArtifacts | undefined
+): Omit<Provenance, 'files' | 'metrics'> {
   const facts = sourceFacts(ctx, trainRun)
   return {
     sourceRepository: facts.repository ? `${facts.serverUrl}/${facts.repository}` : undefined,
@@ -103,7 +119,12 @@ function provenanceOf(ctx: RunContext, trainRun: WorkflowRun | undefined, downlo
   }
 }
 
-function baseResult(settings: Settings, published: PublishResult, trainRun: WorkflowRun | undefined, downloaded: DownloadedArtifacts | undefined): RunResult {
+function baseResult(
+  settings: Settings,
+  published: PublishResult,
+  trainRun: WorkflowRun | undefined,
+  downloaded: DownloadedArtifacts | undefined
+): RunResult {
   return {
     mode: 'publish',
     repo: { ...settings.repo, url: hubRepoUrl(settings) },
@@ -126,24 +147,46 @@ async function recentPublishes(hub: HubClient, settings: Settings): Promise<Publ
 }
 
 /** Re-publishing a run that is already on the Hub: point at the commit that published it. */
-function earlierPublishOf(recent: readonly PublishRecord[], settings: Settings, provenance: Pick<Provenance, 'workflowRun'>): RunResult['commit'] {
+function earlierPublishOf(
+  recent: readonly PublishRecord[],
+  settings: Settings,
+  provenance: Pick<Provenance, 'workflowRun'>
+): RunResult['commit'] {
   const earlier = recent.find((r) => r.provenance.workflowRun === provenance.workflowRun)
   return earlier && hubCommit(settings, earlier.oid)
 }
 
-async function verifyPublished(deps: Deps, settings: Settings, hub: HubClient, revision: string, files: readonly ManifestEntry[], result: RunResult): Promise<void> {
+async function verifyPublished(
+  deps: Deps,
+  settings: Settings,
+  hub: HubClient,
+  revision: string,
+  files: readonly ManifestEntry[],
+  result: RunResult
+): Promise<void> {
   const wanted = settings.expectedFiles
   const expected = expectedFromManifest(wanted.length ? files.filter((f) => wanted.includes(f.pathInRepo)) : files)
   const card = expectsCard(settings)
-  const report = await verifyRevision(hub, revision, { files: expected, paths: wanted, card }).catch((error: unknown) => {
-    throw explainHubError(error, { ...hubContext(settings), doing: 'verifying the commit', stage: 'verify' })
-  })
+  const report = await verifyRevision(hub, revision, { files: expected, paths: wanted, card }).catch(
+    (error: unknown) => {
+      throw explainHubError(error, { ...hubContext(settings), doing: 'verifying the commit', stage: 'verify' })
+    }
+  )
   result.verified = report.ok
   if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
-  deps.core.info(`Verified ${report.checked} files at ${revision}: sizes and hashes match${card ? ', and the model card parses' : ''}.`)
+  deps.core.info(
+    `Verified ${report.checked} files at ${revision}: sizes and hashes match${card ? ', and the model card parses' : ''}.`
+  )
 }
 
-async function tagCommit(deps: Deps, settings: Settings, hub: HubClient, revision: string, ctx: RunContext, trainRun: WorkflowRun | undefined): Promise<string | undefined> {
+async function tagCommit(
+  deps: Deps,
+  settings: Settings,
+  hub: HubClient,
+  revision: string,
+  ctx: RunContext,
+  trainRun: WorkflowRun | undefined
+): Promise<string | undefined> {
   const sha = trainRun?.head_sha ?? ctx.sha ?? ''
   const values: Record<string, string> = {
     run_number: String(trainRun?.run_number ?? ''),
@@ -159,7 +202,9 @@ async function tagCommit(deps: Deps, settings: Settings, hub: HubClient, revisio
     return tag
   } catch (error) {
     // The commit is made and verified; a tag that cannot be created must not turn that into a failure.
-    deps.core.warning(`Could not create the tag "${tag}": ${(error as Error).message}. The commit stands; check the tag input (placeholders make tags unique per run).`)
+    deps.core.warning(
+      `Could not create the tag "${tag}": ${(error as Error).message}. The commit stands; check the tag input (placeholders make tags unique per run).`
+    )
     return undefined
   }
 }
@@ -173,5 +218,9 @@ function metricToChart(settings: Settings, metrics: ReadonlyArray<{ path: string
 function metricTrend(records: readonly PublishRecord[], metric: string, result: RunResult): string | undefined {
   const current = result.metrics?.find((m) => m.name === metric)
   const onBranch = result.commit && records.some((r) => r.oid === result.commit!.oid)
-  return renderMetricTrend(records, metric, !onBranch && current ? { label: 'this run', value: current.value } : undefined)
+  return renderMetricTrend(
+    records,
+    metric,
+    !onBranch && current ? { label: 'this run', value: current.value } : undefined
+  )
 }

@@ -30,7 +30,8 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
     deps.core.info(`Rolling ${settings.branch} back to ${target.oid} (${target.how}).`)
     return rollBackTo(deps, settings, ctx, hub, target).catch(wrap('committing the rollback'))
   })
-  if (result.changed && !settings.dryRun) await deps.core.group('Verify rollback', () => verifyRollback(hub, settings, result))
+  if (result.changed && !settings.dryRun)
+    await deps.core.group('Verify rollback', () => verifyRollback(hub, settings, result))
   return result
 }
 
@@ -45,7 +46,13 @@ async function findTarget(hub: HubClient, settings: Settings): Promise<{ oid: st
   }
 }
 
-async function rollBackTo(deps: Deps, settings: Settings, ctx: RunContext, hub: HubClient, target: { oid: string; how: string }): Promise<RunResult> {
+async function rollBackTo(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  hub: HubClient,
+  target: { oid: string; how: string }
+): Promise<RunResult> {
   const targetTree = await hub.listTree(target.oid)
   for (let attempt = 1; ; attempt++) {
     const head = await hub.headCommit(settings.branch)
@@ -56,18 +63,28 @@ async function rollBackTo(deps: Deps, settings: Settings, ctx: RunContext, hub: 
     try {
       const commit = await hub.commitPointers({
         title: `Roll back ${settings.branch} to ${target.oid.slice(0, 12)}`,
-        description: formatDescription({ artifacts: [], metrics: [], files: [], rollbackOf: target.oid, actor: ctx.actor }, `Restores the tree of ${target.oid} (${target.how}).`),
+        description: formatDescription(
+          { artifacts: [], metrics: [], files: [], rollbackOf: target.oid, actor: ctx.actor },
+          `Restores the tree of ${target.oid} (${target.how}).`
+        ),
         branch: settings.branch,
         parentCommit: head,
         lfsFiles: plan.restoreLfs.map((f) => ({ path: f.path, oid: f.lfs!.oid, size: f.lfs!.size })),
-        regularFiles: await Promise.all(plan.restoreRegular.map(async (f) => ({ path: f.path, content: await regularContent(hub, f.path, target.oid) }))),
+        regularFiles: await Promise.all(
+          plan.restoreRegular.map(async (f) => ({
+            path: f.path,
+            content: await regularContent(hub, f.path, target.oid)
+          }))
+        ),
         deletions: plan.remove
       })
       deps.core.info(`Committed the rollback as ${commit.oid}.`)
       return result(settings, target, plan, commit, true)
     } catch (error) {
       if (!(error instanceof HubApiError && error.statusCode === 412) || attempt >= MAX_ATTEMPTS) throw error
-      deps.core.warning(`Branch "${settings.branch}" moved while rolling back (412); planning again (attempt ${attempt + 1} of ${MAX_ATTEMPTS}).`)
+      deps.core.warning(
+        `Branch "${settings.branch}" moved while rolling back (412); planning again (attempt ${attempt + 1} of ${MAX_ATTEMPTS}).`
+      )
     }
   }
 }
@@ -81,16 +98,33 @@ async function regularContent(hub: HubClient, path: string, revision: string): P
 async function verifyRollback(hub: HubClient, settings: Settings, result: RunResult): Promise<void> {
   const differences = compareTrees(await hub.listTree(result.rollback!.target), await hub.listTree(result.commit!.oid))
   result.verified = differences.length === 0
-  if (differences.length) throw new ActionError(`After the rollback commit ${result.commit!.oid}, ${settings.branch} differs from the target:\n- ${differences.join('\n- ')}`, 'verify')
+  if (differences.length)
+    throw new ActionError(
+      `After the rollback commit ${result.commit!.oid}, ${settings.branch} differs from the target:\n- ${differences.join('\n- ')}`,
+      'verify'
+    )
 }
 
 function logPlan(deps: Deps, plan: RollbackPlan): void {
   for (const f of plan.restoreLfs) deps.core.info(`restore (LFS pointer) ${f.path}`)
   for (const f of plan.restoreRegular) deps.core.info(`restore (re-send)    ${f.path}`)
   for (const path of plan.remove) deps.core.info(`delete               ${path}`)
-  deps.core.info(`${plan.restoreLfs.length + plan.restoreRegular.length} to restore, ${plan.remove.length} to delete, ${plan.unchanged} unchanged.`)
+  deps.core.info(
+    `${plan.restoreLfs.length + plan.restoreRegular.length} to restore, ${plan.remove.length} to delete, ${plan.unchanged} unchanged.`
+  )
 }
 
-function result(settings: Settings, target: { oid: string; how: string }, plan: RollbackPlan, commit: { oid: string; url: string }, changed: boolean): RunResult {
-  return { ...resultWithoutUpload(settings, 'rollback'), changed, commit: settings.dryRun ? undefined : commit, rollback: { target: target.oid, how: target.how, plan } }
+function result(
+  settings: Settings,
+  target: { oid: string; how: string },
+  plan: RollbackPlan,
+  commit: { oid: string; url: string },
+  changed: boolean
+): RunResult {
+  return {
+    ...resultWithoutUpload(settings, 'rollback'),
+    changed,
+    commit: settings.dryRun ? undefined : commit,
+    rollback: { target: target.oid, how: target.how, plan }
+  }
 }

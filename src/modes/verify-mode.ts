@@ -30,17 +30,33 @@ export async function runVerify(deps: Deps, settings: Settings, ctx: RunContext)
     if (!revision) throw new ActionError(`revision "${wanted}" does not exist in ${settings.repo.name}`, 'verify')
     const files = await expectedFiles(deps, settings, ctx, hub, revision).catch(fail('reading what should be there'))
     if (files.length === 0 && settings.expectedFiles.length === 0) {
-      throw new ActionError(`Nothing to verify at ${revision}: no files input, no publish by hf-upload-action in its history, and no expected-files`, 'verify')
+      throw new ActionError(
+        `Nothing to verify at ${revision}: no files input, no publish by hf-upload-action in its history, and no expected-files`,
+        'verify'
+      )
     }
     const card = expectsCard(settings)
-    const report = await verifyRevision(hub, revision, { files, paths: settings.expectedFiles, card }).catch(fail('verifying'))
+    const report = await verifyRevision(hub, revision, { files, paths: settings.expectedFiles, card }).catch(
+      fail('verifying')
+    )
     if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
     deps.core.info(`Verified ${report.checked} files at ${revision}.`)
-    return { ...resultWithoutUpload(settings, 'verify'), commit: hubCommit(settings, revision), verified: true, verifiedRevision: revision }
+    return {
+      ...resultWithoutUpload(settings, 'verify'),
+      commit: hubCommit(settings, revision),
+      verified: true,
+      verifiedRevision: revision
+    }
   })
 }
 
-async function expectedFiles(deps: Deps, settings: Settings, ctx: RunContext, hub: HubClient, revision: string): Promise<Array<ExpectedFile & { localPath?: string }>> {
+async function expectedFiles(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  hub: HubClient,
+  revision: string
+): Promise<Array<ExpectedFile & { localPath?: string }>> {
   if (settings.files.length > 0) {
     const local = await resolveLocalFiles(settings.files, { roots: [{ dir: ctx.workspace, label: 'workspace' }] })
     return expectedFromManifest(await hashFiles(deps, local))
@@ -59,8 +75,15 @@ async function expectedFiles(deps: Deps, settings: Settings, ctx: RunContext, hu
  * (small) files, read the bytes at the revision and derive the blob id when the SHA-256 matches,
  * so a changed regular file still shows up as a hash mismatch.
  */
-async function withRegularFileIds(hub: HubClient, revision: string, files: ReadonlyArray<{ path: string; size: number; sha256: string }>): Promise<ExpectedFile[]> {
-  const remote = await hub.pathsInfo(revision, files.map((f) => f.path))
+async function withRegularFileIds(
+  hub: HubClient,
+  revision: string,
+  files: ReadonlyArray<{ path: string; size: number; sha256: string }>
+): Promise<ExpectedFile[]> {
+  const remote = await hub.pathsInfo(
+    revision,
+    files.map((f) => f.path)
+  )
   return Promise.all(
     files.map(async (f) => {
       const entry = remote.get(f.path)

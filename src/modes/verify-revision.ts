@@ -19,12 +19,22 @@ export interface VerifyTarget {
   card: boolean
 }
 
-export async function verifyRevision(hub: HubClient, revision: string, target: VerifyTarget): Promise<VerificationReport> {
-  const paths = [...new Set([...target.files.map((f) => f.path), ...target.paths, ...(target.card ? ['README.md'] : [])])]
+export async function verifyRevision(
+  hub: HubClient,
+  revision: string,
+  target: VerifyTarget
+): Promise<VerificationReport> {
+  const paths = [
+    ...new Set([...target.files.map((f) => f.path), ...target.paths, ...(target.card ? ['README.md'] : [])])
+  ]
   const remote = await hub.pathsInfo(revision, paths)
-  const expected = await Promise.all(target.files.map((f) => addGitOidIfNeeded(f, remote.get(f.path)?.lfs === undefined && remote.has(f.path))))
+  const expected = await Promise.all(
+    target.files.map((f) => addGitOidIfNeeded(f, remote.get(f.path)?.lfs === undefined && remote.has(f.path)))
+  )
   const report = verifyFiles(expected, remote)
-  const extra: Mismatch[] = target.paths.filter((p) => !remote.has(p) && !target.files.some((f) => f.path === p)).map((path) => ({ kind: 'missing', path }))
+  const extra: Mismatch[] = target.paths
+    .filter((p) => !remote.has(p) && !target.files.some((f) => f.path === p))
+    .map((path) => ({ kind: 'missing', path }))
   if (target.card) extra.push(...(await checkCard(hub, revision, remote.has('README.md'))))
   const mismatches = [...report.mismatches, ...extra]
   return { checked: report.checked + extra.length, mismatches, ok: mismatches.length === 0 }
@@ -35,22 +45,39 @@ export async function verifyRevision(hub: HubClient, revision: string, target: V
  * README.md; otherwise for model repos (a dataset's or Space's README is their configuration).
  */
 export function expectsCard(settings: Pick<Settings, 'expectedFiles' | 'repo'>): boolean {
-  return settings.expectedFiles.length > 0 ? settings.expectedFiles.includes('README.md') : settings.repo.type === 'model'
+  return settings.expectedFiles.length > 0
+    ? settings.expectedFiles.includes('README.md')
+    : settings.repo.type === 'model'
 }
 
 /** Expected files from a local manifest. */
 export function expectedFromManifest(manifest: readonly ManifestEntry[]): Array<ExpectedFile & { localPath?: string }> {
-  return manifest.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256, gitOid: f.gitOid, localPath: f.localPath || undefined }))
+  return manifest.map((f) => ({
+    path: f.pathInRepo,
+    size: f.size,
+    sha256: f.sha256,
+    gitOid: f.gitOid,
+    localPath: f.localPath || undefined
+  }))
 }
 
-async function addGitOidIfNeeded(file: ExpectedFile & { localPath?: string }, regularOnHub: boolean): Promise<ExpectedFile> {
+async function addGitOidIfNeeded(
+  file: ExpectedFile & { localPath?: string },
+  regularOnHub: boolean
+): Promise<ExpectedFile> {
   if (!regularOnHub || file.gitOid || !file.localPath) return file
-  const entry = await withGitOid({ pathInRepo: file.path, localPath: file.localPath, size: file.size, sha256: file.sha256 })
+  const entry = await withGitOid({
+    pathInRepo: file.path,
+    localPath: file.localPath,
+    size: file.size,
+    sha256: file.sha256
+  })
   return { ...file, gitOid: entry.gitOid }
 }
 
 async function checkCard(hub: HubClient, revision: string, present: boolean): Promise<Mismatch[]> {
-  if (!present) return [{ kind: 'card', path: 'README.md', problem: 'there is no model card (README.md) at this revision' }]
+  if (!present)
+    return [{ kind: 'card', path: 'README.md', problem: 'there is no model card (README.md) at this revision' }]
   const text = await hub.readText('README.md', revision)
   let metadata: Record<string, unknown>
   try {

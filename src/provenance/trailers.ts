@@ -56,7 +56,8 @@ function formatTrailers(p: Provenance): string[] {
   add('Train-Run-Id', wholeNumber(p.trainRunId))
   add('Actor', p.actor)
   // The digest is the last space-separated word, so it must not contain spaces itself.
-  for (const a of p.artifacts) add('Artifact-Digest', `${a.name} ${a.digest ? oneLine(a.digest).replace(/\s+/g, '') : 'none'}`)
+  for (const a of p.artifacts)
+    add('Artifact-Digest', `${a.name} ${a.digest ? oneLine(a.digest).replace(/\s+/g, '') : 'none'}`)
   for (const m of p.metrics) if (Number.isFinite(m.value)) add('Metric', `${m.name}=${m.value}`)
   add('Rollback-To', p.rollbackOf)
   for (const f of p.files.slice(0, MAX_FILE_TRAILERS)) add('File', `${f.sha256} ${f.size} ${f.path}`)

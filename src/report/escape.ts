@@ -17,7 +17,9 @@ export function escapeHtml(text: string): string {
 
 /** For inline code spans: no backticks or newlines can break out of them. */
 export function escapeCode(text: string): string {
-  return stripControl(text).replace(/`/g, "'").replace(/[\r\n]+/g, ' ')
+  return stripControl(text)
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, ' ')
 }
 
 /** Replaces every occurrence of each secret with *** (defence in depth behind core.setSecret). */

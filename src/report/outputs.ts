@@ -10,7 +10,12 @@ export interface FileOutput {
 }
 
 export function computeOutputs(result: RunResult): Record<string, string> {
-  const files: FileOutput[] = result.files.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256, status: f.status }))
+  const files: FileOutput[] = result.files.map((f) => ({
+    path: f.pathInRepo,
+    size: f.size,
+    sha256: f.sha256,
+    status: f.status
+  }))
   const gate = result.gate
   return {
     'commit-sha': result.commit?.oid ?? '',
@@ -33,7 +38,16 @@ export function computeOutputs(result: RunResult): Record<string, string> {
 
 /** Outputs of a run that skipped a Train run that did not succeed. */
 export function skippedOutputs(reason: string, trainRunId: number): Record<string, string> {
-  const empty = computeOutputs({ mode: 'publish', repo: { type: 'model', name: '', url: '' }, branch: '', dryRun: false, changed: false, files: [], bytesUploaded: 0, createdRepo: false })
+  const empty = computeOutputs({
+    mode: 'publish',
+    repo: { type: 'model', name: '', url: '' },
+    branch: '',
+    dryRun: false,
+    changed: false,
+    files: [],
+    bytesUploaded: 0,
+    createdRepo: false
+  })
   return { ...empty, skipped: 'true', 'skip-reason': reason, 'train-run-id': String(trainRunId) }
 }
 

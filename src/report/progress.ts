@@ -25,7 +25,9 @@ export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000)
   if (s < 60) return `${s}s`
   const m = Math.floor(s / 60)
-  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }
 
 /** "512 MiB / 1.0 GiB (50%), 210.3 MB/s, ETA 3s" */
@@ -77,13 +79,17 @@ export class ProgressReporter {
 
   /** Logs the final line: everything is done (small files travel inside the commit, without progress events). */
   finish(): void {
-    this.log(`${this.label}: ${formatProgress({ done: this.total, total: this.total, elapsedMs: this.now() - this.startedAt })}`)
+    this.log(
+      `${this.label}: ${formatProgress({ done: this.total, total: this.total, elapsedMs: this.now() - this.startedAt })}`
+    )
   }
 
   private maybeLog(): void {
     const now = this.now()
     if (now - this.lastLogAt < this.intervalMs) return
     this.lastLogAt = now
-    this.log(`${this.label}: ${formatProgress({ done: this.done, total: this.total, elapsedMs: now - this.startedAt })}`)
+    this.log(
+      `${this.label}: ${formatProgress({ done: this.done, total: this.total, elapsedMs: now - this.startedAt })}`
+    )
   }
 }

@@ -13,9 +13,25 @@ export function renderSummary(result: RunResult): string {
   const where = `<p>Repo ${repoLink} (${result.repo.type}), branch <code>${escapeHtml(result.branch)}</code>.</p>`
   switch (result.mode) {
     case 'history':
-      return [`## Hugging Face Hub: publish history`, '', where, '', renderHistoryTable(result.history ?? [], result.repo.url), '', result.trend ?? '', ''].join('\n')
+      return [
+        `## Hugging Face Hub: publish history`,
+        '',
+        where,
+        '',
+        renderHistoryTable(result.history ?? [], result.repo.url),
+        '',
+        result.trend ?? '',
+        ''
+      ].join('\n')
     case 'rollback':
-      return [`## Hugging Face Hub: ${result.dryRun ? 'rollback plan (dry run)' : result.changed ? 'rolled back' : 'already at the target'}`, '', where, '', rollbackSection(result), ''].join('\n')
+      return [
+        `## Hugging Face Hub: ${result.dryRun ? 'rollback plan (dry run)' : result.changed ? 'rolled back' : 'already at the target'}`,
+        '',
+        where,
+        '',
+        rollbackSection(result),
+        ''
+      ].join('\n')
     case 'verify':
       return [`## Hugging Face Hub: verified`, '', where, '', `<p>${verifiedLine(result)}</p>`, ''].join('\n')
     default:
@@ -24,7 +40,15 @@ export function renderSummary(result: RunResult): string {
 }
 
 function publishSummary(result: RunResult, where: string): string {
-  const title = result.dryRun ? 'dry run' : result.skippedReason ? 'not published (metric gate)' : result.pullRequestUrl ? 'pull request opened' : result.changed ? 'published' : 'already up to date'
+  const title = result.dryRun
+    ? 'dry run'
+    : result.skippedReason
+      ? 'not published (metric gate)'
+      : result.pullRequestUrl
+        ? 'pull request opened'
+        : result.changed
+          ? 'published'
+          : 'already up to date'
   const lines = [`## Hugging Face Hub: ${title}`, '', where, `<p>${headline(result)}</p>`]
   if (result.gate) lines.push(`<p>Metric gate: ${escapeHtml(result.gate.reason)}</p>`)
   if (result.verified !== undefined) lines.push(`<p>${verifiedLine(result)}</p>`)
@@ -47,24 +71,37 @@ function headline(result: RunResult): string {
   const counts = { added: 0, updated: 0, unchanged: 0 }
   for (const f of result.files) counts[f.status]++
   const tally = `${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged`
-  if (result.dryRun) return `Dry run: nothing was committed. The plan: ${tally}, ${formatBytes(result.bytesUploaded)} to upload.`
+  if (result.dryRun)
+    return `Dry run: nothing was committed. The plan: ${tally}, ${formatBytes(result.bytesUploaded)} to upload.`
   if (result.skippedReason) return `Nothing was committed: ${escapeHtml(result.skippedReason)}`
-  const commitLink = result.commit ? `<a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>` : ''
-  if (result.pullRequestUrl) return `Opened <a href="${escapeHtml(result.pullRequestUrl)}">a pull request on the Hub</a> (commit ${commitLink}) instead of committing to the branch: ${tally}.`
-  if (!result.changed) return `Every file is already on the Hub${commitLink ? ` at ${commitLink}` : ''}; no commit was made.`
+  const commitLink = result.commit
+    ? `<a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>`
+    : ''
+  if (result.pullRequestUrl)
+    return `Opened <a href="${escapeHtml(result.pullRequestUrl)}">a pull request on the Hub</a> (commit ${commitLink}) instead of committing to the branch: ${tally}.`
+  if (!result.changed)
+    return `Every file is already on the Hub${commitLink ? ` at ${commitLink}` : ''}; no commit was made.`
   return `Commit ${commitLink}: ${tally}, ${formatBytes(result.bytesUploaded)} uploaded.`
 }
 
 function verifiedLine(result: RunResult): string {
   const at = result.verifiedRevision ?? result.commit?.oid
-  return result.verified ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the right size and hash.` : 'Verification failed.'
+  return result.verified
+    ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the right size and hash.`
+    : 'Verification failed.'
 }
 
 function rollbackSection(result: RunResult): string {
   if (!result.rollback) return ''
   const lines = [renderRollbackSummary(result.rollback.plan, result.rollback.target, result.repo.url)]
   lines.push(`<p>Target found as: ${escapeHtml(result.rollback.how)}.</p>`)
-  if (result.commit && result.changed && !result.dryRun) lines.push(`<p>New commit <a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>; history is kept.</p>`)
-  if (result.verified !== undefined) lines.push(`<p>${result.verified ? 'Verified: the branch tree now equals the target tree.' : 'Verification failed.'}</p>`)
+  if (result.commit && result.changed && !result.dryRun)
+    lines.push(
+      `<p>New commit <a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>; history is kept.</p>`
+    )
+  if (result.verified !== undefined)
+    lines.push(
+      `<p>${result.verified ? 'Verified: the branch tree now equals the target tree.' : 'Verification failed.'}</p>`
+    )
   return lines.join('\n')
 }

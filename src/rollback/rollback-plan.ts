@@ -21,7 +21,10 @@ export interface RollbackPlan {
 }
 
 /** What it takes to turn head's tree into target's. Every list is sorted by path. */
-export function planRollback(target: ReadonlyMap<string, RemoteFile>, head: ReadonlyMap<string, RemoteFile>): RollbackPlan {
+export function planRollback(
+  target: ReadonlyMap<string, RemoteFile>,
+  head: ReadonlyMap<string, RemoteFile>
+): RollbackPlan {
   const differing = sortByPath([...target.values()].filter((file) => !sameBlob(file, head.get(file.path))))
   const restoreLfs = differing.filter((file) => file.lfs !== undefined)
   const restoreRegular = differing.filter((file) => file.lfs === undefined)
@@ -39,14 +42,18 @@ export function planRollback(target: ReadonlyMap<string, RemoteFile>, head: Read
  * The differences between two trees as readable lines, sorted by path; empty when every path is
  * in both with the same blob oid (and LFS oid). Used to check the rollback commit's tree.
  */
-export function compareTrees(expected: ReadonlyMap<string, RemoteFile>, actual: ReadonlyMap<string, RemoteFile>): string[] {
+export function compareTrees(
+  expected: ReadonlyMap<string, RemoteFile>,
+  actual: ReadonlyMap<string, RemoteFile>
+): string[] {
   const paths = [...new Set([...expected.keys(), ...actual.keys()])].sort()
   return paths.flatMap((path) => {
     const want = expected.get(path)
     const got = actual.get(path)
     if (!got) return [`${path}: missing`]
     if (!want) return [`${path}: present but not expected`]
-    if (want.lfs?.oid !== got.lfs?.oid) return [`${path}: LFS object ${got.lfs?.oid ?? 'none'}, ${want.lfs?.oid ?? 'none'} expected`]
+    if (want.lfs?.oid !== got.lfs?.oid)
+      return [`${path}: LFS object ${got.lfs?.oid ?? 'none'}, ${want.lfs?.oid ?? 'none'} expected`]
     if (want.oid !== got.oid) return [`${path}: blob ${got.oid}, ${want.oid} expected`]
     return []
   })
@@ -84,22 +91,46 @@ export function resolveRollbackTarget(
   if (/^[0-9a-f]+$/.test(hex) && hex.length >= MIN_PREFIX) {
     const bySource = commits.filter((c) => c.provenance?.sourceCommit?.toLowerCase().startsWith(hex))
     const sources = [...new Set(bySource.map((c) => c.provenance!.sourceCommit!))]
-    if (sources.length > 1) throw notResolved(text, `matches ${sources.length} source commits (${sources.join(', ')}); give more characters`, commits, tags)
+    if (sources.length > 1)
+      throw notResolved(
+        text,
+        `matches ${sources.length} source commits (${sources.join(', ')}); give more characters`,
+        commits,
+        tags
+      )
     const newest = bySource[0]
     if (newest) return { oid: newest.oid, how: `newest publish of source commit ${sources[0]}` }
     const byPrefix = commits.filter((c) => c.oid.toLowerCase().startsWith(hex))
-    if (byPrefix.length > 1) throw notResolved(text, `matches ${byPrefix.length} Hub commits (${byPrefix.map((c) => c.oid).join(', ')}); give more characters`, commits, tags)
+    if (byPrefix.length > 1)
+      throw notResolved(
+        text,
+        `matches ${byPrefix.length} Hub commits (${byPrefix.map((c) => c.oid).join(', ')}); give more characters`,
+        commits,
+        tags
+      )
     if (byPrefix[0]) return { oid: byPrefix[0].oid, how: 'prefix of a Hub commit id' }
   }
   const short = /^[0-9a-f]{1,6}$/.test(hex) ? ` (a commit prefix needs at least ${MIN_PREFIX} hex characters)` : ''
   throw notResolved(text, `matches nothing${short}`, commits, tags)
 }
 
-function notResolved(text: string, problem: string, commits: readonly BranchCommit[], tags: ReadonlyArray<{ name: string }>): Error {
-  const tagNames = tags.length ? tags.slice(0, 10).map((t) => t.name).join(', ') + (tags.length > 10 ? ', …' : '') : 'none'
+function notResolved(
+  text: string,
+  problem: string,
+  commits: readonly BranchCommit[],
+  tags: ReadonlyArray<{ name: string }>
+): Error {
+  const tagNames = tags.length
+    ? tags
+        .slice(0, 10)
+        .map((t) => t.name)
+        .join(', ') + (tags.length > 10 ? ', …' : '')
+    : 'none'
   const publishes = commits.filter((c) => c.provenance).slice(0, 5)
   const recent = publishes.map((c) => {
-    const source = c.provenance?.sourceCommit ? ` (source commit ${c.provenance.sourceCommit.slice(0, MIN_PREFIX)})` : ''
+    const source = c.provenance?.sourceCommit
+      ? ` (source commit ${c.provenance.sourceCommit.slice(0, MIN_PREFIX)})`
+      : ''
     return `  ${c.oid.slice(0, MIN_PREFIX)} ${c.title}${source}`
   })
   return new Error(
@@ -121,7 +152,9 @@ export function renderRollbackSummary(plan: RollbackPlan, targetOid: string, rep
     `Rolled back to ${target}: ${plan.restoreLfs.length} LFS file(s) restored by pointer (no bytes re-uploaded), ` +
     `${plan.restoreRegular.length} regular file(s) re-sent, ${plan.remove.length} removed, ${plan.unchanged} unchanged.`
   const items = [
-    ...plan.restoreLfs.map((f) => `- <code>${inline(f.path)}</code>: restored by LFS pointer (${formatBytes(f.lfs?.size ?? f.size)})`),
+    ...plan.restoreLfs.map(
+      (f) => `- <code>${inline(f.path)}</code>: restored by LFS pointer (${formatBytes(f.lfs?.size ?? f.size)})`
+    ),
     ...plan.restoreRegular.map((f) => `- <code>${inline(f.path)}</code>: re-sent (${formatBytes(f.size)})`),
     ...plan.remove.map((path) => `- <code>${inline(path)}</code>: removed`)
   ]

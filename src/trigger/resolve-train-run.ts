@@ -23,7 +23,11 @@ export type TrainRunSource =
 export const SUPPORTED_EVENTS = ['workflow_run', 'workflow_dispatch'] as const
 
 /** Throws an ActionError (stage "trigger") when the run must not be published. */
-export async function resolveTrainRun(ctx: RunContext, settings: Settings, github: () => GitHubApi): Promise<TrainRunSource> {
+export async function resolveTrainRun(
+  ctx: RunContext,
+  settings: Settings,
+  github: () => GitHubApi
+): Promise<TrainRunSource> {
   if (ctx.eventName === 'workflow_run') return fromWorkflowRunEvent(ctx, settings)
   if (ctx.eventName === 'workflow_dispatch') return fromDispatch(ctx, settings, github())
   if (settings.runId !== undefined || settings.artifacts.length > 0) {
@@ -38,7 +42,11 @@ export async function resolveTrainRun(ctx: RunContext, settings: Settings, githu
 function fromWorkflowRunEvent(ctx: RunContext, settings: Settings): TrainRunSource {
   const action = ctx.payload.action
   const run = ctx.payload.workflow_run as WorkflowRun | undefined
-  if (!run || typeof run !== 'object') throw new ActionError('The workflow_run event carries no workflow_run object; cannot tell which Train run to publish', 'trigger')
+  if (!run || typeof run !== 'object')
+    throw new ActionError(
+      'The workflow_run event carries no workflow_run object; cannot tell which Train run to publish',
+      'trigger'
+    )
   if (action !== 'completed') {
     throw new ActionError(
       `The workflow_run event is "${String(action)}", not "completed": the Train run has not finished. Use "on: workflow_run: types: [completed]"`,

@@ -46,7 +46,9 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
 
 /** URL of this run's page, when the runner told us which run this is. */
 export function thisRunUrl(ctx: RunContext): string | undefined {
-  return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}` : undefined
+  return ctx.repository && ctx.runId
+    ? `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}`
+    : undefined
 }
 
 function readPayload(path: string | undefined): Record<string, unknown> {
@@ -61,6 +63,7 @@ function readPayload(path: string | undefined): Record<string, unknown> {
 
 function stringAt(obj: Record<string, unknown>, ...keys: string[]): string | undefined {
   let current: unknown = obj
-  for (const key of keys) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined
+  for (const key of keys)
+    current = current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined
   return typeof current === 'string' ? current : undefined
 }

@@ -26,10 +26,16 @@ export type TrustDecision =
 
 export function judgeTrainRun(run: WorkflowRun, policy: TrustPolicy): TrustDecision {
   if (run.status !== null && run.status !== 'completed') {
-    return refuse('status', `Train run ${run.id} is "${run.status}", not completed. Trigger on "workflow_run" with "types: [completed]", or pass the run-id of a finished run`)
+    return refuse(
+      'status',
+      `Train run ${run.id} is "${run.status}", not completed. Trigger on "workflow_run" with "types: [completed]", or pass the run-id of a finished run`
+    )
   }
   if (run.conclusion !== 'success') {
-    return { kind: 'skip', reason: `Train run ${run.id} concluded "${run.conclusion ?? 'unknown'}", not "success"; nothing to publish` }
+    return {
+      kind: 'skip',
+      reason: `Train run ${run.id} concluded "${run.conclusion ?? 'unknown'}", not "success"; nothing to publish`
+    }
   }
   const path = normaliseWorkflowPath(run.path)
   if (path !== normaliseWorkflowPath(policy.workflowPath)) {

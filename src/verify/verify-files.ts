@@ -39,7 +39,10 @@ const MAX_LISTED = 200
  * remote file meets an expected file without `gitOid`: the caller should have computed it, and
  * guessing "ok" would hide a bad upload.
  */
-export function verifyFiles(expected: readonly ExpectedFile[], remote: ReadonlyMap<string, RemoteFile>): VerificationReport {
+export function verifyFiles(
+  expected: readonly ExpectedFile[],
+  remote: ReadonlyMap<string, RemoteFile>
+): VerificationReport {
   const mismatches = expected.flatMap((file) => checkFile(file, remote.get(file.path)))
   return { checked: expected.length, mismatches, ok: mismatches.length === 0 }
 }
@@ -49,10 +52,15 @@ function checkFile(file: ExpectedFile, found: RemoteFile | undefined): Mismatch[
   if (!found) return [{ kind: 'missing', path }]
   if (found.size !== file.size) return [{ kind: 'size', path, expected: file.size, actual: found.size }]
   if (found.lfs) {
-    return sameHash(found.lfs.oid, file.sha256) ? [] : [{ kind: 'hash', path, algorithm: 'sha256', expected: file.sha256, actual: found.lfs.oid }]
+    return sameHash(found.lfs.oid, file.sha256)
+      ? []
+      : [{ kind: 'hash', path, algorithm: 'sha256', expected: file.sha256, actual: found.lfs.oid }]
   }
-  if (file.gitOid === undefined) throw new Error(`internal: the git blob id of ${path} was not computed, but the Hub stores it as a regular file`)
-  return sameHash(found.oid, file.gitOid) ? [] : [{ kind: 'hash', path, algorithm: 'git-blob', expected: file.gitOid, actual: found.oid }]
+  if (file.gitOid === undefined)
+    throw new Error(`internal: the git blob id of ${path} was not computed, but the Hub stores it as a regular file`)
+  return sameHash(found.oid, file.gitOid)
+    ? []
+    : [{ kind: 'hash', path, algorithm: 'git-blob', expected: file.gitOid, actual: found.oid }]
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -66,7 +74,9 @@ export function describeMismatches(report: VerificationReport, revision: string)
   const count = report.mismatches.length
   const lines = report.mismatches.slice(0, MAX_LISTED).map((m) => `- ${describeMismatch(m)}`)
   if (count > MAX_LISTED) lines.push(`- … and ${count - MAX_LISTED} more`)
-  return [`Verification of ${files} at ${revision} found ${count} problem${count === 1 ? '' : 's'}:`, ...lines].join('\n')
+  return [`Verification of ${files} at ${revision} found ${count} problem${count === 1 ? '' : 's'}:`, ...lines].join(
+    '\n'
+  )
 }
 
 function describeMismatch(m: Mismatch): string {

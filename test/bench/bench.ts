@@ -54,11 +54,22 @@ for (let i = 0; i < repeat; i++) {
   settleDisk()
   const action = await measureAction(root, workspace, i)
   await rm(join(root, `hub-action-${i}`), { recursive: true, force: true })
-  runs.push({ wall: action.wall, floor: floor.hash + floor.put, hash: floor.hash, put: floor.put, rss: action.peakRssMiB })
-  say(`run ${i + 1}: action ${action.wall.toFixed(2)} s (peak RSS ${action.peakRssMiB.toFixed(0)} MiB); floor ${(floor.hash + floor.put).toFixed(2)} s = sha256 ${floor.hash.toFixed(2)} s + PUT ${floor.put.toFixed(2)} s`)
+  runs.push({
+    wall: action.wall,
+    floor: floor.hash + floor.put,
+    hash: floor.hash,
+    put: floor.put,
+    rss: action.peakRssMiB
+  })
+  say(
+    `run ${i + 1}: action ${action.wall.toFixed(2)} s (peak RSS ${action.peakRssMiB.toFixed(0)} MiB); floor ${(floor.hash + floor.put).toFixed(2)} s = sha256 ${floor.hash.toFixed(2)} s + PUT ${floor.put.toFixed(2)} s`
+  )
 }
 const rollback = values.rollback ? await measureRollback(root, workspace, file) : undefined
-if (rollback) say(`rollback: ${rollback.seconds.toFixed(2)} s, ${rollback.lfsBytes} LFS bytes uploaded, peak RSS ${rollback.peakRssMiB.toFixed(0)} MiB`)
+if (rollback)
+  say(
+    `rollback: ${rollback.seconds.toFixed(2)} s, ${rollback.lfsBytes} LFS bytes uploaded, peak RSS ${rollback.peakRssMiB.toFixed(0)} MiB`
+  )
 const best = runs.reduce((a, b) => (b.wall / b.floor < a.wall / a.floor ? b : a))
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -77,17 +88,28 @@ const result = {
   floor_put_s: round(median(runs.map((r) => r.put))),
   runs: repeat,
   node: process.versions.node,
-  ...(rollback ? { rollback_s: round(rollback.seconds), rollback_lfs_bytes: rollback.lfsBytes, rollback_peak_rss_mib: round(rollback.peakRssMiB) } : {})
+  ...(rollback
+    ? {
+        rollback_s: round(rollback.seconds),
+        rollback_lfs_bytes: rollback.lfsBytes,
+        rollback_peak_rss_mib: round(rollback.peakRssMiB)
+      }
+    : {})
 }
 if (values.json) console.log(JSON.stringify(result))
 else {
-  console.log(`\n${fmt(bytes)}: wall ${result.wall_s} s (${result.throughput_mb_s} MB/s), floor ${result.floor_s} s, ratio ${result.ratio}, peak RSS ${result.peak_rss_mib} MiB`)
+  console.log(
+    `\n${fmt(bytes)}: wall ${result.wall_s} s (${result.throughput_mb_s} MB/s), floor ${result.floor_s} s, ratio ${result.ratio}, peak RSS ${result.peak_rss_mib} MiB`
+  )
 }
 if (!values.keep) await rm(root, { recursive: true, force: true })
 
 /** The action, as the runner starts it, against a fresh emulator. */
 async function measureAction(root: string, workspace: string, i: number) {
-  const hub = await startHubEmulator({ dataDir: join(root, `hub-action-${i}`), tokens: { [TOKEN]: { user: 'bench', role: 'write' } } })
+  const hub = await startHubEmulator({
+    dataDir: join(root, `hub-action-${i}`),
+    tokens: { [TOKEN]: { user: 'bench', role: 'write' } }
+  })
   try {
     await hub.createRepo({ type: 'model', name: 'bench/model' })
     const run = await runAction(hub.url, workspace, join(root, `out-${i}`), {})
@@ -100,7 +122,10 @@ async function measureAction(root: string, workspace: string, i: number) {
 
 /** Publish v1, publish v2, then time the rollback to v1 and count the LFS bytes it sends. */
 async function measureRollback(root: string, workspace: string, file: string) {
-  const hub = await startHubEmulator({ dataDir: join(root, 'hub-rollback'), tokens: { [TOKEN]: { user: 'bench', role: 'write' } } })
+  const hub = await startHubEmulator({
+    dataDir: join(root, 'hub-rollback'),
+    tokens: { [TOKEN]: { user: 'bench', role: 'write' } }
+  })
   try {
     await hub.createRepo({ type: 'model', name: 'bench/model' })
     const v1 = await runAction(hub.url, workspace, join(root, 'out-v1'), {})
@@ -108,7 +133,11 @@ async function measureRollback(root: string, workspace: string, file: string) {
     await writeRandomFile(file, bytes)
     await runAction(hub.url, workspace, join(root, 'out-v2'), {})
     hub.resetStats()
-    const rollback = await runAction(hub.url, workspace, join(root, 'out-rb'), { INPUT_MODE: 'rollback', 'INPUT_ROLLBACK-TO': v1.outputs['commit-sha']!, INPUT_FILES: '' })
+    const rollback = await runAction(hub.url, workspace, join(root, 'out-rb'), {
+      INPUT_MODE: 'rollback',
+      'INPUT_ROLLBACK-TO': v1.outputs['commit-sha']!,
+      INPUT_FILES: ''
+    })
     if (rollback.outputs.verified !== 'true') throw new Error('the rollback was not verified')
     return { seconds: rollback.wall, lfsBytes: hub.stats.lfsBytesReceived, peakRssMiB: rollback.peakRssMiB }
   } finally {
@@ -145,7 +174,11 @@ async function runAction(hubUrl: string, workspace: string, outFile: string, ext
 async function measureFloor(root: string, file: string, oid: string, i: number) {
   const hash = (await timed(() => hashFile(file))).seconds
   // A separate emulator that answers basic (single PUT) for any size.
-  const hub = await startHubEmulator({ dataDir: join(root, `hub-floor-${i}`), tokens: { [TOKEN]: { user: 'bench', role: 'write' } }, multipartThreshold: Number.MAX_SAFE_INTEGER })
+  const hub = await startHubEmulator({
+    dataDir: join(root, `hub-floor-${i}`),
+    tokens: { [TOKEN]: { user: 'bench', role: 'write' } },
+    multipartThreshold: Number.MAX_SAFE_INTEGER
+  })
   try {
     await hub.createRepo({ type: 'model', name: 'bench/floor' })
     const href = await basicUploadHref(hub, oid, bytes)
@@ -159,10 +192,16 @@ async function measureFloor(root: string, file: string, oid: string, i: number) 
 async function basicUploadHref(hub: HubEmulator, oid: string, size: number): Promise<string> {
   const res = await fetch(`${hub.url}/bench/floor.git/info/lfs/objects/batch`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/vnd.git-lfs+json', accept: 'application/vnd.git-lfs+json' },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/vnd.git-lfs+json',
+      accept: 'application/vnd.git-lfs+json'
+    },
     body: JSON.stringify({ operation: 'upload', transfers: ['basic'], hash_algo: 'sha_256', objects: [{ oid, size }] })
   })
-  const json = (await res.json()) as { objects: Array<{ actions?: { upload?: { href: string; header?: Record<string, string> } } }> }
+  const json = (await res.json()) as {
+    objects: Array<{ actions?: { upload?: { href: string; header?: Record<string, string> } } }>
+  }
   const upload = json.objects[0]?.actions?.upload
   if (!upload || upload.header?.chunk_size) throw new Error('expected a basic upload href from the floor emulator')
   return upload.href
@@ -172,7 +211,9 @@ function streamPut(href: string, path: string, size: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(href, { method: 'PUT', headers: { 'content-length': size } }, (res) => {
       res.resume()
-      res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`floor PUT answered ${res.statusCode}`))))
+      res.on('end', () =>
+        res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`floor PUT answered ${res.statusCode}`))
+      )
     })
     req.on('error', reject)
     createReadStream(path, { highWaterMark: 1024 * 1024 }).pipe(req)
@@ -188,10 +229,11 @@ async function hashFile(path: string): Promise<string> {
 async function writeRandomFile(path: string, size: number): Promise<void> {
   const out = createWriteStream(path)
   const block = Buffer.allocUnsafe(8 * 1024 * 1024)
-  for (let written = 0; written < size; ) {
+  for (let written = 0; written < size;) {
     const n = Math.min(block.length, size - written)
     randomFillSync(block, 0, n)
-    if (!out.write(n === block.length ? Buffer.from(block) : block.subarray(0, n))) await new Promise<void>((r) => out.once('drain', () => r()))
+    if (!out.write(n === block.length ? Buffer.from(block) : block.subarray(0, n)))
+      await new Promise<void>((r) => out.once('drain', () => r()))
     written += n
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))

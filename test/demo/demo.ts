@@ -29,18 +29,33 @@ const GH_TOKEN = 'ghs_' + 'demo'.repeat(9)
 const REPO = 'd4oit/tiny-cats-model'
 
 const root = await mkdtemp(join(tmpdir(), 'hf-upload-action-demo-'))
-const hub = await startHubEmulator({ dataDir: join(root, 'hub-data'), tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } } })
-const gh = await startGithubEmulator({ dataDir: join(root, 'github-data'), tokens: { [GH_TOKEN]: { login: 'github-actions[bot]' } } })
+const hub = await startHubEmulator({
+  dataDir: join(root, 'hub-data'),
+  tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } }
+})
+const gh = await startGithubEmulator({
+  dataDir: join(root, 'github-data'),
+  tokens: { [GH_TOKEN]: { login: 'github-actions[bot]' } }
+})
 console.log(`Hub emulator    ${hub.url}  (data: ${join(root, 'hub-data')})`)
 console.log(`GitHub emulator ${gh.url}  (data: ${join(root, 'github-data')})`)
 
 // The Train run and its artifacts, as actions/upload-artifact would have stored them.
 gh.addRepo(REPO, { id: 1001, defaultBranch: 'main' })
 const train = gh.addWorkflowRun(REPO, { path: '.github/workflows/train.yml', event: 'push', head_branch: 'main' })
-await gh.addArtifact(REPO, train.id, { name: 'checkpoints', files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint') } })
+await gh.addArtifact(REPO, train.id, {
+  name: 'checkpoints',
+  files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint') }
+})
 await gh.addArtifact(REPO, train.id, {
   name: 'evaluation-report',
-  files: { 'evaluation_report.json': JSON.stringify({ fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 }, null, 2) }
+  files: {
+    'evaluation_report.json': JSON.stringify(
+      { fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 },
+      null,
+      2
+    )
+  }
 })
 console.log(`Train run ${train.id} (${train.html_url}) succeeded with artifacts "checkpoints" and "evaluation-report"`)
 
@@ -49,7 +64,9 @@ const workspace = join(root, 'workspace')
 await writeFiles(workspace, {
   'frontend/public/models/generator_quantized.onnx': pseudoRandomBytes(768 * 1024, 'demo-onnx'),
   'benchmark_report.json': JSON.stringify({ onnx_latency_ms: { p50: 12.5, p95: 19.1 }, device: 'cpu' }, null, 2),
-  ...Object.fromEntries([0, 1, 2, 3].map((i) => [`samples/evaluation/cat_${String(i).padStart(3, '0')}.png`, samplePng(i)]))
+  ...Object.fromEntries(
+    [0, 1, 2, 3].map((i) => [`samples/evaluation/cat_${String(i).padStart(3, '0')}.png`, samplePng(i)])
+  )
 })
 
 let exitCode = 0
@@ -60,7 +77,9 @@ if (failureVariant) {
   console.log(`exit code ${failed.code}; issue: ${failed.outputs['issue-url']}`)
   printIssues()
   console.log(`\n=== 2. manual re-run: workflow_dispatch with run-id ${train.id} ===`)
-  const rerun = await runAction('workflow_dispatch', gh.workflowDispatchPayload(REPO, { 'run-id': String(train.id) }), { 'run-id': String(train.id) })
+  const rerun = await runAction('workflow_dispatch', gh.workflowDispatchPayload(REPO, { 'run-id': String(train.id) }), {
+    'run-id': String(train.id)
+  })
   console.log(`exit code ${rerun.code}; published ${rerun.outputs['commit-url']}`)
   printIssues()
   exitCode = failed.code === 1 && rerun.code === 0 ? 0 : 1
@@ -70,10 +89,14 @@ if (failureVariant) {
   console.log('\n── Job summary (GITHUB_STEP_SUMMARY) ──\n')
   console.log(result.summary)
   console.log('── Outputs ──')
-  for (const [name, value] of Object.entries(result.outputs)) console.log(`${name}: ${name === 'files' ? JSON.stringify(JSON.parse(value), null, 2) : value}`)
+  for (const [name, value] of Object.entries(result.outputs))
+    console.log(`${name}: ${name === 'files' ? JSON.stringify(JSON.parse(value), null, 2) : value}`)
   console.log(`\n${result.code === 0 ? 'Published' : 'FAILED'}: ${result.outputs['commit-url'] || '(no commit)'}`)
   const card = await hub.readFile({ type: 'model', name: REPO }, 'main', 'README.md')
-  if (card) console.log(`\n── The generated model card (README.md on the Hub), first lines ──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`)
+  if (card)
+    console.log(
+      `\n── The generated model card (README.md on the Hub), first lines ──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`
+    )
   exitCode = result.code
 }
 console.log(`\nThe emulators' data (Hub repos, commits, LFS objects; GitHub runs, issues) is in ${root}`)
@@ -127,15 +150,30 @@ async function runAction(event: string, payload: object, extraInputs: Record<str
   }
   console.log(`$ node ${DIST_ENTRY}   (GITHUB_EVENT_NAME=${event}, INPUT_* and GITHUB_* as a runner sets them)\n`)
   const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-  child.stdout.on('data', (d: Buffer) => process.stdout.write(d.toString().replaceAll(HF_TOKEN, '***').replaceAll(GH_TOKEN, '***')))
+  child.stdout.on('data', (d: Buffer) =>
+    process.stdout.write(d.toString().replaceAll(HF_TOKEN, '***').replaceAll(GH_TOKEN, '***'))
+  )
   const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
-  return { code, outputs: parseOutputFile(await readFile(outputFile, 'utf8')), summary: await readFile(summaryFile, 'utf8') }
+  return {
+    code,
+    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8')
+  }
 }
 
 function printIssues(): void {
   for (const issue of gh.issues(REPO)) {
-    console.log(`  issue #${issue.number} [${issue.state}] ${issue.title} (${issue.comments.length} comment${issue.comments.length === 1 ? '' : 's'})`)
+    console.log(
+      `  issue #${issue.number} [${issue.state}] ${issue.title} (${issue.comments.length} comment${issue.comments.length === 1 ? '' : 's'})`
+    )
     const last = issue.comments.at(-1)?.body ?? issue.body ?? ''
-    console.log(last.split('\n').filter((l) => l && !l.startsWith('<!--')).slice(0, 6).map((l) => `    | ${l}`).join('\n'))
+    console.log(
+      last
+        .split('\n')
+        .filter((l) => l && !l.startsWith('<!--'))
+        .slice(0, 6)
+        .map((l) => `    | ${l}`)
+        .join('\n')
+    )
   }
 }

@@ -14,7 +14,10 @@ let workspace: string
 const REPO = { type: 'model' as const, name: 'd4oit/tiny-cats-model' }
 
 before(async () => {
-  hub = await startHubEmulator({ dataDir: captureFolder('hub-e2e'), tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } } })
+  hub = await startHubEmulator({
+    dataDir: captureFolder('hub-e2e'),
+    tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } }
+  })
   await hub.createRepo(REPO)
   workspace = await makeWorkspace(seedTrainOutput())
 })
@@ -23,7 +26,11 @@ after(() => hub.close())
 const goodInputs = () => ({ 'hf-token': HF_TOKEN, 'repo-id': REPO.name, 'hub-url': hub.url, files: SEED_FILES_MAPPING })
 
 test(`dist/index.js publishes the seed layout on Node ${process.versions.node}`, async () => {
-  const env = { GITHUB_REPOSITORY: 'd4oit/tiny-cats-model', GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_RUN_ID: '7' }
+  const env = {
+    GITHUB_REPOSITORY: 'd4oit/tiny-cats-model',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_RUN_ID: '7'
+  }
   const run = await runDist({ name: 'e2e-publish', workspace, inputs: goodInputs(), env })
   assert.equal(run.code, 0, run.stdout + run.stderr)
   assert.deepEqual(run.errors, [])
@@ -51,21 +58,59 @@ async function closedPort(): Promise<number> {
   return port
 }
 
-const badInputCases: Array<{ name: string; inputs: () => Promise<Record<string, string>> | Record<string, string>; expect: RegExp; secret?: string }> = [
-  { name: 'invalid repo-id', inputs: () => ({ ...goodInputs(), 'repo-id': 'not a repo' }), expect: /repo-id: expected/ },
+const badInputCases: Array<{
+  name: string
+  inputs: () => Promise<Record<string, string>> | Record<string, string>
+  expect: RegExp
+  secret?: string
+}> = [
+  {
+    name: 'invalid repo-id',
+    inputs: () => ({ ...goodInputs(), 'repo-id': 'not a repo' }),
+    expect: /repo-id: expected/
+  },
   {
     name: 'a token that is not a Hub token',
     inputs: () => ({ ...goodInputs(), 'hf-token': 'ghp_' + 'NotAHubToken'.repeat(3) }),
     expect: /hf-token: this is not a Hugging Face access token/,
     secret: 'ghp_' + 'NotAHubToken'.repeat(3)
   },
-  { name: 'a Hub token the Hub rejects', inputs: () => ({ ...goodInputs(), 'hf-token': 'hf_' + 'Rejected'.repeat(4) }), expect: /rejected hf-token \(401/, secret: 'hf_' + 'Rejected'.repeat(4) },
-  { name: 'a missing local file', inputs: () => ({ ...goodInputs(), files: 'checkpoints/missing.pt -> generator/model.pt' }), expect: /files line 1 \("checkpoints\/missing\.pt"\): does not exist/ },
-  { name: 'an absolute destination', inputs: () => ({ ...goodInputs(), files: 'benchmark_report.json -> /etc/model.pt' }), expect: /files: line 1 .*is absolute/ },
-  { name: 'a destination with ..', inputs: () => ({ ...goodInputs(), files: 'benchmark_report.json -> a/../../b.json' }), expect: /files: line 1 .*contains "\.\."/ },
-  { name: 'a source outside the workspace', inputs: () => ({ ...goodInputs(), files: '/etc/passwd -> passwd' }), expect: /files line 1 .*outside the workspace/ },
-  { name: 'an empty mapping', inputs: () => ({ ...goodInputs(), files: '  # nothing to publish\n' }), expect: /files: no mapping given/ },
-  { name: 'an unreachable hub-url', inputs: async () => ({ ...goodInputs(), 'hub-url': `http://127.0.0.1:${await closedPort()}` }), expect: /Could not reach hub-url http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/ }
+  {
+    name: 'a Hub token the Hub rejects',
+    inputs: () => ({ ...goodInputs(), 'hf-token': 'hf_' + 'Rejected'.repeat(4) }),
+    expect: /rejected hf-token \(401/,
+    secret: 'hf_' + 'Rejected'.repeat(4)
+  },
+  {
+    name: 'a missing local file',
+    inputs: () => ({ ...goodInputs(), files: 'checkpoints/missing.pt -> generator/model.pt' }),
+    expect: /files line 1 \("checkpoints\/missing\.pt"\): does not exist/
+  },
+  {
+    name: 'an absolute destination',
+    inputs: () => ({ ...goodInputs(), files: 'benchmark_report.json -> /etc/model.pt' }),
+    expect: /files: line 1 .*is absolute/
+  },
+  {
+    name: 'a destination with ..',
+    inputs: () => ({ ...goodInputs(), files: 'benchmark_report.json -> a/../../b.json' }),
+    expect: /files: line 1 .*contains "\.\."/
+  },
+  {
+    name: 'a source outside the workspace',
+    inputs: () => ({ ...goodInputs(), files: '/etc/passwd -> passwd' }),
+    expect: /files line 1 .*outside the workspace/
+  },
+  {
+    name: 'an empty mapping',
+    inputs: () => ({ ...goodInputs(), files: '  # nothing to publish\n' }),
+    expect: /files: no mapping given/
+  },
+  {
+    name: 'an unreachable hub-url',
+    inputs: async () => ({ ...goodInputs(), 'hub-url': `http://127.0.0.1:${await closedPort()}` }),
+    expect: /Could not reach hub-url http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/
+  }
 ]
 
 for (const c of badInputCases) {
@@ -77,7 +122,11 @@ for (const c of badInputCases) {
     assert.match(run.errors[0]!, c.expect)
     assert.equal((await hub.listCommits(REPO)).length, before, 'the emulator shows no new commit')
     if (c.secret) {
-      const printed = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') + run.stderr
+      const printed =
+        run.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n') + run.stderr
       assert.ok(!printed.includes(c.secret), 'the token value is never printed')
     }
   })

@@ -19,14 +19,24 @@ let hub: HubEmulator
 let workspace: string
 
 before(async () => {
-  gh = await startGithubEmulator({ dataDir: captureFolder('gh-e2e'), tokens: { [GH_TOKEN]: { login: 'github-actions[bot]' } } })
-  hub = await startHubEmulator({ dataDir: captureFolder('hub-e2e-train'), tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } } })
+  gh = await startGithubEmulator({
+    dataDir: captureFolder('gh-e2e'),
+    tokens: { [GH_TOKEN]: { login: 'github-actions[bot]' } }
+  })
+  hub = await startHubEmulator({
+    dataDir: captureFolder('hub-e2e-train'),
+    tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } }
+  })
   gh.addRepo(REPO, { id: 1001 })
   await hub.createRepo(HUB_REPO)
   const seed = seedTrainOutput()
   // The workspace is the checked-out repo: ONNX export, benchmark report, samples. The checkpoint
   // and the evaluation report arrive as artifacts of the Train run.
-  workspace = await makeWorkspace(Object.fromEntries(Object.entries(seed).filter(([p]) => !p.startsWith('checkpoints/') && !p.startsWith('evaluation/'))))
+  workspace = await makeWorkspace(
+    Object.fromEntries(
+      Object.entries(seed).filter(([p]) => !p.startsWith('checkpoints/') && !p.startsWith('evaluation/'))
+    )
+  )
 })
 after(async () => {
   await gh.close()
@@ -60,18 +70,29 @@ async function runFor(payload: object, name: string) {
 
 test(`the seed flow through dist/index.js on Node ${process.versions.node}: workflow_run → artifacts → one commit`, async () => {
   const run = gh.addWorkflowRun(REPO, {})
-  await gh.addArtifact(REPO, run.id, { name: 'checkpoints', files: { 'tinydit_final.pt': pseudoRandomBytes(2_000_000, 'e2e-ckpt') } })
-  await gh.addArtifact(REPO, run.id, { name: 'evaluation-report', files: { 'evaluation_report.json': '{"fid": 40.2}' } })
+  await gh.addArtifact(REPO, run.id, {
+    name: 'checkpoints',
+    files: { 'tinydit_final.pt': pseudoRandomBytes(2_000_000, 'e2e-ckpt') }
+  })
+  await gh.addArtifact(REPO, run.id, {
+    name: 'evaluation-report',
+    files: { 'evaluation_report.json': '{"fid": 40.2}' }
+  })
   const result = await runFor(gh.workflowRunPayload(REPO, run.id), 'e2e-train-ok')
   assert.equal(result.code, 0, result.stdout)
   assert.equal(result.outputs['train-run-id'], String(run.id))
   assert.equal(result.outputs.changed, 'true')
   assert.equal(JSON.parse(result.outputs.files!).length, 8)
-  assert.ok((await hub.readFile(HUB_REPO, 'main', 'generator/model.pt'))?.equals(pseudoRandomBytes(2_000_000, 'e2e-ckpt')))
+  assert.ok(
+    (await hub.readFile(HUB_REPO, 'main', 'generator/model.pt'))?.equals(pseudoRandomBytes(2_000_000, 'e2e-ckpt'))
+  )
   assert.match(result.stdout, /::group::Download artifacts/)
   const extracted = /Artifacts extracted into (\S+)/.exec(result.stdout)?.[1]
   assert.ok(extracted?.startsWith(result.dir), 'artifacts were extracted under RUNNER_TEMP')
-  assert.ok(!(await readdir(result.dir)).some((d) => d.startsWith('hf-upload-artifacts-')), 'and removed after the upload')
+  assert.ok(
+    !(await readdir(result.dir)).some((d) => d.startsWith('hf-upload-artifacts-')),
+    'and removed after the upload'
+  )
 })
 
 test('a fork’s Train run is refused by dist/index.js and reported in one issue', async () => {

@@ -29,7 +29,12 @@ interface OpenApiDocument {
   components: { schemas: Record<string, Schema> }
 }
 
-const openapi = JSON.parse(readFileSync(join(dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json'), 'utf8')) as OpenApiDocument
+const openapi = JSON.parse(
+  readFileSync(
+    join(dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json'),
+    'utf8'
+  )
+) as OpenApiDocument
 const validator = new SchemaValidator(openapi)
 
 let emulator: GithubEmulator
@@ -40,16 +45,26 @@ let expiredArtifactId: number
 before(async () => {
   emulator = await startGithubEmulator({
     dataDir: mkdtempSync(join(process.env.HFUA_TEST_CAPTURE ?? tmpdir(), 'gh-openapi-')),
-    tokens: { [TOKEN]: { login: 'github-actions[bot]' }, [READER_TOKEN]: { login: 'octo-reader', permissions: { actions: 'none', issues: 'read' } } }
+    tokens: {
+      [TOKEN]: { login: 'github-actions[bot]' },
+      [READER_TOKEN]: { login: 'octo-reader', permissions: { actions: 'none', issues: 'read' } }
+    }
   })
   emulator.addRepo(REPO, { id: 1001 })
   emulator.addRepo('mallory/tiny-cats-model', { fork: true })
   runId = emulator.addWorkflowRun(REPO, { name: 'Train', event: 'push' }).id
-  emulator.addWorkflowRun(REPO, { event: 'pull_request', headRepository: 'mallory/tiny-cats-model', status: 'in_progress' })
+  emulator.addWorkflowRun(REPO, {
+    event: 'pull_request',
+    headRepository: 'mallory/tiny-cats-model',
+    status: 'in_progress'
+  })
   emulator.addWorkflowRun(REPO, { run_attempt: 2, conclusion: 'failure', triggering_actor: { login: 'octocat' } })
-  artifactId = (await emulator.addArtifact(REPO, runId, { name: 'checkpoints', files: { 'tinydit_final.pt': Buffer.alloc(64, 1) } })).id
+  artifactId = (
+    await emulator.addArtifact(REPO, runId, { name: 'checkpoints', files: { 'tinydit_final.pt': Buffer.alloc(64, 1) } })
+  ).id
   await emulator.addArtifact(REPO, runId, { name: 'legacy', files: { 'a.txt': 'a' }, digest: null })
-  expiredArtifactId = (await emulator.addArtifact(REPO, runId, { name: 'old', files: { 'a.txt': 'a' }, expired: true })).id
+  expiredArtifactId = (await emulator.addArtifact(REPO, runId, { name: 'old', files: { 'a.txt': 'a' }, expired: true }))
+    .id
   emulator.addPullRequest(REPO, { title: 'Fix sampler', labels: ['train-report'], user: 'octocat' })
   emulator.addIssue(REPO, { title: 'Closed report', labels: ['train-report'], state: 'closed' })
 })
@@ -75,7 +90,12 @@ async function call(method: string, path: string, body?: unknown, token = TOKEN)
   })
   const text = await res.text()
   const route = emulator.requests.at(-1)?.route ?? ''
-  return { route, status: res.status, contentType: res.headers.get('content-type'), body: text ? JSON.parse(text) : undefined }
+  return {
+    route,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: text ? JSON.parse(text) : undefined
+  }
 }
 
 function operationFor(route: string): Operation {
@@ -122,7 +142,11 @@ describe('every emulated route answers as api.github.com documents', () => {
 
   it('workflow runs', async () => {
     await check('GET', `/repos/${REPO}/actions/runs/${runId}`, 200)
-    const list = await check('GET', `/repos/${REPO}/actions/workflows/train.yml/runs?branch=main&event=push&status=success&per_page=1`, 200)
+    const list = await check(
+      'GET',
+      `/repos/${REPO}/actions/workflows/train.yml/runs?branch=main&event=push&status=success&per_page=1`,
+      200
+    )
     assert.equal((list.body as { workflow_runs: unknown[] }).workflow_runs.length, 1)
     await check('GET', `/repos/${REPO}/actions/workflows/train.yml/runs?exclude_pull_requests=true&per_page=100`, 200)
   })
@@ -137,7 +161,11 @@ describe('every emulated route answers as api.github.com documents', () => {
   })
 
   it('issues', async () => {
-    const created = await check('POST', `/repos/${REPO}/issues`, 201, { title: 'Upload failed', body: 'details', labels: ['train-report'] })
+    const created = await check('POST', `/repos/${REPO}/issues`, 201, {
+      title: 'Upload failed',
+      body: 'details',
+      labels: ['train-report']
+    })
     const number = (created.body as { number: number }).number
     await check('POST', `/repos/${REPO}/issues`, 422, { body: 'no title' })
     await check('POST', `/repos/${REPO}/issues`, 422, { title: 't', body: 'x'.repeat(65_537) })
@@ -145,7 +173,11 @@ describe('every emulated route answers as api.github.com documents', () => {
     await check('GET', `/repos/${REPO}/issues?state=all&labels=train-report&per_page=2`, 200)
     await check('GET', `/repos/${REPO}/issues/${number}`, 200)
     await check('GET', `/repos/${REPO}/issues/99999`, 404)
-    await check('PATCH', `/repos/${REPO}/issues/${number}`, 200, { state: 'closed', state_reason: 'not_planned', labels: ['train-report', 'stale'] })
+    await check('PATCH', `/repos/${REPO}/issues/${number}`, 200, {
+      state: 'closed',
+      state_reason: 'not_planned',
+      labels: ['train-report', 'stale']
+    })
     await check('PATCH', `/repos/${REPO}/issues/${number}`, 422, { title: '' })
   })
 
@@ -177,13 +209,17 @@ describe('webhook payloads and event fixtures match the webhook schemas', () => 
     assert.ok(found, `components.schemas has no ${name}`)
     return found
   }
-  const assertValid = (name: string, payload: unknown) => assert.deepEqual(validator.validate(schema(name), payload), [], name)
+  const assertValid = (name: string, payload: unknown) =>
+    assert.deepEqual(validator.validate(schema(name), payload), [], name)
 
   it('workflowRunPayload() for completed and requested deliveries', () => {
     assertValid('webhook-workflow-run-completed', emulator.workflowRunPayload(REPO, runId, 'completed'))
     assertValid('webhook-workflow-run-requested', emulator.workflowRunPayload(REPO, runId, 'requested'))
     const forkRun = emulator.addWorkflowRun(REPO, { event: 'pull_request', headRepository: 'mallory/tiny-cats-model' })
-    const payload = emulator.workflowRunPayload(REPO, forkRun.id) as { workflow_run: { head_repository: { id: number; fork: boolean } }; repository: { id: number } }
+    const payload = emulator.workflowRunPayload(REPO, forkRun.id) as {
+      workflow_run: { head_repository: { id: number; fork: boolean } }
+      repository: { id: number }
+    }
     assertValid('webhook-workflow-run-completed', payload)
     assert.notEqual(payload.workflow_run.head_repository.id, payload.repository.id)
     assert.equal(payload.workflow_run.head_repository.fork, true)
@@ -199,21 +235,34 @@ describe('webhook payloads and event fixtures match the webhook schemas', () => 
     assertValid('webhook-workflow-dispatch', fixture('workflow_dispatch.json'))
   })
 
-  it('the validator accepts GitHub\'s own example deliveries', () => {
-    const examples = require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>
-    const completed = examples.find((e) => e.name === 'workflow_run')?.examples.filter((e) => e.action === 'completed').slice(1) ?? []
+  it("the validator accepts GitHub's own example deliveries", () => {
+    const examples = require('@octokit/webhooks-examples') as Array<{
+      name: string
+      examples: Array<Record<string, unknown>>
+    }>
+    const completed =
+      examples
+        .find((e) => e.name === 'workflow_run')
+        ?.examples.filter((e) => e.action === 'completed')
+        .slice(1) ?? []
     assert.ok(completed.length > 0)
     // examples[0] predates `path`, `actor` and `triggering_actor`; the later ones are current.
     for (const example of completed) assertValid('webhook-workflow-run-completed', example)
   })
 
   it('have every key of the real @octokit/webhooks-examples deliveries', () => {
-    const examples = require('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>
+    const examples = require('@octokit/webhooks-examples') as Array<{
+      name: string
+      examples: Array<Record<string, unknown>>
+    }>
     const real = (event: string) => examples.find((e) => e.name === event)?.examples ?? []
-    const completed = real('workflow_run').find((e) => e.action === 'completed' && (e.workflow_run as { conclusion?: unknown }).conclusion === 'success')
+    const completed = real('workflow_run').find(
+      (e) => e.action === 'completed' && (e.workflow_run as { conclusion?: unknown }).conclusion === 'success'
+    )
     assert.ok(completed)
     const ours = emulator.workflowRunPayload(REPO, runId) as Record<string, Record<string, unknown>>
-    const missing = (want: object, have: object) => Object.keys(want).filter((k) => !(k in have) && k !== 'organization')
+    const missing = (want: object, have: object) =>
+      Object.keys(want).filter((k) => !(k in have) && k !== 'organization')
     assert.deepEqual(missing(completed, ours), [])
     assert.deepEqual(missing(completed.workflow_run as object, ours.workflow_run as object), [])
     assert.deepEqual(missing(real('workflow_dispatch')[0] ?? {}, emulator.workflowDispatchPayload(REPO)), [])
@@ -234,10 +283,17 @@ describe('the schema validator is strict', () => {
     assert.deepEqual(validator.validate({ type: 'string', nullable: true }, null), [])
     assert.deepEqual(validator.validate({ type: ['string', 'null'] }, null), [])
     assert.equal(validator.validate({ type: 'string' }, null).length, 1)
-    assert.equal(validator.validate({ oneOf: [{ type: 'number' }, { type: 'integer' }] }, 1).length, 1, 'two oneOf matches fail')
+    assert.equal(
+      validator.validate({ oneOf: [{ type: 'number' }, { type: 'integer' }] }, 1).length,
+      1,
+      'two oneOf matches fail'
+    )
     assert.deepEqual(validator.validate({ anyOf: [{ type: 'number' }, { type: 'integer' }] }, 1), [])
     assert.equal(validator.validate({ allOf: [{ required: ['a'] }, { required: ['b'] }] }, { a: 1 }).length, 1)
-    assert.equal(validator.validate({ type: 'object', properties: {}, additionalProperties: false }, { x: 1 }).length, 1)
+    assert.equal(
+      validator.validate({ type: 'object', properties: {}, additionalProperties: false }, { x: 1 }).length,
+      1
+    )
     assert.equal(validator.validate({ type: 'string', format: 'date-time' }, 'yesterday').length, 1)
   })
 })

@@ -11,7 +11,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { createBranch, createRepo, downloadFile, fileDownloadInfo, fileExists, repoExists, uploadFiles } from '@huggingface/hub'
+import {
+  createBranch,
+  createRepo,
+  downloadFile,
+  fileDownloadInfo,
+  fileExists,
+  repoExists,
+  uploadFiles
+} from '@huggingface/hub'
 import { lfsFileEntry } from '../emulators/hub/git.ts'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 
@@ -49,7 +57,14 @@ const ALLOWED_MISSING: Record<string, string> = {
 }
 
 interface RecordedExchange {
-  request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; bodyFormat: string; body: unknown }
+  request: {
+    method: string
+    path: string
+    query: Record<string, string>
+    headers: Record<string, string>
+    bodyFormat: string
+    body: unknown
+  }
   response: { status: number; headers: Record<string, string>; bodyFormat: string; body: unknown }
 }
 
@@ -60,9 +75,12 @@ interface SpecValue {
   asserted?: unknown
 }
 
-const fixture = (name: string): RecordedExchange => JSON.parse(readFileSync(join(FIXTURES_DIR, name), 'utf8')) as RecordedExchange
+const fixture = (name: string): RecordedExchange =>
+  JSON.parse(readFileSync(join(FIXTURES_DIR, name), 'utf8')) as RecordedExchange
 const specValue = (id: string): SpecValue => {
-  const spec = JSON.parse(readFileSync(join(FIXTURES_DIR, 'hub-js-spec-values.json'), 'utf8')) as { values: SpecValue[] }
+  const spec = JSON.parse(readFileSync(join(FIXTURES_DIR, 'hub-js-spec-values.json'), 'utf8')) as {
+    values: SpecValue[]
+  }
   const value = spec.values.find((entry) => entry.id === id)
   assert.ok(value, `spec value ${id}`)
   return value
@@ -100,7 +118,8 @@ function recordedType(value: unknown): JsonType {
 /** Differences in key sets and JSON types, recursively; array elements are compared with the first recorded element. */
 function shapeDifferences(scope: string, recorded: unknown, actual: unknown, path = '$'): string[] {
   const where = `${scope}:${path}`
-  if (recordedType(recorded) !== jsonType(actual)) return [`${where}: type ${jsonType(actual)}, recorded ${recordedType(recorded)}`]
+  if (recordedType(recorded) !== jsonType(actual))
+    return [`${where}: type ${jsonType(actual)}, recorded ${recordedType(recorded)}`]
   if (Array.isArray(recorded) && Array.isArray(actual)) {
     const [model] = recorded
     if (model === undefined) return []
@@ -111,11 +130,13 @@ function shapeDifferences(scope: string, recorded: unknown, actual: unknown, pat
   const actualObject = actual as Record<string, unknown>
   const differences: string[] = []
   for (const key of Object.keys(recordedObject)) {
-    if (key in actualObject) differences.push(...shapeDifferences(scope, recordedObject[key], actualObject[key], `${path}.${key}`))
+    if (key in actualObject)
+      differences.push(...shapeDifferences(scope, recordedObject[key], actualObject[key], `${path}.${key}`))
     else if (!ALLOWED_MISSING[`${scope}:${path}.${key}`]) differences.push(`${where}.${key}: missing`)
   }
   for (const key of Object.keys(actualObject)) {
-    if (!(key in recordedObject) && !ALLOWED_EXTRA[`${scope}:${path}.${key}`]) differences.push(`${where}.${key}: not in the recording`)
+    if (!(key in recordedObject) && !ALLOWED_EXTRA[`${scope}:${path}.${key}`])
+      differences.push(`${where}.${key}: not in the recording`)
   }
   return differences
 }
@@ -130,7 +151,11 @@ interface Answer {
   body: unknown
 }
 
-async function send(method: string, path: string, options: { body?: string; headers?: Record<string, string>; token?: boolean } = {}): Promise<Answer> {
+async function send(
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; token?: boolean } = {}
+): Promise<Answer> {
   const response = await fetch(`${emulator.url}${path}`, {
     method,
     redirect: 'manual',
@@ -147,9 +172,11 @@ function replay(exchange: RecordedExchange, path = exchange.request.path): Promi
   const { request } = exchange
   const query = new URLSearchParams(request.query).toString()
   const body =
-    request.bodyFormat === 'json' ? JSON.stringify(request.body)
-    : request.bodyFormat === 'ndjson' ? (request.body as unknown[]).map((line) => JSON.stringify(line)).join('\n') + '\n'
-    : undefined
+    request.bodyFormat === 'json'
+      ? JSON.stringify(request.body)
+      : request.bodyFormat === 'ndjson'
+        ? (request.body as unknown[]).map((line) => JSON.stringify(line)).join('\n') + '\n'
+        : undefined
   return send(request.method, `${path}${query ? `?${query}` : ''}`, { body, headers: request.headers })
 }
 
@@ -158,9 +185,17 @@ function assertMatchesRecording(scope: string, exchange: RecordedExchange, answe
   const recorded = exchange.response
   assert.equal(answer.status, recorded.status, `${scope}: status`)
   const mediaType = (value: string | null | undefined): string | undefined => value?.split(';')[0]?.trim()
-  assert.equal(mediaType(answer.headers.get('content-type')), mediaType(recorded.headers['Content-Type']), `${scope}: Content-Type`)
+  assert.equal(
+    mediaType(answer.headers.get('content-type')),
+    mediaType(recorded.headers['Content-Type']),
+    `${scope}: Content-Type`
+  )
   assert.match(answer.headers.get('x-request-id') ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/, `${scope}: X-Request-Id`)
-  assert.equal(answer.headers.has('x-error-code'), 'X-Error-Code' in recorded.headers, `${scope}: X-Error-Code presence`)
+  assert.equal(
+    answer.headers.has('x-error-code'),
+    'X-Error-Code' in recorded.headers,
+    `${scope}: X-Error-Code presence`
+  )
   if (recorded.bodyFormat === 'json') assertSameShape(scope, recorded.body, answer.body)
   else assert.equal(answer.body, recorded.body, `${scope}: body`)
 }
@@ -169,13 +204,19 @@ const HEX40 = /^[0-9a-f]{40}$/
 const HEX24 = /^[0-9a-f]{24}$/
 const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
-const gitBlobSha1 = (content: Buffer): string => createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex')
+const gitBlobSha1 = (content: Buffer): string =>
+  createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex')
 
 // ---- recorded exchanges 01–10 (a Space created, used and deleted, as in the recordings) ----
 
 const SPACE = 'spaces/user/tmp_test_space'
 const state = { spaceId: '', commitOid: '' }
-const APP_PY = fixturesPresent ? Buffer.from((fixture('04-commit-200.json').request.body as Array<{ value: { content?: string } }>)[1]?.value.content ?? '', 'base64') : Buffer.alloc(0)
+const APP_PY = fixturesPresent
+  ? Buffer.from(
+      (fixture('04-commit-200.json').request.body as Array<{ value: { content?: string } }>)[1]?.value.content ?? '',
+      'base64'
+    )
+  : Buffer.alloc(0)
 
 test('01 repo create → {url, name, id}', { skip: skipReason }, async () => {
   const exchange = fixture('01-repo-create-200.json')
@@ -214,18 +255,22 @@ test('04 NDJSON commit → {success, commitOid, commitUrl, hookOutput}', { skip:
   state.commitOid = body.commitOid
 })
 
-test('05 preupload of an existing path → oid = git blob SHA-1 of the stored file (exact recorded value)', { skip: skipReason }, async () => {
-  const exchange = fixture('05-preupload-existing-file-200.json')
-  const answer = await replay(exchange)
-  assertMatchesRecording('05', exchange, answer)
-  const recorded = exchange.response.body as { files: Array<{ oid: string }> }
-  const body = answer.body as { files: Array<{ oid: string; uploadMode: string }>; commitOid: string }
-  // Same 152-byte app.py as in the recording, so the same blob id.
-  assert.equal(body.files[0]?.oid, recorded.files[0]?.oid)
-  assert.equal(body.files[0]?.oid, gitBlobSha1(APP_PY))
-  assert.equal(body.files[0]?.uploadMode, 'regular')
-  assert.equal(body.commitOid, state.commitOid)
-})
+test(
+  '05 preupload of an existing path → oid = git blob SHA-1 of the stored file (exact recorded value)',
+  { skip: skipReason },
+  async () => {
+    const exchange = fixture('05-preupload-existing-file-200.json')
+    const answer = await replay(exchange)
+    assertMatchesRecording('05', exchange, answer)
+    const recorded = exchange.response.body as { files: Array<{ oid: string }> }
+    const body = answer.body as { files: Array<{ oid: string; uploadMode: string }>; commitOid: string }
+    // Same 152-byte app.py as in the recording, so the same blob id.
+    assert.equal(body.files[0]?.oid, recorded.files[0]?.oid)
+    assert.equal(body.files[0]?.oid, gitBlobSha1(APP_PY))
+    assert.equal(body.files[0]?.uploadMode, 'regular')
+    assert.equal(body.commitOid, state.commitOid)
+  }
+)
 
 test('06 commit replacing a file with empty content', { skip: skipReason }, async () => {
   const exchange = fixture('06-commit-empty-file-200.json')
@@ -244,7 +289,10 @@ test('08 creating an existing repo → 409 {error, url}, no X-Error-Code', { ski
   assert.equal((await replay(exchange)).status, 200, 'first creation')
   const answer = await replay(exchange)
   assertMatchesRecording('08', exchange, answer)
-  assert.deepEqual(answer.body, { error: 'You already created this space repo', url: `${emulator.url}/spaces/user/tmp_test_space` })
+  assert.deepEqual(answer.body, {
+    error: 'You already created this space repo',
+    url: `${emulator.url}/spaces/user/tmp_test_space`
+  })
   assert.equal(answer.headers.get('x-error-message'), null)
 })
 
@@ -294,13 +342,24 @@ test('10 repo info without expand → the full body', { skip: skipReason }, asyn
   assert.match(String(body.lastModified), ISO_MS_Z)
   assert.match(String(body.createdAt), ISO_MS_Z)
   assert.equal(body.pipeline_tag, 'fill-mask')
-  assert.deepEqual(body.cardData, { language: 'en', tags: ['exbert'], license: 'apache-2.0', datasets: ['bookcorpus', 'wikipedia'], pipeline_tag: 'fill-mask', library_name: 'transformers' })
+  assert.deepEqual(body.cardData, {
+    language: 'en',
+    tags: ['exbert'],
+    license: 'apache-2.0',
+    datasets: ['bookcorpus', 'wikipedia'],
+    pipeline_tag: 'fill-mask',
+    library_name: 'transformers'
+  })
 })
 
 // ---- hub-js-spec-values.json ----
 
 /** Entries of `listed` compared with the wire entry of the same kind (regular file or LFS file). */
-function assertEntriesLikeWire(scope: string, wire: Array<Record<string, unknown>>, listed: Array<Record<string, unknown>>): void {
+function assertEntriesLikeWire(
+  scope: string,
+  wire: Array<Record<string, unknown>>,
+  listed: Array<Record<string, unknown>>
+): void {
   const wireRegular = wire.find((entry) => !('lfs' in entry))
   const wireLfs = wire.find((entry) => 'lfs' in entry)
   for (const entry of listed.filter((item) => item.type === 'file')) {
@@ -308,27 +367,36 @@ function assertEntriesLikeWire(scope: string, wire: Array<Record<string, unknown
   }
 }
 
-test('tree-listing: entry key sets and types equal the wire; LFS pointer oids reproduce the real ones', { skip: skipReason }, async () => {
-  const wire = specValue('tree-listing').wire as Array<Record<string, unknown>>
-  const answer = await send('GET', `/api/models/${BERT}/tree/main?recursive=false&expand=false`, { headers: { accept: 'application/json' } })
-  assert.equal(answer.status, 200)
-  assert.match(answer.headers.get('content-type') ?? '', /^application\/json/)
-  const listed = answer.body as Array<Record<string, unknown>>
-  assertEntriesLikeWire('tree', wire, listed)
-  for (const path of ['pytorch_model.bin', 'tf_model.h5']) assert.ok(listed.find((entry) => entry.path === path)?.lfs, `${path} is LFS`)
-  for (const entry of listed) if (entry.type === 'file') assert.match(String(entry.oid), HEX40)
-  // The emulator's pointer rule applied to the real objects gives the real blob oids and pointer sizes.
-  for (const real of wire.filter((entry) => 'lfs' in entry)) {
-    const lfs = real.lfs as { oid: string; size: number; pointerSize: number }
-    assert.deepEqual(lfsFileEntry(lfs.oid, lfs.size), { oid: real.oid, size: real.size, lfs })
+test(
+  'tree-listing: entry key sets and types equal the wire; LFS pointer oids reproduce the real ones',
+  { skip: skipReason },
+  async () => {
+    const wire = specValue('tree-listing').wire as Array<Record<string, unknown>>
+    const answer = await send('GET', `/api/models/${BERT}/tree/main?recursive=false&expand=false`, {
+      headers: { accept: 'application/json' }
+    })
+    assert.equal(answer.status, 200)
+    assert.match(answer.headers.get('content-type') ?? '', /^application\/json/)
+    const listed = answer.body as Array<Record<string, unknown>>
+    assertEntriesLikeWire('tree', wire, listed)
+    for (const path of ['pytorch_model.bin', 'tf_model.h5'])
+      assert.ok(listed.find((entry) => entry.path === path)?.lfs, `${path} is LFS`)
+    for (const entry of listed) if (entry.type === 'file') assert.match(String(entry.oid), HEX40)
+    // The emulator's pointer rule applied to the real objects gives the real blob oids and pointer sizes.
+    for (const real of wire.filter((entry) => 'lfs' in entry)) {
+      const lfs = real.lfs as { oid: string; size: number; pointerSize: number }
+      assert.deepEqual(lfsFileEntry(lfs.oid, lfs.size), { oid: real.oid, size: real.size, lfs })
+    }
+    const tokenizer = listed.find((entry) => entry.path === 'tokenizer_config.json')
+    assert.equal(tokenizer?.oid, 'a661b1a138dac6dc5590367402d100765010ffd6')
   }
-  const tokenizer = listed.find((entry) => entry.path === 'tokenizer_config.json')
-  assert.equal(tokenizer?.oid, 'a661b1a138dac6dc5590367402d100765010ffd6')
-})
+)
 
 test('tree-listing-expand: lastCommit {id, title, date} with ISO dates', { skip: skipReason }, async () => {
   const wire = specValue('tree-listing-expand').wire as Array<Record<string, unknown>>
-  const answer = await send('GET', `/api/models/${BERT}/tree/main?recursive=false&expand=true`, { headers: { accept: 'application/json' } })
+  const answer = await send('GET', `/api/models/${BERT}/tree/main?recursive=false&expand=true`, {
+    headers: { accept: 'application/json' }
+  })
   const listed = answer.body as Array<Record<string, unknown>>
   assertEntriesLikeWire('tree-expand', wire, listed)
   for (const entry of listed) {
@@ -340,35 +408,51 @@ test('tree-listing-expand: lastCommit {id, title, date} with ISO dates', { skip:
   assert.equal(gitattributes.lastCommit.title, 'initial commit')
 })
 
-test('paths-info: same entry shape as the tree; lastCommit only with expand; no lfs on regular files', { skip: skipReason }, async () => {
-  const wire = specValue('tree-listing').wire as Array<Record<string, unknown>>
-  const lfs = await send('POST', `/api/models/${BERT}/paths-info/main`, {
-    body: JSON.stringify({ paths: ['tf_model.h5'] }),
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' }
-  })
-  assert.equal(lfs.status, 200)
-  assertSameShape('paths-info', [wire.find((entry) => entry.path === 'tf_model.h5')], lfs.body)
-  const [plain] = lfs.body as Array<Record<string, unknown>>
-  assert.ok(plain && !('lastCommit' in plain) && !('securityFileStatus' in plain), 'paths-info-lfs: no lastCommit/securityFileStatus without expand')
-  const expanded = await send('POST', `/api/models/${BERT}/paths-info/main`, {
-    body: JSON.stringify({ paths: ['tf_model.h5'], expand: true }),
-    headers: { 'Content-Type': 'application/json' }
-  })
-  const wireDerived = specValue('paths-info-lfs-expand').wireDerived as { lastCommit: unknown }
-  const [entry] = expanded.body as Array<{ lastCommit: { date: string } }>
-  assertSameShape('paths-info-expand', wireDerived.lastCommit, entry?.lastCommit)
-  assert.match(entry?.lastCommit.date ?? '', ISO_MS_Z)
-  const regular = await send('POST', `/api/models/${BERT}/paths-info/main`, { body: JSON.stringify({ paths: ['config.json', 'missing'] }) })
-  assert.deepEqual((regular.body as Array<Record<string, unknown>>).map((item) => [item.path, 'lfs' in item]), [['config.json', false]])
-  const form = await send('POST', `/api/models/${BERT}/paths-info/main`, {
-    body: 'paths=vocab.txt&paths=config.json&expand=false',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
-  })
-  assert.deepEqual((form.body as Array<{ path: string }>).map((item) => item.path), ['vocab.txt', 'config.json'])
-})
+test(
+  'paths-info: same entry shape as the tree; lastCommit only with expand; no lfs on regular files',
+  { skip: skipReason },
+  async () => {
+    const wire = specValue('tree-listing').wire as Array<Record<string, unknown>>
+    const lfs = await send('POST', `/api/models/${BERT}/paths-info/main`, {
+      body: JSON.stringify({ paths: ['tf_model.h5'] }),
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' }
+    })
+    assert.equal(lfs.status, 200)
+    assertSameShape('paths-info', [wire.find((entry) => entry.path === 'tf_model.h5')], lfs.body)
+    const [plain] = lfs.body as Array<Record<string, unknown>>
+    assert.ok(
+      plain && !('lastCommit' in plain) && !('securityFileStatus' in plain),
+      'paths-info-lfs: no lastCommit/securityFileStatus without expand'
+    )
+    const expanded = await send('POST', `/api/models/${BERT}/paths-info/main`, {
+      body: JSON.stringify({ paths: ['tf_model.h5'], expand: true }),
+      headers: { 'Content-Type': 'application/json' }
+    })
+    const wireDerived = specValue('paths-info-lfs-expand').wireDerived as { lastCommit: unknown }
+    const [entry] = expanded.body as Array<{ lastCommit: { date: string } }>
+    assertSameShape('paths-info-expand', wireDerived.lastCommit, entry?.lastCommit)
+    assert.match(entry?.lastCommit.date ?? '', ISO_MS_Z)
+    const regular = await send('POST', `/api/models/${BERT}/paths-info/main`, {
+      body: JSON.stringify({ paths: ['config.json', 'missing'] })
+    })
+    assert.deepEqual(
+      (regular.body as Array<Record<string, unknown>>).map((item) => [item.path, 'lfs' in item]),
+      [['config.json', false]]
+    )
+    const form = await send('POST', `/api/models/${BERT}/paths-info/main`, {
+      body: 'paths=vocab.txt&paths=config.json&expand=false',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+    })
+    assert.deepEqual(
+      (form.body as Array<{ path: string }>).map((item) => item.path),
+      ['vocab.txt', 'config.json']
+    )
+  }
+)
 
 test('list-commits / count-commits: entry shape, Link pagination and X-Total-Count', { skip: skipReason }, async () => {
-  for (let n = 0; n < 5; n++) await uploadFiles({ ...hub(), repo: BERT, files: [{ path: `notes/${n}.txt`, content: new Blob([String(n)]) }] })
+  for (let n = 0; n < 5; n++)
+    await uploadFiles({ ...hub(), repo: BERT, files: [{ path: `notes/${n}.txt`, content: new Blob([String(n)]) }] })
   const total = (await emulator.listCommits(BERT)).length
   const answer = await send('GET', `/api/models/${BERT}/commits/main?limit=5`)
   assert.equal(answer.status, 200)
@@ -394,50 +478,71 @@ test('who-am-i: key set and types of the asserted wire object', { skip: skipReas
   assertSameShape('whoami', specValue('who-am-i').asserted, answer.body)
   const auth = (answer.body as { auth: { accessToken: { createdAt: string } } }).auth
   assert.match(auth.accessToken.createdAt, ISO_MS_Z)
-  const invalid = await send('GET', '/api/whoami-v2', { headers: { Authorization: `Bearer hf_${'z'.repeat(34)}` }, token: false })
+  const invalid = await send('GET', '/api/whoami-v2', {
+    headers: { Authorization: `Bearer hf_${'z'.repeat(34)}` },
+    token: false
+  })
   assert.equal(invalid.status, 401)
   assert.deepEqual(invalid.body, { error: 'Invalid credentials in Authorization header' })
 })
 
-test('lfs-pointer-after-commit: 1,000,000 bytes of "O123456789" → the exact pointer and ETags', { skip: skipReason }, async () => {
-  const asserted = specValue('lfs-pointer-after-commit').asserted as { pointerText: string }
-  const content = Buffer.from('O123456789'.repeat(100_000))
-  await uploadFiles({
-    ...hub(),
-    repo: BERT,
-    files: [
-      { path: 'test.txt', content: new Blob(['This is me']) },
-      { path: 'test.lfs.txt', content: new Blob([content]) }
-    ]
-  })
-  const raw = await send('GET', `/${BERT}/raw/main/test.lfs.txt`)
-  assert.equal(raw.status, 200)
-  assert.equal(String(raw.body).trim(), asserted.pointerText)
-  const info = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'test.lfs.txt' })
-  assert.deepEqual({ etag: info?.etag, size: info?.size }, { etag: '"a3bbce7ee1df7233d85b5f4d60faa3755f93f537804f8b540c72b0739239ddf8"', size: 1_000_000 })
-  const pointer = Buffer.from(`${asserted.pointerText}\n`)
-  const rawInfo = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'test.lfs.txt', raw: true })
-  assert.deepEqual({ etag: rawInfo?.etag, size: rawInfo?.size }, { etag: `"${gitBlobSha1(pointer)}"`, size: pointer.length })
-})
+test(
+  'lfs-pointer-after-commit: 1,000,000 bytes of "O123456789" → the exact pointer and ETags',
+  { skip: skipReason },
+  async () => {
+    const asserted = specValue('lfs-pointer-after-commit').asserted as { pointerText: string }
+    const content = Buffer.from('O123456789'.repeat(100_000))
+    await uploadFiles({
+      ...hub(),
+      repo: BERT,
+      files: [
+        { path: 'test.txt', content: new Blob(['This is me']) },
+        { path: 'test.lfs.txt', content: new Blob([content]) }
+      ]
+    })
+    const raw = await send('GET', `/${BERT}/raw/main/test.lfs.txt`)
+    assert.equal(raw.status, 200)
+    assert.equal(String(raw.body).trim(), asserted.pointerText)
+    const info = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'test.lfs.txt' })
+    assert.deepEqual(
+      { etag: info?.etag, size: info?.size },
+      { etag: '"a3bbce7ee1df7233d85b5f4d60faa3755f93f537804f8b540c72b0739239ddf8"', size: 1_000_000 }
+    )
+    const pointer = Buffer.from(`${asserted.pointerText}\n`)
+    const rawInfo = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'test.lfs.txt', raw: true })
+    assert.deepEqual(
+      { etag: rawInfo?.etag, size: rawInfo?.size },
+      { etag: `"${gitBlobSha1(pointer)}"`, size: pointer.length }
+    )
+  }
+)
 
-test('file-download-info-regular: a regular file’s ETag is its quoted git blob SHA-1 (exact asserted value)', { skip: skipReason }, async () => {
-  const asserted = specValue('file-download-info-regular').asserted as { size: number; etag: string }
-  const info = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'tokenizer_config.json' })
-  assert.deepEqual({ etag: info?.etag, size: info?.size }, asserted)
-})
+test(
+  'file-download-info-regular: a regular file’s ETag is its quoted git blob SHA-1 (exact asserted value)',
+  { skip: skipReason },
+  async () => {
+    const asserted = specValue('file-download-info-regular').asserted as { size: number; etag: string }
+    const info = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'tokenizer_config.json' })
+    assert.deepEqual({ etag: info?.etag, size: info?.size }, asserted)
+  }
+)
 
-test('check-repo-access-missing, repo-exists, file-exists: 401 anonymous / 404 authenticated', { skip: skipReason }, async () => {
-  const anonymous = await send('GET', '/api/models/i--d/dont', { token: false })
-  assert.equal(anonymous.status, 401)
-  const authenticated = await send('GET', '/api/models/i--d/dont')
-  assert.equal(authenticated.status, 404)
-  assert.equal(authenticated.headers.get('x-error-code'), 'RepoNotFound')
-  assert.match(authenticated.headers.get('content-type') ?? '', /^application\/json/)
-  assert.equal(await repoExists({ ...hub(), repo: BERT }), true)
-  assert.equal(await repoExists({ ...hub(), repo: 'google-bert/gpt9000' }), false)
-  assert.equal(await fileExists({ ...hub(), repo: BERT, path: 'tf_model.h5' }), true)
-  assert.equal(await fileExists({ ...hub(), repo: BERT, path: 'tf_model.h5dadazdzazd' }), false)
-})
+test(
+  'check-repo-access-missing, repo-exists, file-exists: 401 anonymous / 404 authenticated',
+  { skip: skipReason },
+  async () => {
+    const anonymous = await send('GET', '/api/models/i--d/dont', { token: false })
+    assert.equal(anonymous.status, 401)
+    const authenticated = await send('GET', '/api/models/i--d/dont')
+    assert.equal(authenticated.status, 404)
+    assert.equal(authenticated.headers.get('x-error-code'), 'RepoNotFound')
+    assert.match(authenticated.headers.get('content-type') ?? '', /^application\/json/)
+    assert.equal(await repoExists({ ...hub(), repo: BERT }), true)
+    assert.equal(await repoExists({ ...hub(), repo: 'google-bert/gpt9000' }), false)
+    assert.equal(await fileExists({ ...hub(), repo: BERT, path: 'tf_model.h5' }), true)
+    assert.equal(await fileExists({ ...hub(), repo: BERT, path: 'tf_model.h5dadazdzazd' }), false)
+  }
+)
 
 test('create-repo-url: {hubUrl}/{prefix}{ns}/{name}', { skip: skipReason }, async () => {
   const model = await createRepo({ ...hub(), repo: 'user/url-model' })
@@ -447,32 +552,56 @@ test('create-repo-url: {hubUrl}/{prefix}{ns}/{name}', { skip: skipReason }, asyn
   await assert.rejects(createRepo({ ...hub(), repo: 'canonical' }), TypeError)
 })
 
-test('model-info / dataset-info / space-info: expanded fields only, with the asserted types', { skip: skipReason }, async () => {
-  const modelSpec = specValue('model-info') as SpecValue & { request: { query: { expand: string[] } } }
-  const expand = (fields: string[]): string => fields.map((field) => `expand=${field}`).join('&')
-  const model = await send('GET', `/api/models/${BERT}/revision/HEAD?${expand(modelSpec.request.query.expand)}`)
-  assertSameShape('model-info', modelSpec.wireDerived, model.body)
-  assert.match(String((model.body as { lastModified: string }).lastModified), ISO_MS_Z)
-  const head = (await emulator.listCommits(BERT)).at(-2)?.oid ?? ''
-  const atRevision = await send('GET', `/api/models/${BERT}/revision/${head}?expand=sha&expand=author&expand=siblings`)
-  const body = atRevision.body as { sha: string; author: string; siblings: Array<{ rfilename: string }> }
-  assert.equal(body.sha, head)
-  assert.equal(body.author, 'google-bert')
-  assert.ok(body.siblings.some((sibling) => sibling.rfilename === '.gitattributes'))
+test(
+  'model-info / dataset-info / space-info: expanded fields only, with the asserted types',
+  { skip: skipReason },
+  async () => {
+    const modelSpec = specValue('model-info') as SpecValue & { request: { query: { expand: string[] } } }
+    const expand = (fields: string[]): string => fields.map((field) => `expand=${field}`).join('&')
+    const model = await send('GET', `/api/models/${BERT}/revision/HEAD?${expand(modelSpec.request.query.expand)}`)
+    assertSameShape('model-info', modelSpec.wireDerived, model.body)
+    assert.match(String((model.body as { lastModified: string }).lastModified), ISO_MS_Z)
+    const head = (await emulator.listCommits(BERT)).at(-2)?.oid ?? ''
+    const atRevision = await send(
+      'GET',
+      `/api/models/${BERT}/revision/${head}?expand=sha&expand=author&expand=siblings`
+    )
+    const body = atRevision.body as { sha: string; author: string; siblings: Array<{ rfilename: string }> }
+    assert.equal(body.sha, head)
+    assert.equal(body.author, 'google-bert')
+    assert.ok(body.siblings.some((sibling) => sibling.rfilename === '.gitattributes'))
 
-  await createRepo({ ...hub(), repo: 'datasets/user/info-dataset' })
-  const dataset = await send('GET', '/api/datasets/user/info-dataset/revision/HEAD?expand=private&expand=downloads&expand=gated&expand=likes&expand=lastModified')
-  assert.deepEqual(Object.keys(dataset.body as object).sort(), ['_id', 'downloads', 'gated', 'id', 'lastModified', 'likes', 'private'])
-  await createRepo({ ...hub(), repo: 'spaces/user/info-space', sdk: 'static' })
-  const space = await send('GET', '/api/spaces/user/info-space/revision/HEAD?expand=sdk&expand=likes&expand=private&expand=lastModified')
-  assert.deepEqual(space.body, { ...(space.body as object), sdk: 'static', private: false, likes: 0 })
-  assert.deepEqual(Object.keys(space.body as object).sort(), ['_id', 'id', 'lastModified', 'likes', 'private', 'sdk'])
-})
+    await createRepo({ ...hub(), repo: 'datasets/user/info-dataset' })
+    const dataset = await send(
+      'GET',
+      '/api/datasets/user/info-dataset/revision/HEAD?expand=private&expand=downloads&expand=gated&expand=likes&expand=lastModified'
+    )
+    assert.deepEqual(Object.keys(dataset.body as object).sort(), [
+      '_id',
+      'downloads',
+      'gated',
+      'id',
+      'lastModified',
+      'likes',
+      'private'
+    ])
+    await createRepo({ ...hub(), repo: 'spaces/user/info-space', sdk: 'static' })
+    const space = await send(
+      'GET',
+      '/api/spaces/user/info-space/revision/HEAD?expand=sdk&expand=likes&expand=private&expand=lastModified'
+    )
+    assert.deepEqual(space.body, { ...(space.body as object), sdk: 'static', private: false, likes: 0 })
+    assert.deepEqual(Object.keys(space.body as object).sort(), ['_id', 'id', 'lastModified', 'likes', 'private', 'sdk'])
+  }
+)
 
 test('branches: new branch from main, empty branch, overwrite', { skip: skipReason }, async () => {
   await uploadFiles({ ...hub(), repo: BERT, files: [{ path: 'file.txt', content: new Blob(['file content']) }] })
   await createBranch({ ...hub(), repo: BERT, branch: 'new-branch' })
-  assert.equal(await (await downloadFile({ ...hub(), repo: BERT, path: 'file.txt', revision: 'new-branch' }))?.text(), 'file content')
+  assert.equal(
+    await (await downloadFile({ ...hub(), repo: BERT, path: 'file.txt', revision: 'new-branch' }))?.text(),
+    'file content'
+  )
   await createBranch({ ...hub(), repo: BERT, branch: 'empty-branch', empty: true })
   assert.equal(await downloadFile({ ...hub(), repo: BERT, path: 'file.txt', revision: 'empty-branch' }), null)
   await createBranch({ ...hub(), repo: BERT, branch: 'overwrite-branch' })

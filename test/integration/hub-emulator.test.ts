@@ -72,7 +72,9 @@ function sha256(content: Buffer): string {
 }
 
 function lfsPointer(content: Buffer): Buffer {
-  return Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(content)}\nsize ${content.length}\n`)
+  return Buffer.from(
+    `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(content)}\nsize ${content.length}\n`
+  )
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), optionally with NUL bytes so the sample looks binary. */
@@ -211,7 +213,12 @@ test('re-uploading stored LFS objects transfers no bytes', async () => {
 test('listFiles (recursive) reports git blob oids, sizes and lfs info', async () => {
   const entries = await collect(listFiles({ ...hub(), repo: REPO, recursive: true }))
   const byPath = new Map(entries.map((entry) => [entry.path, entry]))
-  assert.deepEqual(byPath.get('small.txt'), { type: 'file', oid: gitBlobSha1(small), size: small.length, path: 'small.txt' })
+  assert.deepEqual(byPath.get('small.txt'), {
+    type: 'file',
+    oid: gitBlobSha1(small),
+    size: small.length,
+    path: 'small.txt'
+  })
   const expectLfs = (path: string, content: Buffer): void => {
     const pointer = lfsPointer(content)
     assert.deepEqual(byPath.get(path), {
@@ -230,15 +237,26 @@ test('listFiles (recursive) reports git blob oids, sizes and lfs info', async ()
   assert.equal(folder.size, 0)
 
   const topLevel = await collect(listFiles({ ...hub(), repo: REPO }))
-  assert.ok(topLevel.every((entry) => !entry.path.includes('/')), 'non-recursive listing stays at the root')
+  assert.ok(
+    topLevel.every((entry) => !entry.path.includes('/')),
+    'non-recursive listing stays at the root'
+  )
   const inFolder = await collect(listFiles({ ...hub(), repo: REPO, path: 'weights' }))
-  assert.deepEqual(inFolder.map((entry) => entry.path), ['weights/big.dat'])
+  assert.deepEqual(
+    inFolder.map((entry) => entry.path),
+    ['weights/big.dat']
+  )
   await assert.rejects(collect(listFiles({ ...hub(), repo: REPO, path: 'nope' })), { statusCode: 404 })
   await assert.rejects(collect(listFiles({ ...hub(), repo: REPO, revision: 'no-such-branch' })), { statusCode: 404 })
 })
 
 test('pathsInfo at a commit oid, with and without expand; missing paths are left out', async () => {
-  const infos = await pathsInfo({ ...hub(), repo: REPO, revision: firstCommitOid, paths: ['weights/big.dat', 'small.txt', 'missing.txt'] })
+  const infos = await pathsInfo({
+    ...hub(),
+    repo: REPO,
+    revision: firstCommitOid,
+    paths: ['weights/big.dat', 'small.txt', 'missing.txt']
+  })
   assert.deepEqual(
     infos.map(({ path, type, oid, size, lfs, lastCommit }) => ({ path, type, oid, size, lfs, lastCommit })),
     [
@@ -250,10 +268,23 @@ test('pathsInfo at a commit oid, with and without expand; missing paths are left
         lfs: { oid: sha256(big), size: big.length, pointerSize: lfsPointer(big).length },
         lastCommit: undefined
       },
-      { path: 'small.txt', type: 'file', oid: gitBlobSha1(small), size: small.length, lfs: undefined, lastCommit: undefined }
+      {
+        path: 'small.txt',
+        type: 'file',
+        oid: gitBlobSha1(small),
+        size: small.length,
+        lfs: undefined,
+        lastCommit: undefined
+      }
     ]
   )
-  const expanded = await pathsInfo({ ...hub(), repo: REPO, revision: firstCommitOid, paths: ['small.txt'], expand: true })
+  const expanded = await pathsInfo({
+    ...hub(),
+    repo: REPO,
+    revision: firstCommitOid,
+    paths: ['small.txt'],
+    expand: true
+  })
   assert.equal(expanded[0]?.lastCommit.id, firstCommitOid)
   assert.equal(expanded[0]?.lastCommit.title, 'Upload three files')
   assert.ok(expanded[0]?.lastCommit.date instanceof Date)
@@ -261,16 +292,30 @@ test('pathsInfo at a commit oid, with and without expand; missing paths are left
 
 test('modelInfo reads sha and cardData from README.md front matter', async () => {
   const readme = '---\nlicense: mit\nlanguage: en\ntags:\n- emulator\npipeline_tag: text-generation\n---\n# Demo\n'
-  const output = await uploadFiles({ ...hub(), repo: REPO, files: [{ path: 'README.md', content: new Blob([readme]) }] })
+  const output = await uploadFiles({
+    ...hub(),
+    repo: REPO,
+    files: [{ path: 'README.md', content: new Blob([readme]) }]
+  })
   const info = await modelInfo({ ...hub(), name: REPO, additionalFields: ['sha', 'cardData'] })
   assert.equal(info.name, REPO)
   assert.match(info.id, /^[0-9a-f]{24}$/)
   assert.equal(info.sha, output?.commit.oid)
-  assert.deepEqual(info.cardData, { license: 'mit', language: 'en', tags: ['emulator'], pipeline_tag: 'text-generation' })
+  assert.deepEqual(info.cardData, {
+    license: 'mit',
+    language: 'en',
+    tags: ['emulator'],
+    pipeline_tag: 'text-generation'
+  })
   assert.equal(info.task, 'text-generation')
   assert.equal(info.private, false)
   assert.ok(info.updatedAt instanceof Date && !Number.isNaN(info.updatedAt.getTime()))
-  const older = await modelInfo({ ...hub(), name: REPO, revision: firstCommitOid, additionalFields: ['sha', 'cardData'] })
+  const older = await modelInfo({
+    ...hub(),
+    name: REPO,
+    revision: firstCommitOid,
+    additionalFields: ['sha', 'cardData']
+  })
   assert.equal(older.sha, firstCommitOid)
   assert.equal(older.cardData, undefined, 'no README at that revision → no cardData')
 })
@@ -278,7 +323,10 @@ test('modelInfo reads sha and cardData from README.md front matter', async () =>
 test('listCommits (paginated) and countCommits, newest first', async () => {
   const commits = await collect(listCommits({ ...hub(), repo: REPO, batchSize: 2 }))
   const expected = await emulator.listCommits(REPO)
-  assert.deepEqual(commits.map((c) => c.oid), expected.map((c) => c.oid))
+  assert.deepEqual(
+    commits.map((c) => c.oid),
+    expected.map((c) => c.oid)
+  )
   assert.equal(commits.at(-1)?.title, 'initial commit')
   assert.equal(commits[0]?.authors[0]?.username, 'tester')
   assert.ok(commits.every((c) => c.date instanceof Date))
@@ -340,7 +388,10 @@ test('commit({isPullRequest}) opens refs/pr/<n>; follow-up commits go to the PR,
     operations: [{ operation: 'addOrUpdate', path: 'pr2.txt', content: new Blob(['more']) }]
   })
   const prCommits = await collect(listCommits({ ...hub(), repo: REPO, revision: 'refs/pr/1' }))
-  assert.deepEqual(prCommits.slice(0, 2).map((c) => c.title), ['Follow-up', 'Proposal'])
+  assert.deepEqual(
+    prCommits.slice(0, 2).map((c) => c.title),
+    ['Follow-up', 'Proposal']
+  )
   assert.equal(prCommits[2]?.oid, mainHead, 'the PR starts at the head of main')
   assert.equal((await emulator.listCommits(REPO))[0]?.oid, mainHead, 'main did not move')
   const prFiles = await collect(listFiles({ ...hub(), repo: REPO, revision: 'refs/pr/1' }))
@@ -352,16 +403,24 @@ test('commit({isPullRequest}) opens refs/pr/<n>; follow-up commits go to the PR,
 
 test('createBranch from main, empty, and with overwrite', async () => {
   await createBranch({ ...hub(), repo: REPO, branch: 'dev' })
-  assert.equal(await (await downloadFile({ ...hub(), repo: REPO, path: 'small.txt', revision: 'dev' }))?.text(), small.toString())
+  assert.equal(
+    await (await downloadFile({ ...hub(), repo: REPO, path: 'small.txt', revision: 'dev' }))?.text(),
+    small.toString()
+  )
   await assert.rejects(createBranch({ ...hub(), repo: REPO, branch: 'dev' }), { statusCode: 409 })
   await createBranch({ ...hub(), repo: REPO, branch: 'dev', overwrite: true, empty: true })
   assert.equal(await downloadFile({ ...hub(), repo: REPO, path: 'small.txt', revision: 'dev' }), null)
-  await assert.rejects(createBranch({ ...hub(), repo: REPO, branch: 'x', revision: 'no-such-rev' }), { statusCode: 404 })
+  await assert.rejects(createBranch({ ...hub(), repo: REPO, branch: 'x', revision: 'no-such-rev' }), {
+    statusCode: 404
+  })
 })
 
 test('downloads: regular file ETag is the git SHA-1, LFS ETag the SHA-256; ranges and raw pointers', async () => {
   const regular = await fileDownloadInfo({ ...hub(), repo: REPO, path: 'small.txt' })
-  assert.deepEqual({ etag: regular?.etag, size: regular?.size }, { etag: `"${gitBlobSha1(small)}"`, size: small.length })
+  assert.deepEqual(
+    { etag: regular?.etag, size: regular?.size },
+    { etag: `"${gitBlobSha1(small)}"`, size: small.length }
+  )
   assert.equal(await (await downloadFile({ ...hub(), repo: REPO, path: 'small.txt' }))?.text(), small.toString())
 
   const lfs = await fileDownloadInfo({ ...hub(), repo: REPO, path: 'weights/big.dat' })
@@ -370,14 +429,22 @@ test('downloads: regular file ETag is the git SHA-1, LFS ETag the SHA-256; range
   const blob = await downloadFile({ ...hub(), repo: REPO, path: 'weights/big.dat' })
   assert.ok(blob)
   assert.ok(Buffer.from(await blob.arrayBuffer()).equals(big))
-  assert.ok(Buffer.from(await blob.slice(5_000_000, 5_000_100).arrayBuffer()).equals(big.subarray(5_000_000, 5_000_100)))
+  assert.ok(
+    Buffer.from(await blob.slice(5_000_000, 5_000_100).arrayBuffer()).equals(big.subarray(5_000_000, 5_000_100))
+  )
 
   const raw = await fileDownloadInfo({ ...hub(), repo: REPO, path: 'weights/big.dat', raw: true })
-  assert.deepEqual({ etag: raw?.etag, size: raw?.size }, { etag: `"${gitBlobSha1(lfsPointer(big))}"`, size: lfsPointer(big).length })
+  assert.deepEqual(
+    { etag: raw?.etag, size: raw?.size },
+    { etag: `"${gitBlobSha1(lfsPointer(big))}"`, size: lfsPointer(big).length }
+  )
   const rawBlob = await downloadFile({ ...hub(), repo: REPO, path: 'weights/big.dat', raw: true })
   assert.equal(await rawBlob?.text(), lfsPointer(big).toString())
 
-  const redirect = await fetch(`${emulator.url}/${REPO}/resolve/main/weights/big.dat`, { method: 'HEAD', redirect: 'manual' })
+  const redirect = await fetch(`${emulator.url}/${REPO}/resolve/main/weights/big.dat`, {
+    method: 'HEAD',
+    redirect: 'manual'
+  })
   assert.equal(redirect.status, 302)
   assert.equal(redirect.headers.get('x-linked-etag'), `"${sha256(big)}"`)
   assert.equal(redirect.headers.get('x-linked-size'), String(big.length))
@@ -403,7 +470,9 @@ test('fault: 503 with Retry-After on preupload surfaces as HubApiError 503', asy
     uploadFiles({ ...hub(), repo: REPO, files: [{ path: 'f.txt', content: new Blob(['f']) }] }),
     (error: unknown) => error instanceof HubApiError && error.statusCode === 503
   )
-  assert.deepEqual(routesSeen('preupload'), [{ method: 'POST', path: `/api/models/${REPO}/preupload/main`, status: 503, route: 'preupload' }])
+  assert.deepEqual(routesSeen('preupload'), [
+    { method: 'POST', path: `/api/models/${REPO}/preupload/main`, status: 503, route: 'preupload' }
+  ])
   assert.equal(routesSeen('commit').length, 0)
   const retried = await uploadFiles({ ...hub(), repo: REPO, files: [{ path: 'f.txt', content: new Blob(['f']) }] })
   assert.ok(retried?.commit.oid, 'the rule hit once only')
@@ -421,12 +490,24 @@ test('fault over HTTP: 429 with RateLimit headers, stats readable as JSON', asyn
   assert.equal(limited.headers.get('ratelimit'), '"api";r=0;t=30')
   assert.equal(limited.headers.get('ratelimit-policy'), '"fixed window";"api";q=500;w=300')
   assert.match(limited.headers.get('x-request-id') ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/)
-  await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ route: 'tree', status: 500, times: 5 }) })
+  await fetch(`${emulator.url}/_emulator/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ route: 'tree', status: 500, times: 5 })
+  })
   assert.equal((await fetch(`${emulator.url}/_emulator/faults`, { method: 'DELETE' })).status, 200)
-  assert.equal((await fetch(`${emulator.url}/api/models/${REPO}/tree/main`)).status, 200, 'cleared rules no longer fire')
-  const stats = (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as { requests: Array<{ route: string; status: number }> }
+  assert.equal(
+    (await fetch(`${emulator.url}/api/models/${REPO}/tree/main`)).status,
+    200,
+    'cleared rules no longer fire'
+  )
+  const stats = (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as {
+    requests: Array<{ route: string; status: number }>
+  }
   assert.ok(stats.requests.some((request) => request.route === 'whoami' && request.status === 429))
-  assert.equal((await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', body: '{"route":"nope"}' })).status, 400)
+  assert.equal(
+    (await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', body: '{"route":"nope"}' })).status,
+    400
+  )
 })
 
 test('fault: a connection reset mid-part fails the commit without a partial commit; a retry succeeds', async () => {
@@ -435,7 +516,13 @@ test('fault: a connection reset mid-part fails the commit without a partial comm
   const before = await emulator.listCommits(REPO)
   emulator.faults.add({ route: 'lfs-part', resetMidBody: true })
   const upload = (): ReturnType<typeof commit> =>
-    commit({ ...hub(), repo: REPO, title: 'After reset', useXet: false, operations: [{ operation: 'addOrUpdate', path: 'reset.dat', content: url }] })
+    commit({
+      ...hub(),
+      repo: REPO,
+      title: 'After reset',
+      useXet: false,
+      operations: [{ operation: 'addOrUpdate', path: 'reset.dat', content: url }]
+    })
   await assert.rejects(upload())
   assert.deepEqual(await emulator.listCommits(REPO), before, 'no commit was made')
   assert.equal(await emulator.readFile(REPO, 'main', 'reset.dat'), null)
@@ -447,12 +534,22 @@ test('fault: a connection reset mid-part fails the commit without a partial comm
 test('auth: read-only tokens cannot write (403), unknown tokens get 401, anonymous reads of private repos 401', async () => {
   const reader = { hubUrl: emulator.url, accessToken: READ_TOKEN }
   assert.equal((await whoAmI(reader)).auth.accessToken?.role, 'read')
-  await assert.rejects(uploadFiles({ ...reader, repo: REPO, files: [{ path: 'r.txt', content: new Blob(['r']) }] }), { statusCode: 403 })
+  await assert.rejects(uploadFiles({ ...reader, repo: REPO, files: [{ path: 'r.txt', content: new Blob(['r']) }] }), {
+    statusCode: 403
+  })
   await assert.rejects(createRepo({ ...reader, repo: 'reader/x' }), { statusCode: 403 })
   assert.equal(await (await downloadFile({ ...reader, repo: REPO, path: 'small.txt' }))?.text(), small.toString())
-  await assert.rejects(uploadFiles({ ...hub(), accessToken: UNKNOWN_TOKEN, repo: REPO, files: [{ path: 'u.txt', content: new Blob(['u']) }] }), {
-    statusCode: 401
-  })
+  await assert.rejects(
+    uploadFiles({
+      ...hub(),
+      accessToken: UNKNOWN_TOKEN,
+      repo: REPO,
+      files: [{ path: 'u.txt', content: new Blob(['u']) }]
+    }),
+    {
+      statusCode: 401
+    }
+  )
   await createRepo({ ...hub(), repo: 'tester/secret', private: true })
   assert.equal(await repoExists({ hubUrl: emulator.url, repo: 'tester/secret' }), false)
   assert.equal(await repoExists({ ...hub(), repo: 'tester/secret' }), true)
@@ -463,24 +560,43 @@ test('auth: read-only tokens cannot write (403), unknown tokens get 401, anonymo
 
 test('datasets and spaces use their URL prefixes; tags and refs; deleteRepo', async () => {
   await createRepo({ ...hub(), repo: { type: 'dataset', name: 'tester/ds' } })
-  await uploadFiles({ ...hub(), repo: 'datasets/tester/ds', files: [{ path: 'data/train.csv', content: new Blob(['a,b\n1,2\n']) }] })
-  assert.equal(await (await downloadFile({ ...hub(), repo: 'datasets/tester/ds', path: 'data/train.csv' }))?.text(), 'a,b\n1,2\n')
+  await uploadFiles({
+    ...hub(),
+    repo: 'datasets/tester/ds',
+    files: [{ path: 'data/train.csv', content: new Blob(['a,b\n1,2\n']) }]
+  })
+  assert.equal(
+    await (await downloadFile({ ...hub(), repo: 'datasets/tester/ds', path: 'data/train.csv' }))?.text(),
+    'a,b\n1,2\n'
+  )
   const space = await createRepo({ ...hub(), repo: 'spaces/tester/sp', sdk: 'gradio' })
   assert.equal(space.repoUrl, `${emulator.url}/spaces/tester/sp`)
   assert.match((await emulator.readFile('spaces/tester/sp', 'main', 'README.md'))?.toString() ?? '', /sdk: gradio/)
 
   const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }
-  const tag = (): Promise<Response> => fetch(`${emulator.url}/api/datasets/tester/ds/tag/main`, { method: 'POST', headers: auth, body: '{"tag":"v1"}' })
+  const tag = (): Promise<Response> =>
+    fetch(`${emulator.url}/api/datasets/tester/ds/tag/main`, { method: 'POST', headers: auth, body: '{"tag":"v1"}' })
   assert.equal((await tag()).status, 200)
   assert.equal((await tag()).status, 409)
-  assert.equal(await (await downloadFile({ ...hub(), repo: 'datasets/tester/ds', path: 'data/train.csv', revision: 'v1' }))?.text(), 'a,b\n1,2\n')
+  assert.equal(
+    await (
+      await downloadFile({ ...hub(), repo: 'datasets/tester/ds', path: 'data/train.csv', revision: 'v1' })
+    )?.text(),
+    'a,b\n1,2\n'
+  )
   const refs = (await (await fetch(`${emulator.url}/api/datasets/tester/ds/refs`, { headers: auth })).json()) as {
     branches: Array<{ name: string }>
     tags: Array<{ name: string; ref: string; targetCommit: string }>
   }
-  assert.deepEqual(refs.branches.map((branch) => branch.name), ['main'])
+  assert.deepEqual(
+    refs.branches.map((branch) => branch.name),
+    ['main']
+  )
   assert.equal(refs.tags[0]?.ref, 'refs/tags/v1')
-  assert.equal((await fetch(`${emulator.url}/api/datasets/tester/ds/tag/v1`, { method: 'DELETE', headers: auth })).status, 200)
+  assert.equal(
+    (await fetch(`${emulator.url}/api/datasets/tester/ds/tag/v1`, { method: 'DELETE', headers: auth })).status,
+    200
+  )
 
   await deleteRepo({ ...hub(), repo: 'datasets/tester/ds' })
   assert.equal(await repoExists({ ...hub(), repo: 'datasets/tester/ds' }), false)
@@ -489,7 +605,10 @@ test('datasets and spaces use their URL prefixes; tags and refs; deleteRepo', as
 
 test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-upload, commit validation, ranges', async () => {
   const json = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }
-  const batch = async (objects: unknown[], transfers = ['basic', 'multipart']): Promise<{ objects: Array<Record<string, any>> }> => {
+  const batch = async (
+    objects: unknown[],
+    transfers = ['basic', 'multipart']
+  ): Promise<{ objects: Array<Record<string, any>> }> => {
     const response = await fetch(`${emulator.url}/${REPO}.git/info/lfs/objects/batch`, {
       method: 'POST',
       headers: { ...json, 'Content-Type': 'application/vnd.git-lfs+json' },
@@ -498,8 +617,14 @@ test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-
     assert.equal(response.headers.get('content-type'), 'application/vnd.git-lfs+json')
     return (await response.json()) as { objects: Array<Record<string, any>> }
   }
-  const bad = await batch([{ oid: 'not-a-sha', size: 1 }, { oid: 'a'.repeat(64), size: -1 }])
-  assert.deepEqual(bad.objects.map((object) => object.error?.code), [422, 422])
+  const bad = await batch([
+    { oid: 'not-a-sha', size: 1 },
+    { oid: 'a'.repeat(64), size: -1 }
+  ])
+  assert.deepEqual(
+    bad.objects.map((object) => object.error?.code),
+    [422, 422]
+  )
 
   // Basic PUT with content that does not hash to the oid → 400, nothing stored.
   const content = Buffer.from('some lfs bytes')
@@ -510,16 +635,26 @@ test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-
   const retried = (await batch([{ oid: sha256(content), size: content.length }])).objects[0]
   assert.ok(retried?.actions, 'still not stored')
   assert.equal((await fetch(retried.actions.upload.href, { method: 'PUT', body: content })).status, 200)
-  assert.equal((await batch([{ oid: sha256(content), size: content.length }])).objects[0]?.actions, undefined, 'stored now')
+  assert.equal(
+    (await batch([{ oid: sha256(content), size: content.length }])).objects[0]?.actions,
+    undefined,
+    'stored now'
+  )
 
   // Multipart: re-uploading an already hashed part forces a full re-hash; a wrong ETag is refused.
   const large = patterned(5 * MiB, 41)
   const [multi] = (await batch([{ oid: sha256(large), size: large.length }])).objects
   const header = multi?.actions.upload.header as Record<string, string>
   assert.equal(header.chunk_size, String(2 * MiB))
-  assert.deepEqual(Object.keys(header).filter((key) => /^\d+$/.test(key)), ['00001', '00002', '00003'])
+  assert.deepEqual(
+    Object.keys(header).filter((key) => /^\d+$/.test(key)),
+    ['00001', '00002', '00003']
+  )
   const putPart = async (n: number): Promise<string> => {
-    const response = await fetch(header[String(n).padStart(5, '0')] as string, { method: 'PUT', body: large.subarray((n - 1) * 2 * MiB, n * 2 * MiB) })
+    const response = await fetch(header[String(n).padStart(5, '0')] as string, {
+      method: 'PUT',
+      body: large.subarray((n - 1) * 2 * MiB, n * 2 * MiB)
+    })
     assert.equal(response.status, 200)
     return response.headers.get('etag') ?? ''
   }
@@ -528,7 +663,10 @@ test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-
   const complete = (etagOfPart1: string): Promise<Response> =>
     fetch(multi?.actions.upload.href, {
       method: 'POST',
-      body: JSON.stringify({ oid: sha256(large), parts: [1, 2, 3].map((n) => ({ partNumber: n, etag: n === 1 ? etagOfPart1 : etags.get(n) })) })
+      body: JSON.stringify({
+        oid: sha256(large),
+        parts: [1, 2, 3].map((n) => ({ partNumber: n, etag: n === 1 ? etagOfPart1 : etags.get(n) }))
+      })
     })
   assert.equal((await complete('"nope"')).status, 400)
   assert.equal((await complete(etags.get(1) ?? '')).status, 200)
@@ -541,17 +679,32 @@ test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-
       headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/x-ndjson' },
       body: [{ key: 'header', value: { summary: 'bad' } }, operation].map((line) => JSON.stringify(line)).join('\n')
     })
-  const relative = await commitNdjson('main', { key: 'file', value: { path: '..\\ddd', content: '', encoding: 'base64' } })
+  const relative = await commitNdjson('main', {
+    key: 'file',
+    value: { path: '..\\ddd', content: '', encoding: 'base64' }
+  })
   assert.equal(relative.status, 422)
-  const unknownObject = await commitNdjson('main', { key: 'lfsFile', value: { path: 'x.bin', algo: 'sha256', oid: 'b'.repeat(64), size: 3 } })
+  const unknownObject = await commitNdjson('main', {
+    key: 'lfsFile',
+    value: { path: 'x.bin', algo: 'sha256', oid: 'b'.repeat(64), size: 3 }
+  })
   assert.equal(unknownObject.status, 422)
-  const wrongSize = await commitNdjson('main', { key: 'lfsFile', value: { path: 'x.bin', algo: 'sha256', oid: sha256(content), size: 3 } })
+  const wrongSize = await commitNdjson('main', {
+    key: 'lfsFile',
+    value: { path: 'x.bin', algo: 'sha256', oid: sha256(content), size: 3 }
+  })
   assert.equal(wrongSize.status, 422)
-  const missingBranch = await commitNdjson('nope', { key: 'file', value: { path: 'a.txt', content: '', encoding: 'base64' } })
+  const missingBranch = await commitNdjson('nope', {
+    key: 'file',
+    value: { path: 'a.txt', content: '', encoding: 'base64' }
+  })
   assert.equal(missingBranch.status, 404)
   assert.equal(missingBranch.headers.get('x-error-code'), 'RevisionNotFound')
   assert.equal((await emulator.listCommits(REPO))[0]?.oid, head)
-  const stored = await commitNdjson('main', { key: 'lfsFile', value: { path: 'raw/uploaded.bin', algo: 'sha256', oid: sha256(large), size: large.length } })
+  const stored = await commitNdjson('main', {
+    key: 'lfsFile',
+    value: { path: 'raw/uploaded.bin', algo: 'sha256', oid: sha256(large), size: large.length }
+  })
   assert.equal(stored.status, 200)
   assert.ok((await emulator.readFile(REPO, 'main', 'raw/uploaded.bin'))?.equals(large))
 
@@ -560,7 +713,9 @@ test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-
   assert.equal(ranged.status, 206)
   assert.equal(ranged.headers.get('content-range'), `bytes 6-9/${small.length}`)
   assert.equal(await ranged.text(), small.subarray(6, 10).toString())
-  const unsatisfiable = await fetch(`${emulator.url}/${REPO}/resolve/main/small.txt`, { headers: { Range: 'bytes=9999-' } })
+  const unsatisfiable = await fetch(`${emulator.url}/${REPO}/resolve/main/small.txt`, {
+    headers: { Range: 'bytes=9999-' }
+  })
   assert.equal(unsatisfiable.status, 416)
   await unsatisfiable.arrayBuffer()
   const unknown = await fetch(`${emulator.url}/api/nothing-here`)

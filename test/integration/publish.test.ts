@@ -27,7 +27,14 @@ before(async () => {
 after(() => hub.close())
 
 function inputs(repoId: string, over: Record<string, string> = {}): Record<string, string> {
-  return { 'hf-token': HF_TOKEN, 'repo-id': repoId, 'hub-url': hub.url, files: SEED_FILES_MAPPING, 'create-repo': 'true', ...over }
+  return {
+    'hf-token': HF_TOKEN,
+    'repo-id': repoId,
+    'hub-url': hub.url,
+    files: SEED_FILES_MAPPING,
+    'create-repo': 'true',
+    ...over
+  }
 }
 const newRepoId = () => `d4oit/publish-${process.pid}-${++repoCounter}`
 const modelRepo = (name: string) => ({ type: 'model' as const, name })
@@ -35,7 +42,11 @@ const modelRepo = (name: string) => ({ type: 'model' as const, name })
 test('the seed layout is published in exactly one commit, with outputs and a summary', async () => {
   const workspace = await makeWorkspace(seedTrainOutput())
   const repoId = newRepoId()
-  const core = await runInProcess({ inputs: inputs(repoId), workspace, env: { GITHUB_REPOSITORY: 'd4oit/tiny-cats-model', GITHUB_SHA: 'abcdef1234567890', GITHUB_RUN_ID: '42' } })
+  const core = await runInProcess({
+    inputs: inputs(repoId),
+    workspace,
+    env: { GITHUB_REPOSITORY: 'd4oit/tiny-cats-model', GITHUB_SHA: 'abcdef1234567890', GITHUB_RUN_ID: '42' }
+  })
   assert.deepEqual(core.failures, [])
   assert.equal(core.outputs.changed, 'true')
   const commits = await hub.listCommits(modelRepo(repoId))
@@ -85,7 +96,9 @@ test('only changed files are uploaded; the rest are reported unchanged', async (
   await writeFile(join(workspace, 'evaluation/evaluation_report.json'), '{"fid": 39.2}')
   hub.resetStats()
   const core = await runInProcess({ inputs: inputs(repoId), workspace })
-  const statuses = Object.fromEntries((JSON.parse(core.outputs.files!) as Array<{ path: string; status: string }>).map((f) => [f.path, f.status]))
+  const statuses = Object.fromEntries(
+    (JSON.parse(core.outputs.files!) as Array<{ path: string; status: string }>).map((f) => [f.path, f.status])
+  )
   assert.equal(statuses['generator/model.pt'], 'updated')
   assert.equal(statuses['evaluation/evaluation_report.json'], 'updated')
   assert.equal(statuses['generator/model.onnx'], 'unchanged')
@@ -102,7 +115,10 @@ test('dry-run prints the plan and commits nothing, not even the repo', async () 
   assert.equal(core.outputs.changed, 'true')
   assert.equal(core.outputs['commit-sha'], '')
   assert.ok(core.log.some((l) => /^added +generator\/model\.pt/.test(l)))
-  assert.ok(core.log.some((l) => /8 of 8 files to upload/.test(l)), 'seven mapped files and the model card')
+  assert.ok(
+    core.log.some((l) => /8 of 8 files to upload/.test(l)),
+    'seven mapped files and the model card'
+  )
   assert.match(core.summaries[0]!, /Dry run: nothing was committed/)
   const exists = await fetch(`${hub.url}/api/models/${repoId}`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })
   assert.equal(exists.status, 404)
@@ -118,16 +134,31 @@ test('a commit that lands between planning and committing makes the action re-pl
     async commit(request) {
       if (!raced) {
         raced = true // another writer commits first, moving the branch under us
-        await hubCommit({ repo: repoId, hubUrl: hub.url, accessToken: HF_TOKEN, title: 'concurrent', operations: [{ operation: 'addOrUpdate', path: 'other.txt', content: new Blob(['other']) }] })
+        await hubCommit({
+          repo: repoId,
+          hubUrl: hub.url,
+          accessToken: HF_TOKEN,
+          title: 'concurrent',
+          operations: [{ operation: 'addOrUpdate', path: 'other.txt', content: new Blob(['other']) }]
+        })
       }
       return client.commit(request)
     }
   })
   const core = await runInProcess({ inputs: inputs(repoId), workspace, wrapHub })
   assert.deepEqual(core.failures, [])
-  assert.ok(core.warnings.some((w) => /moved since .* \(412\); planning again/.test(w)), core.warnings.join('\n'))
+  assert.ok(
+    core.warnings.some((w) => /moved since .* \(412\); planning again/.test(w)),
+    core.warnings.join('\n')
+  )
   const commits = await hub.listCommits(modelRepo(repoId))
-  assert.deepEqual(commits.map((c) => c.title).slice(0, 2).reverse(), ['concurrent', commits[0]!.title])
+  assert.deepEqual(
+    commits
+      .map((c) => c.title)
+      .slice(0, 2)
+      .reverse(),
+    ['concurrent', commits[0]!.title]
+  )
   assert.equal(commits[0]!.parents[0], commits[1]!.oid, 'our commit sits on top of the concurrent one')
   assert.ok(await hub.readFile(modelRepo(repoId), 'main', 'other.txt'), 'the other writer’s file survived')
 })
@@ -140,7 +171,13 @@ test('a branch that never stops moving fails cleanly after a bounded number of a
   const wrapHub = (client: HubClient): HubClient => ({
     ...client,
     async commit(request) {
-      await hubCommit({ repo: repoId, hubUrl: hub.url, accessToken: HF_TOKEN, title: `racer ${++n}`, operations: [{ operation: 'addOrUpdate', path: `r${n}.txt`, content: new Blob([String(n)]) }] })
+      await hubCommit({
+        repo: repoId,
+        hubUrl: hub.url,
+        accessToken: HF_TOKEN,
+        title: `racer ${++n}`,
+        operations: [{ operation: 'addOrUpdate', path: `r${n}.txt`, content: new Blob([String(n)]) }]
+      })
       return client.commit(request)
     }
   })
@@ -148,7 +185,10 @@ test('a branch that never stops moving fails cleanly after a bounded number of a
   assert.equal(core.failures.length, 1)
   assert.match(core.failures[0]!, /kept moving .* \(412\)/)
   const titles = (await hub.listCommits(modelRepo(repoId))).map((c) => c.title)
-  assert.ok(titles.every((t) => t.startsWith('racer') || t === 'initial commit'), 'no commit of ours landed')
+  assert.ok(
+    titles.every((t) => t.startsWith('racer') || t === 'initial commit'),
+    'no commit of ours landed'
+  )
 })
 
 test('transient Hub errors on idempotent calls are retried, honouring Retry-After', async () => {
@@ -214,21 +254,31 @@ test('a connection that breaks before the commit was applied leads to one re-pla
   const core = await runInProcess({ inputs: inputs(repoId), workspace })
   assert.deepEqual(core.failures, [])
   assert.equal((await hub.listCommits(modelRepo(repoId))).length, 2)
-  assert.equal(hub.stats.requests.filter((r) => r.route === 'commit').length, 2, 'the broken commit, then one re-planned commit')
+  assert.equal(
+    hub.stats.requests.filter((r) => r.route === 'commit').length,
+    2,
+    'the broken commit, then one re-planned commit'
+  )
 })
 
 test('a read-only token is refused before anything is uploaded', async () => {
   const workspace = await makeWorkspace({ 'a.txt': 'a' })
   const repoId = newRepoId()
   await hub.createRepo(modelRepo(repoId))
-  const core = await runInProcess({ inputs: inputs(repoId, { 'hf-token': HF_TOKEN_READONLY, files: 'a.txt' }), workspace })
+  const core = await runInProcess({
+    inputs: inputs(repoId, { 'hf-token': HF_TOKEN_READONLY, files: 'a.txt' }),
+    workspace
+  })
   assert.match(core.failures[0]!, /read-only token/)
   assert.equal((await hub.listCommits(modelRepo(repoId))).length, 1)
 })
 
 test('a missing repo is an error unless create-repo is true', async () => {
   const workspace = await makeWorkspace({ 'a.txt': 'a' })
-  const core = await runInProcess({ inputs: inputs(newRepoId(), { 'create-repo': 'false', files: 'a.txt' }), workspace })
+  const core = await runInProcess({
+    inputs: inputs(newRepoId(), { 'create-repo': 'false', files: 'a.txt' }),
+    workspace
+  })
   assert.match(core.failures[0]!, /repo-id names a repo that does not exist .* set create-repo: true/)
 })
 
@@ -249,6 +299,10 @@ test('dataset repos work the same way', async () => {
   assert.deepEqual(core.failures, [])
   assert.match(core.outputs['commit-url']!, new RegExp(`/datasets/${repoId}/commit/[0-9a-f]{40}$`))
   assert.ok(await hub.readFile({ type: 'dataset', name: repoId }, 'main', 'data/train.csv'))
-  assert.equal(await hub.readFile({ type: 'dataset', name: repoId }, 'main', 'README.md'), null, 'a dataset README is never generated')
+  assert.equal(
+    await hub.readFile({ type: 'dataset', name: repoId }, 'main', 'README.md'),
+    null,
+    'a dataset README is never generated'
+  )
   assert.equal(core.outputs.verified, 'true')
 })

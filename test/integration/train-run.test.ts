@@ -25,12 +25,18 @@ let hubRepo: string
 before(async () => {
   gh = await startGithubEmulator({
     dataDir: captureFolder('gh-train'),
-    tokens: { [GH_TOKEN]: { login: 'github-actions[bot]' }, [GH_TOKEN_NO_ISSUES]: { login: 'github-actions[bot]', permissions: { actions: 'read', issues: 'none' } } }
+    tokens: {
+      [GH_TOKEN]: { login: 'github-actions[bot]' },
+      [GH_TOKEN_NO_ISSUES]: { login: 'github-actions[bot]', permissions: { actions: 'read', issues: 'none' } }
+    }
   })
   // @actions/artifact reads GITHUB_API_URL once, when it is first imported (lazily, by the action).
   process.env.GITHUB_API_URL = gh.url
   delete process.env.GITHUB_SERVER_URL
-  hub = await startHubEmulator({ dataDir: captureFolder('hub-train'), tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } } })
+  hub = await startHubEmulator({
+    dataDir: captureFolder('hub-train'),
+    tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } }
+  })
   gh.addRepo(REPO, { id: 1001, defaultBranch: 'main' })
   // The checked-out repository provides the ONNX export and the benchmark report.
   workspace = await makeWorkspace({
@@ -116,15 +122,25 @@ test('a completed, successful Train run is downloaded and published in one commi
   assert.equal(await hubCommits(), 2)
   const model = await hub.readFile({ type: 'model', name: hubRepo }, 'main', 'generator/model.pt')
   assert.ok(model?.equals(CHECKPOINT), 'the checkpoint came from the artifact')
-  assert.equal((await hub.readFile({ type: 'model', name: hubRepo }, 'main', 'evaluation/evaluation_report.json'))?.toString(), REPORT)
-  assert.ok(await hub.readFile({ type: 'model', name: hubRepo }, 'main', 'generator/model.onnx'), 'the ONNX file came from the workspace')
+  assert.equal(
+    (await hub.readFile({ type: 'model', name: hubRepo }, 'main', 'evaluation/evaluation_report.json'))?.toString(),
+    REPORT
+  )
+  assert.ok(
+    await hub.readFile({ type: 'model', name: hubRepo }, 'main', 'generator/model.onnx'),
+    'the ONNX file came from the workspace'
+  )
   const commit = (await hub.listCommits({ type: 'model', name: hubRepo }))[0]!
   assert.match(commit.title, new RegExp(`from ${REPO}@${run.head_sha.slice(0, 7)} \\(Train run ${run.id}\\)`))
   assert.match(commit.message, new RegExp(`Workflow-Run: ${run.html_url.replace(/[/.]/g, '\\$&')}`))
   const extracted = core.log.map((l) => /^Artifacts extracted into (\S+)/.exec(l)?.[1]).find(Boolean)
   assert.ok(extracted?.startsWith(runnerTemp), `extracted under RUNNER_TEMP (${extracted})`)
   assert.deepEqual(await readdir(runnerTemp), [], 'and removed after the upload')
-  assert.deepEqual(await readdir(workspace).then((d) => d.sort()), ['benchmark_report.json', 'frontend'], 'nothing was written into the workspace')
+  assert.deepEqual(
+    await readdir(workspace).then((d) => d.sort()),
+    ['benchmark_report.json', 'frontend'],
+    'nothing was written into the workspace'
+  )
 })
 
 test('a Train run that did not succeed is skipped: no download, no commit, no issue', async () => {
@@ -139,13 +155,35 @@ test('a Train run that did not succeed is skipped: no download, no commit, no is
   assert.equal(await hubCommits(), 1)
 })
 
-const refusals: Array<{ name: string; seed?: Parameters<GithubEmulator['addWorkflowRun']>[1]; action?: 'requested'; inputs?: Record<string, string>; expect: RegExp }> = [
+const refusals: Array<{
+  name: string
+  seed?: Parameters<GithubEmulator['addWorkflowRun']>[1]
+  action?: 'requested'
+  inputs?: Record<string, string>
+  expect: RegExp
+}> = [
   { name: 'an event that is not "completed"', action: 'requested', expect: /not "completed"/ },
-  { name: 'another workflow file named "Train"', seed: { path: '.github/workflows/pwn.yml', name: 'Train' }, expect: /workflow file "\.github\/workflows\/pwn\.yml"/ },
-  { name: 'a run on a fork’s code', seed: { headRepository: 'mallory/tiny-cats-model', event: 'push' }, expect: /mallory\/tiny-cats-model.*allow-fork-runs: true/ },
+  {
+    name: 'another workflow file named "Train"',
+    seed: { path: '.github/workflows/pwn.yml', name: 'Train' },
+    expect: /workflow file "\.github\/workflows\/pwn\.yml"/
+  },
+  {
+    name: 'a run on a fork’s code',
+    seed: { headRepository: 'mallory/tiny-cats-model', event: 'push' },
+    expect: /mallory\/tiny-cats-model.*allow-fork-runs: true/
+  },
   { name: 'a pull_request run', seed: { event: 'pull_request' }, expect: /"pull_request" event.*allowed-events/ },
-  { name: 'a run on another branch', seed: { head_branch: 'experiment' }, expect: /branch "experiment".*allowed-branches/ },
-  { name: 'a Train workflow at another path than the input', inputs: { workflow: '.github/workflows/train-gpu.yml' }, expect: /not "\.github\/workflows\/train-gpu\.yml"/ }
+  {
+    name: 'a run on another branch',
+    seed: { head_branch: 'experiment' },
+    expect: /branch "experiment".*allowed-branches/
+  },
+  {
+    name: 'a Train workflow at another path than the input',
+    inputs: { workflow: '.github/workflows/train-gpu.yml' },
+    expect: /not "\.github\/workflows\/train-gpu\.yml"/
+  }
 ]
 
 for (const r of refusals) {
@@ -166,18 +204,29 @@ for (const r of refusals) {
 
 test('allow-fork-runs: true lets a fork’s run through', async () => {
   const run = await trainRun({ headRepository: 'friend/tiny-cats-model' })
-  const { core } = await publish({ payload: gh.workflowRunPayload(REPO, run.id), inputs: { 'allow-fork-runs': 'true' } })
+  const { core } = await publish({
+    payload: gh.workflowRunPayload(REPO, run.id),
+    inputs: { 'allow-fork-runs': 'true' }
+  })
   assert.deepEqual(core.failures, [])
   assert.equal(await hubCommits(), 2)
 })
 
 test('workflow_dispatch with run-id publishes that run after the same checks', async () => {
   const run = await trainRun()
-  const { core } = await publish({ event: 'workflow_dispatch', payload: gh.workflowDispatchPayload(REPO), inputs: { 'run-id': String(run.id) } })
+  const { core } = await publish({
+    event: 'workflow_dispatch',
+    payload: gh.workflowDispatchPayload(REPO),
+    inputs: { 'run-id': String(run.id) }
+  })
   assert.deepEqual(core.failures, [])
   assert.equal(core.outputs['train-run-id'], String(run.id))
   const fork = await trainRun({ headRepository: 'mallory/tiny-cats-model' })
-  const refused = await publish({ event: 'workflow_dispatch', payload: gh.workflowDispatchPayload(REPO), inputs: { 'run-id': String(fork.id) } })
+  const refused = await publish({
+    event: 'workflow_dispatch',
+    payload: gh.workflowDispatchPayload(REPO),
+    inputs: { 'run-id': String(fork.id) }
+  })
   assert.match(refused.core.failures[0]!, /mallory/)
 })
 
@@ -198,7 +247,11 @@ test('asking for a Train run on another event is an error naming the supported e
 
 test('an artifact whose digest does not match is refused and nothing is used', async () => {
   const run = gh.addWorkflowRun(REPO, {})
-  await gh.addArtifact(REPO, run.id, { name: 'checkpoints', files: { 'tinydit_final.pt': CHECKPOINT }, digest: `sha256:${'0'.repeat(64)}` })
+  await gh.addArtifact(REPO, run.id, {
+    name: 'checkpoints',
+    files: { 'tinydit_final.pt': CHECKPOINT },
+    digest: `sha256:${'0'.repeat(64)}`
+  })
   await gh.addArtifact(REPO, run.id, { name: 'evaluation-report', files: { 'evaluation_report.json': REPORT } })
   const { core, runnerTemp } = await publish({ payload: gh.workflowRunPayload(REPO, run.id) })
   assert.match(core.failures[0]!, /Artifact "checkpoints" does not match the digest GitHub registered/)
@@ -211,7 +264,10 @@ test('expired and missing artifacts name the artifact and list what the run has'
   await gh.addArtifact(REPO, run.id, { name: 'checkpoints', files: { 'tinydit_final.pt': CHECKPOINT }, expired: true })
   await gh.addArtifact(REPO, run.id, { name: 'evaluation-report', files: { 'evaluation_report.json': REPORT } })
   const expired = await publish({ payload: gh.workflowRunPayload(REPO, run.id) })
-  assert.match(expired.core.failures[0]!, /artifact "checkpoints" has expired.*\nTrain run \d+ has: "checkpoints" \(expired\), "evaluation-report"/s)
+  assert.match(
+    expired.core.failures[0]!,
+    /artifact "checkpoints" has expired.*\nTrain run \d+ has: "checkpoints" \(expired\), "evaluation-report"/s
+  )
   const missing = await publish({ payload: gh.workflowRunPayload(REPO, run.id), inputs: { artifacts: 'weights' } })
   assert.match(missing.core.failures[0]!, /artifact "weights" not found/)
   assert.equal(await hubCommits(), 1)
@@ -219,7 +275,11 @@ test('expired and missing artifacts name the artifact and list what the run has'
 
 test('a download that GitHub answers with 410 Gone says the artifact expired', async () => {
   const run = await trainRun()
-  gh.faults.add({ route: 'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', status: 410, times: 1 })
+  gh.faults.add({
+    route: 'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
+    status: 410,
+    times: 1
+  })
   const { core } = await publish({ payload: gh.workflowRunPayload(REPO, run.id) })
   assert.match(core.failures[0]!, /has expired \(410 Gone\)/)
   gh.faults.clear()
@@ -274,9 +334,15 @@ test('a Hub answer that echoes the token is redacted everywhere it could surface
 test('without issues: write the action warns with the permission to add and still fails with the original error', async () => {
   const run = await trainRun()
   hub.faults.add({ route: 'commit', status: 500, times: 1 })
-  const { core } = await publish({ payload: gh.workflowRunPayload(REPO, run.id), inputs: { 'github-token': GH_TOKEN_NO_ISSUES } })
+  const { core } = await publish({
+    payload: gh.workflowRunPayload(REPO, run.id),
+    inputs: { 'github-token': GH_TOKEN_NO_ISSUES }
+  })
   assert.match(core.failures[0]!, /failed with 500/)
-  assert.ok(core.warnings.some((w) => /Could not open or update the failure issue.*permissions: issues: write/.test(w)), core.warnings.join('\n'))
+  assert.ok(
+    core.warnings.some((w) => /Could not open or update the failure issue.*permissions: issues: write/.test(w)),
+    core.warnings.join('\n')
+  )
 })
 
 test('failure-issue: false opens no issue', async () => {

@@ -22,7 +22,12 @@ let repoId: string
 const repo = () => ({ type: 'model' as const, name: repoId })
 
 before(async () => {
-  hub = await startHubEmulator({ dataDir: captureFolder('hub-trust'), tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } }, multipartThreshold: 1024 * 1024, chunkSize: 512 * 1024 })
+  hub = await startHubEmulator({
+    dataDir: captureFolder('hub-trust'),
+    tokens: { [HF_TOKEN]: { user: 'd4oit', role: 'write' } },
+    multipartThreshold: 1024 * 1024,
+    chunkSize: 512 * 1024
+  })
 })
 after(() => hub.close())
 beforeEach(async () => {
@@ -31,7 +36,12 @@ beforeEach(async () => {
   await hub.createRepo(repo())
 })
 
-const MAPPING = ['checkpoints/model.pt -> generator/model.pt', 'evaluation/evaluation_report.json -> evaluation/', 'benchmark_report.json -> benchmarks/', 'samples/ -> samples/'].join('\n')
+const MAPPING = [
+  'checkpoints/model.pt -> generator/model.pt',
+  'evaluation/evaluation_report.json -> evaluation/',
+  'benchmark_report.json -> benchmarks/',
+  'samples/ -> samples/'
+].join('\n')
 
 async function trainOutput(fid: number, seed = 'v1') {
   return makeWorkspace({
@@ -43,13 +53,31 @@ async function trainOutput(fid: number, seed = 'v1') {
   })
 }
 
-const ENV = { GITHUB_REPOSITORY: 'd4oit/tiny-cats-model', GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', GITHUB_RUN_ID: '77', GITHUB_ACTOR: 'octocat' }
+const ENV = {
+  GITHUB_REPOSITORY: 'd4oit/tiny-cats-model',
+  GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  GITHUB_RUN_ID: '77',
+  GITHUB_ACTOR: 'octocat'
+}
 
-function publish(workspace: string, inputs: Record<string, string> = {}, extra: { wrapHub?: (c: HubClient) => HubClient; env?: Record<string, string> } = {}) {
+function publish(
+  workspace: string,
+  inputs: Record<string, string> = {},
+  extra: { wrapHub?: (c: HubClient) => HubClient; env?: Record<string, string> } = {}
+) {
   return runInProcess({
     name: 'trust',
     workspace,
-    inputs: { 'hf-token': HF_TOKEN, 'repo-id': repoId, 'hub-url': hub.url, files: MAPPING, license: 'mit', 'pipeline-tag': 'unconditional-image-generation', tags: 'cats, diffusion', ...inputs },
+    inputs: {
+      'hf-token': HF_TOKEN,
+      'repo-id': repoId,
+      'hub-url': hub.url,
+      files: MAPPING,
+      license: 'mit',
+      'pipeline-tag': 'unconditional-image-generation',
+      tags: 'cats, diffusion',
+      ...inputs
+    },
     env: { ...ENV, ...extra.env },
     wrapHub: extra.wrapHub
   })
@@ -60,7 +88,11 @@ async function headRecordPath(): Promise<string> {
   return join(hub.repoDir(repo()), 'commits', `${refs.branches.main}.json`)
 }
 
-async function tamperHead(edit: (files: Record<string, { oid: string; size: number; lfs?: { oid: string; size: number } }>) => void | Promise<void>) {
+async function tamperHead(
+  edit: (
+    files: Record<string, { oid: string; size: number; lfs?: { oid: string; size: number } }>
+  ) => void | Promise<void>
+) {
   const path = await headRecordPath()
   const record = JSON.parse(await readFile(path, 'utf8'))
   await edit(record.files)
@@ -87,22 +119,47 @@ test('publish writes a valid model card, provenance trailers, and verifies what 
   const provenance = parseDescription(head.message)!
   assert.equal(provenance.sourceCommit, ENV.GITHUB_SHA)
   assert.equal(provenance.actor, 'octocat')
-  assert.deepEqual(provenance.metrics.find((m) => m.name === 'fid'), { name: 'fid', value: 41.7 })
-  assert.deepEqual(provenance.files.map((f) => f.path).sort(), ['README.md', 'benchmarks/benchmark_report.json', 'evaluation/evaluation_report.json', 'generator/model.pt', 'samples/cat_0.png', 'samples/cat_1.png'])
-  const info = await (await fetch(`${hub.url}/api/models/${repoId}/revision/main?expand=cardData`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json()
+  assert.deepEqual(
+    provenance.metrics.find((m) => m.name === 'fid'),
+    { name: 'fid', value: 41.7 }
+  )
+  assert.deepEqual(provenance.files.map((f) => f.path).sort(), [
+    'README.md',
+    'benchmarks/benchmark_report.json',
+    'evaluation/evaluation_report.json',
+    'generator/model.pt',
+    'samples/cat_0.png',
+    'samples/cat_1.png'
+  ])
+  const info = await (
+    await fetch(`${hub.url}/api/models/${repoId}/revision/main?expand=cardData`, {
+      headers: { authorization: `Bearer ${HF_TOKEN}` }
+    })
+  ).json()
   assert.equal(info.cardData.license, 'mit', 'the Hub parses the card')
 })
 
 test('hand-written parts of the card survive the next publish; the generated block is replaced', async () => {
   await publish(await trainOutput(41.7))
-  const edited = (await readme()).replace(/(\n---\n)/, '$1\nHand-written intro that must survive.\n') + '\n## Limitations\n\nWritten by a person.\n'
-  await hubCommit({ repo: repoId, hubUrl: hub.url, accessToken: HF_TOKEN, title: 'edit card', operations: [{ operation: 'addOrUpdate', path: 'README.md', content: new Blob([edited]) }] })
+  const edited =
+    (await readme()).replace(/(\n---\n)/, '$1\nHand-written intro that must survive.\n') +
+    '\n## Limitations\n\nWritten by a person.\n'
+  await hubCommit({
+    repo: repoId,
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    title: 'edit card',
+    operations: [{ operation: 'addOrUpdate', path: 'README.md', content: new Blob([edited]) }]
+  })
   const core = await publish(await trainOutput(39.9, 'v2'))
   assert.deepEqual(core.failures, [])
   const card = await readme()
   assert.match(card, /Hand-written intro that must survive\./)
   assert.match(card, /## Limitations\n\nWritten by a person\./)
-  assert.equal(frontMatter(card)['model-index'][0].results[0].metrics.find((m: { type: string }) => m.type === 'fid').value, 39.9)
+  assert.equal(
+    frontMatter(card)['model-index'][0].results[0].metrics.find((m: { type: string }) => m.type === 'fid').value,
+    39.9
+  )
 })
 
 test('an invalid card fails before any byte is pushed', async () => {
@@ -115,8 +172,16 @@ test('an invalid card fails before any byte is pushed', async () => {
 })
 
 const tampers: Array<{ name: string; tamper: () => Promise<void>; expect: RegExp }> = [
-  { name: 'a missing file', tamper: () => tamperHead((files) => void delete files['samples/cat_1.png']), expect: /samples\/cat_1\.png.*missing|missing.*samples\/cat_1\.png/i },
-  { name: 'a wrong size', tamper: () => tamperHead((files) => void (files['generator/model.pt']!.size += 1)), expect: /generator\/model\.pt.*size/i },
+  {
+    name: 'a missing file',
+    tamper: () => tamperHead((files) => void delete files['samples/cat_1.png']),
+    expect: /samples\/cat_1\.png.*missing|missing.*samples\/cat_1\.png/i
+  },
+  {
+    name: 'a wrong size',
+    tamper: () => tamperHead((files) => void (files['generator/model.pt']!.size += 1)),
+    expect: /generator\/model\.pt.*size/i
+  },
   {
     name: 'a wrong hash',
     tamper: () => tamperHead((files) => void (files['generator/model.pt']!.lfs!.oid = 'f'.repeat(64))),
@@ -124,7 +189,8 @@ const tampers: Array<{ name: string; tamper: () => Promise<void>; expect: RegExp
   },
   {
     name: 'an unparsable card',
-    tamper: async () => writeFile((await hub.storedFilePath(repo(), 'main', 'README.md'))!, '---\nlicense: [unclosed\n---\n# broken\n'),
+    tamper: async () =>
+      writeFile((await hub.storedFilePath(repo(), 'main', 'README.md'))!, '---\nlicense: [unclosed\n---\n# broken\n'),
     expect: /README\.md.*(card|metadata)/i
   }
 ]
@@ -168,7 +234,13 @@ test('re-publishing the same Train run makes no commit and outputs the earlier c
   const workspace = await trainOutput(41.7)
   const first = await publish(workspace)
   const earlier = first.outputs['commit-sha']
-  await hubCommit({ repo: repoId, hubUrl: hub.url, accessToken: HF_TOKEN, title: 'unrelated', operations: [{ operation: 'addOrUpdate', path: 'notes.txt', content: new Blob(['x']) }] })
+  await hubCommit({
+    repo: repoId,
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    title: 'unrelated',
+    operations: [{ operation: 'addOrUpdate', path: 'notes.txt', content: new Blob(['x']) }]
+  })
   const again = await publish(workspace)
   assert.deepEqual(again.failures, [])
   assert.equal(again.outputs.changed, 'false')
@@ -179,8 +251,13 @@ test('re-publishing the same Train run makes no commit and outputs the earlier c
 test('a tag per publish, with placeholders', async () => {
   const core = await publish(await trainOutput(41.7), { tag: 'v{run_id}-{short_sha}' })
   assert.equal(core.outputs.tag, 'v77-a1b2c3d')
-  const refs = await (await fetch(`${hub.url}/api/models/${repoId}/refs`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json()
-  assert.deepEqual(refs.tags.map((t: { name: string; targetCommit: string }) => [t.name, t.targetCommit]), [['v77-a1b2c3d', core.outputs['commit-sha']]])
+  const refs = await (
+    await fetch(`${hub.url}/api/models/${repoId}/refs`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })
+  ).json()
+  assert.deepEqual(
+    refs.tags.map((t: { name: string; targetCommit: string }) => [t.name, t.targetCommit]),
+    [['v77-a1b2c3d', core.outputs['commit-sha']]]
+  )
 })
 
 test('metric gate: improved → commit; regression → skip, pull request, or fail', async () => {
@@ -204,26 +281,44 @@ test('metric gate: improved → commit; regression → skip, pull request, or fa
   assert.deepEqual(pr.failures, [])
   assert.match(pr.outputs['pull-request-url']!, new RegExp(`/${repoId}/discussions/\\d+$`))
   assert.equal((await hub.listCommits(repo())).length, commits, 'the branch is untouched')
-  assert.ok((await hub.readFile(repo(), 'refs/pr/1', 'generator/model.pt'))?.equals(pseudoRandomBytes(1_200_000, 'ckpt-v3')))
+  assert.ok(
+    (await hub.readFile(repo(), 'refs/pr/1', 'generator/model.pt'))?.equals(pseudoRandomBytes(1_200_000, 'ckpt-v3'))
+  )
 
   const failed = await publish(await trainOutput(45.0, 'v3'), { ...gate, 'on-regression': 'fail' })
-  assert.match(failed.failures[0]!, /^Metric gate: fid 45 is worse than the published 39 by 6/, 'the gate\'s own message, not re-wrapped as a Hub failure')
+  assert.match(
+    failed.failures[0]!,
+    /^Metric gate: fid 45 is worse than the published 39 by 6/,
+    "the gate's own message, not re-wrapped as a Hub failure"
+  )
   assert.equal((await hub.listCommits(repo())).length, commits)
 })
 
 test('rollback restores the exact tree of an earlier publish, by pointer, with zero LFS bytes uploaded', async () => {
   const v1 = await publish(await trainOutput(41.7, 'v1'), { tag: 'release-1' })
   await publish(await trainOutput(39.0, 'v2'), {}, { env: { GITHUB_SHA: 'b'.repeat(40) } })
-  const v1Tree = await fetch(`${hub.url}/api/models/${repoId}/tree/${v1.outputs['commit-sha']}?recursive=true`).then((r) => r.json())
+  const v1Tree = await fetch(`${hub.url}/api/models/${repoId}/tree/${v1.outputs['commit-sha']}?recursive=true`).then(
+    (r) => r.json()
+  )
 
-  const plan = await publish(await makeWorkspace({}), { mode: 'rollback', 'rollback-to': v1.outputs['commit-sha']!, 'dry-run': 'true', files: '' })
+  const plan = await publish(await makeWorkspace({}), {
+    mode: 'rollback',
+    'rollback-to': v1.outputs['commit-sha']!,
+    'dry-run': 'true',
+    files: ''
+  })
   assert.deepEqual(plan.failures, [])
   assert.ok(plan.log.some((l) => /restore \(LFS pointer\) generator\/model\.pt/.test(l)))
   const beforeRollback = (await hub.listCommits(repo())).length
 
   for (const target of [v1.outputs['commit-sha']!, 'release-1', ENV.GITHUB_SHA.slice(0, 10)]) {
     // Move away again, then roll back by each kind of name.
-    if (target !== v1.outputs['commit-sha']) await publish(await trainOutput(39.0, 'v2'), {}, { env: { GITHUB_SHA: 'c'.repeat(40), GITHUB_RUN_ID: `9${target.length}` } })
+    if (target !== v1.outputs['commit-sha'])
+      await publish(
+        await trainOutput(39.0, 'v2'),
+        {},
+        { env: { GITHUB_SHA: 'c'.repeat(40), GITHUB_RUN_ID: `9${target.length}` } }
+      )
     hub.resetStats()
     const core = await publish(await makeWorkspace({}), { mode: 'rollback', 'rollback-to': target, files: '' })
     assert.deepEqual(core.failures, [], target)
@@ -231,13 +326,21 @@ test('rollback restores the exact tree of an earlier publish, by pointer, with z
     assert.equal(hub.stats.lfsBytesReceived, 0, 'no LFS byte uploaded')
     assert.equal(core.outputs['rolled-back-to'], v1.outputs['commit-sha'])
     const tree = await fetch(`${hub.url}/api/models/${repoId}/tree/main?recursive=true`).then((r) => r.json())
-    assert.deepEqual(tree.map((e: { path: string; oid: string }) => [e.path, e.oid]), v1Tree.map((e: { path: string; oid: string }) => [e.path, e.oid]))
+    assert.deepEqual(
+      tree.map((e: { path: string; oid: string }) => [e.path, e.oid]),
+      v1Tree.map((e: { path: string; oid: string }) => [e.path, e.oid])
+    )
   }
   assert.ok((await hub.listCommits(repo())).length > beforeRollback, 'history is kept: rollbacks are new commits')
 })
 
 test('mode: history reads the publishes back from the Hub with a metric trend', async () => {
-  for (const [i, fid] of [41.7, 40.1, 39.5].entries()) await publish(await trainOutput(fid, `h${i}`), { 'gate-metric': 'fid' }, { env: { GITHUB_SHA: String(i).repeat(40), GITHUB_RUN_ID: String(100 + i) } })
+  for (const [i, fid] of [41.7, 40.1, 39.5].entries())
+    await publish(
+      await trainOutput(fid, `h${i}`),
+      { 'gate-metric': 'fid' },
+      { env: { GITHUB_SHA: String(i).repeat(40), GITHUB_RUN_ID: String(100 + i) } }
+    )
   const core = await publish(await makeWorkspace({}), { mode: 'history', files: '', 'gate-metric': 'fid' })
   assert.deepEqual(core.failures, [])
   const history = JSON.parse(core.outputs.history!)
@@ -250,7 +353,11 @@ test('files cannot overwrite the generated README.md unless model-card: keep', a
   await writeFiles(workspace, { 'README.md': '# mine' })
   const core = await publish(workspace, { files: `${MAPPING}\nREADME.md` })
   assert.match(core.failures[0]!, /model-card: keep/)
-  const kept = await publish(workspace, { files: `${MAPPING}\nREADME.md`, 'model-card': 'keep', 'expected-files': 'generator/model.pt' })
+  const kept = await publish(workspace, {
+    files: `${MAPPING}\nREADME.md`,
+    'model-card': 'keep',
+    'expected-files': 'generator/model.pt'
+  })
   assert.deepEqual(kept.failures, [])
   assert.equal(await readme(), '# mine')
   await rm(workspace, { recursive: true, force: true })

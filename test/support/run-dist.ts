@@ -50,7 +50,11 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
     ...Object.fromEntries(Object.entries(options.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...options.env
   }
-  const child = spawn(process.execPath, [DIST_ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [DIST_ENTRY], {
+    cwd: options.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
@@ -89,5 +93,11 @@ function commandMessages(stdout: string, command: string): string[] {
   return stdout
     .split('\n')
     .filter((l) => l.startsWith(`::${command}`))
-    .map((l) => l.slice(l.indexOf('::', 2) + 2).replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+    .map((l) =>
+      l
+        .slice(l.indexOf('::', 2) + 2)
+        .replace(/%0D/g, '\r')
+        .replace(/%0A/g, '\n')
+        .replace(/%25/g, '%')
+    )
 }

@@ -33,7 +33,11 @@ export function seedTrainOutput(scale = 1): Record<string, string | Buffer> {
   return {
     'checkpoints/tinydit_final.pt': pseudoRandomBytes(Math.round(3 * 1024 * 1024 * scale), 'checkpoint'),
     'frontend/public/models/generator_quantized.onnx': pseudoRandomBytes(Math.round(512 * 1024 * scale), 'onnx'),
-    'evaluation/evaluation_report.json': JSON.stringify({ fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 }, null, 2),
+    'evaluation/evaluation_report.json': JSON.stringify(
+      { fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 },
+      null,
+      2
+    ),
     'benchmark_report.json': JSON.stringify({ onnx_latency_ms: { p50: 12.5, p95: 19.1 }, device: 'cpu' }, null, 2),
     'samples/evaluation/cat_000.png': pseudoRandomBytes(2048, 'cat0'),
     'samples/evaluation/cat_001.png': pseudoRandomBytes(2048, 'cat1'),

@@ -29,7 +29,16 @@ test('every input the code reads is declared, described, and has the same defaul
 test('every output the code sets is declared', () => {
   const set = new Set([
     ...Object.keys(
-      computeOutputs({ mode: 'publish', repo: { type: 'model', name: 'a/b', url: '' }, branch: 'main', dryRun: false, changed: false, files: [], bytesUploaded: 0, createdRepo: false })
+      computeOutputs({
+        mode: 'publish',
+        repo: { type: 'model', name: 'a/b', url: '' },
+        branch: 'main',
+        dryRun: false,
+        changed: false,
+        files: [],
+        bytesUploaded: 0,
+        createdRepo: false
+      })
     ),
     ...Object.keys(skippedOutputs('x', 1))
   ])

@@ -1,13 +1,29 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { failureMarker, renderFailureIssue, renderRecoveryComment, renderRepeatComment, type FailureFacts } from '../../src/issues/failure-issue.ts'
+import {
+  failureMarker,
+  renderFailureIssue,
+  renderRecoveryComment,
+  renderRepeatComment,
+  type FailureFacts
+} from '../../src/issues/failure-issue.ts'
 
 const facts = (over: Partial<FailureFacts> = {}): FailureFacts => ({
   stage: 'upload',
   message: 'The Hub failed with 503 even after retries',
-  target: { type: 'model', name: 'd4oit/tiny-cats-model', branch: 'main', url: 'https://huggingface.co/d4oit/tiny-cats-model' },
+  target: {
+    type: 'model',
+    name: 'd4oit/tiny-cats-model',
+    branch: 'main',
+    url: 'https://huggingface.co/d4oit/tiny-cats-model'
+  },
   workflow: 'Publish',
-  trainRun: { id: 19000000001, url: 'https://github.com/d4oit/tiny-cats-model/actions/runs/19000000001', headSha: 'c'.repeat(40), attempt: 2 },
+  trainRun: {
+    id: 19000000001,
+    url: 'https://github.com/d4oit/tiny-cats-model/actions/runs/19000000001',
+    headSha: 'c'.repeat(40),
+    attempt: 2
+  },
   thisRunUrl: 'https://github.com/d4oit/tiny-cats-model/actions/runs/555',
   sourceCommitUrl: 'https://github.com/d4oit/tiny-cats-model/commit/' + 'c'.repeat(40),
   actor: 'octocat',
@@ -55,7 +71,11 @@ test('very long messages are truncated to stay far below the body limit', () => 
 test('repeat and recovery comments', () => {
   assert.match(renderRepeatComment(facts()), /^Failed again\.\n\n\*\*Stage:\*\*/)
   assert.equal(
-    renderRecoveryComment({ commitUrl: 'https://huggingface.co/d4oit/x/commit/abc', changed: true, thisRunUrl: 'https://github.com/r/actions/runs/9' }),
+    renderRecoveryComment({
+      commitUrl: 'https://huggingface.co/d4oit/x/commit/abc',
+      changed: true,
+      thisRunUrl: 'https://github.com/r/actions/runs/9'
+    }),
     'Published: https://huggingface.co/d4oit/x/commit/abc\n\nRun: https://github.com/r/actions/runs/9\n\nClosing this issue.'
   )
 })

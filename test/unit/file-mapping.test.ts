@@ -14,10 +14,28 @@ test('the seed layout reads naturally', () => {
   `)
   assert.deepEqual(problems, [])
   assert.deepEqual(
-    rules.map((r) => ({ s: r.source, d: r.destination, folder: r.destinationIsFolder, kind: r.kind, keep: r.keepsSourcePath })),
+    rules.map((r) => ({
+      s: r.source,
+      d: r.destination,
+      folder: r.destinationIsFolder,
+      kind: r.kind,
+      keep: r.keepsSourcePath
+    })),
     [
-      { s: 'checkpoints/tinydit_final.pt', d: 'generator/model.pt', folder: false, kind: 'file-or-directory', keep: false },
-      { s: 'frontend/public/models/generator_quantized.onnx', d: 'generator/model.onnx', folder: false, kind: 'file-or-directory', keep: false },
+      {
+        s: 'checkpoints/tinydit_final.pt',
+        d: 'generator/model.pt',
+        folder: false,
+        kind: 'file-or-directory',
+        keep: false
+      },
+      {
+        s: 'frontend/public/models/generator_quantized.onnx',
+        d: 'generator/model.onnx',
+        folder: false,
+        kind: 'file-or-directory',
+        keep: false
+      },
       { s: 'evaluation/evaluation_report.json', d: 'evaluation', folder: true, kind: 'file-or-directory', keep: false },
       { s: 'samples/evaluation/', d: 'samples', folder: true, kind: 'file-or-directory', keep: false },
       { s: 'reports/*.json', d: 'benchmarks', folder: true, kind: 'glob', keep: false },
@@ -34,7 +52,9 @@ test('comments need whitespace before #, so # inside a name survives', () => {
 })
 
 test('bad lines are all reported with their line number', () => {
-  const { problems } = parseFileMapping('-> x\na -> b -> c\nc -> /abs\nd -> a/../../e\ne -> .git/config\nf -> *.pt\ng -> C:\\x')
+  const { problems } = parseFileMapping(
+    '-> x\na -> b -> c\nc -> /abs\nd -> a/../../e\ne -> .git/config\nf -> *.pt\ng -> C:\\x'
+  )
   assert.equal(problems.length, 7)
   assert.match(problems[0]!, /^line 1 .*source is empty/)
   assert.match(problems[1]!, /^line 2 .*more than one/)

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { historyJson, publishHistory, renderHistoryTable, renderMetricTrend, type CommitRecord, type PublishRecord } from '../../src/history/history.ts'
+import {
+  historyJson,
+  publishHistory,
+  renderHistoryTable,
+  renderMetricTrend,
+  type CommitRecord,
+  type PublishRecord
+} from '../../src/history/history.ts'
 import { formatDescription, type Provenance } from '../../src/provenance/trailers.ts'
 
 const REPO = 'https://huggingface.co/d4oit/tiny-cats-model'
@@ -8,11 +15,23 @@ const SOURCE = 'https://github.com/d4oit/tiny-cats-model'
 
 const provenance = (over: Partial<Provenance> = {}): Provenance => ({ artifacts: [], metrics: [], files: [], ...over })
 const published = (n: number, over: Partial<Provenance> = {}, withTitle = true): CommitRecord => {
-  const description = formatDescription(provenance({ sourceRepository: SOURCE, sourceCommit: String(n).repeat(40), ...over }))
+  const description = formatDescription(
+    provenance({ sourceRepository: SOURCE, sourceCommit: String(n).repeat(40), ...over })
+  )
   const title = `Publish ${n}`
-  return { oid: String.fromCharCode(96 + n).repeat(40), title, message: withTitle ? `${title}\n\n${description}` : description, date: `2025-06-0${n}T10:20:30Z` }
+  return {
+    oid: String.fromCharCode(96 + n).repeat(40),
+    title,
+    message: withTitle ? `${title}\n\n${description}` : description,
+    date: `2025-06-0${n}T10:20:30Z`
+  }
 }
-const foreign = (oid: string, message = 'Upload folder using huggingface_hub'): CommitRecord => ({ oid, title: message.split('\n')[0]!, message, date: '2025-06-01T00:00:00Z' })
+const foreign = (oid: string, message = 'Upload folder using huggingface_hub'): CommitRecord => ({
+  oid,
+  title: message.split('\n')[0]!,
+  message,
+  date: '2025-06-01T00:00:00Z'
+})
 const record = (n: number, over: Partial<Provenance> = {}): PublishRecord => ({
   oid: String.fromCharCode(96 + n).repeat(40),
   date: `2025-06-0${n}T10:20:30Z`,
@@ -20,23 +39,47 @@ const record = (n: number, over: Partial<Provenance> = {}): PublishRecord => ({
   provenance: provenance({ sourceRepository: SOURCE, sourceCommit: String(n).repeat(40), ...over })
 })
 
-test('the history keeps only this action\'s commits, newest first, whether or not the message starts with the title', () => {
-  const commits = [published(4), foreign('x'.repeat(40)), published(3, {}, false), published(2), foreign('y'.repeat(40), 'Published-By: hf-upload-action'), published(1)]
+test("the history keeps only this action's commits, newest first, whether or not the message starts with the title", () => {
+  const commits = [
+    published(4),
+    foreign('x'.repeat(40)),
+    published(3, {}, false),
+    published(2),
+    foreign('y'.repeat(40), 'Published-By: hf-upload-action'),
+    published(1)
+  ]
   const history = publishHistory(commits, 10)
-  assert.deepEqual(history.map((r) => r.title), ['Publish 4', 'Publish 3', 'Publish 2', 'Publish 1'])
+  assert.deepEqual(
+    history.map((r) => r.title),
+    ['Publish 4', 'Publish 3', 'Publish 2', 'Publish 1']
+  )
   assert.equal(history[1]!.provenance.sourceCommit, '3'.repeat(40))
   assert.equal(history[0]!.date, '2025-06-04T10:20:30Z')
 })
 
 test('the history stops at the limit', () => {
   const commits = [published(3), published(2), published(1)]
-  assert.deepEqual(publishHistory(commits, 2).map((r) => r.oid[0]), ['c', 'b'])
+  assert.deepEqual(
+    publishHistory(commits, 2).map((r) => r.oid[0]),
+    ['c', 'b']
+  )
   assert.deepEqual(publishHistory(commits, 0), [])
 })
 
 test('the table links the Hub commit, the source commit and the Train run, with metrics', () => {
   const md = renderHistoryTable(
-    [record(2, { trainRunId: 77, workflowRun: `${SOURCE}/actions/runs/77`, workflowRunAttempt: 2, metrics: [{ name: 'fid', value: 39.2 }, { name: 'is', value: 8 }] }), record(1, { sourceRepository: undefined })],
+    [
+      record(2, {
+        trainRunId: 77,
+        workflowRun: `${SOURCE}/actions/runs/77`,
+        workflowRunAttempt: 2,
+        metrics: [
+          { name: 'fid', value: 39.2 },
+          { name: 'is', value: 8 }
+        ]
+      }),
+      record(1, { sourceRepository: undefined })
+    ],
     REPO
   )
   const lines = md.trim().split('\n')
@@ -46,12 +89,21 @@ test('the table links the Hub commit, the source commit and the Train run, with 
     lines[2],
     `| 2025-06-02 10:20 UTC | <a href="${REPO}/commit/${'b'.repeat(40)}"><code>bbbbbbb</code></a> | <a href="${SOURCE}/commit/${'2'.repeat(40)}"><code>2222222</code></a> | <a href="${SOURCE}/actions/runs/77">77</a> (attempt 2) | fid=39.2, is=8 |`
   )
-  assert.equal(lines[3], `| 2025-06-01 10:20 UTC | <a href="${REPO}/commit/${'a'.repeat(40)}"><code>aaaaaaa</code></a> | <code>1111111</code> | — | — |`)
+  assert.equal(
+    lines[3],
+    `| 2025-06-01 10:20 UTC | <a href="${REPO}/commit/${'a'.repeat(40)}"><code>aaaaaaa</code></a> | <code>1111111</code> | — | — |`
+  )
 })
 
 test('untrusted values cannot break the table, inject HTML or links, or ping people', () => {
   const md = renderHistoryTable(
-    [record(1, { metrics: [{ name: 'a|b <img src=x> @octocat [x](http://e)', value: 1 }], workflowRun: 'javascript:alert(1)', sourceRepository: 'https://e.com/"><script>' })],
+    [
+      record(1, {
+        metrics: [{ name: 'a|b <img src=x> @octocat [x](http://e)', value: 1 }],
+        workflowRun: 'javascript:alert(1)',
+        sourceRepository: 'https://e.com/"><script>'
+      })
+    ],
     REPO
   )
   const row = md.trim().split('\n')[2]!
@@ -66,11 +118,24 @@ test('an empty history says so instead of an empty table', () => {
 })
 
 test('the trend charts one metric oldest to newest, labelled by source commit', () => {
-  const records = [record(3, { metrics: [{ name: 'fid', value: 39.2 }] }), record(2), record(1, { sourceCommit: undefined, metrics: [{ name: 'fid', value: 41.7 }] })]
+  const records = [
+    record(3, { metrics: [{ name: 'fid', value: 39.2 }] }),
+    record(2),
+    record(1, { sourceCommit: undefined, metrics: [{ name: 'fid', value: 41.7 }] })
+  ]
   const chart = renderMetricTrend(records, 'fid', { label: 'this run', value: 0.0000001 })!
   assert.equal(
     chart,
-    ['```mermaid', 'xychart-beta', '  title "fid over publishes"', '  x-axis ["aaaaaaa", "3333333", "this run"]', '  y-axis "fid"', '  line [41.7, 39.2, 0.0000001]', '```', ''].join('\n')
+    [
+      '```mermaid',
+      'xychart-beta',
+      '  title "fid over publishes"',
+      '  x-axis ["aaaaaaa", "3333333", "this run"]',
+      '  y-axis "fid"',
+      '  line [41.7, 39.2, 0.0000001]',
+      '```',
+      ''
+    ].join('\n')
   )
 })
 
@@ -81,7 +146,10 @@ test('no trend from fewer than two points', () => {
 })
 
 test('labels and the metric name cannot break the chart; repeated labels stay distinct', () => {
-  const records = [record(2, { sourceCommit: '1'.repeat(40), metrics: [{ name: 'f"id`%%', value: 2 }] }), record(1, { metrics: [{ name: 'f"id`%%', value: 1 }] })]
+  const records = [
+    record(2, { sourceCommit: '1'.repeat(40), metrics: [{ name: 'f"id`%%', value: 2 }] }),
+    record(1, { metrics: [{ name: 'f"id`%%', value: 1 }] })
+  ]
   const chart = renderMetricTrend(records, 'f"id`%%', { label: '"]\n```\nline [9', value: 3 })!
   const body = chart.split('\n').slice(1, -2)
   assert.equal(body.length, 5, 'no line was added')
@@ -91,7 +159,14 @@ test('labels and the metric name cannot break the chart; repeated labels stay di
 })
 
 test('the JSON form is plain data: metrics by name, a file count instead of the file list', () => {
-  const json = historyJson([record(1, { trainRunId: 5, metrics: [{ name: 'fid', value: 39.2 }], files: [{ path: 'a', size: 1, sha256: 's' }], filesOmitted: 2 })])
+  const json = historyJson([
+    record(1, {
+      trainRunId: 5,
+      metrics: [{ name: 'fid', value: 39.2 }],
+      files: [{ path: 'a', size: 1, sha256: 's' }],
+      filesOmitted: 2
+    })
+  ])
   assert.deepEqual(JSON.parse(JSON.stringify(json)), [
     {
       commit: 'a'.repeat(40),

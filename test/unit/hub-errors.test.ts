@@ -4,8 +4,20 @@ import { HubApiError } from '@huggingface/hub'
 import { ActionError, describeError, HubError } from '../../src/errors.ts'
 import { explainHubError, isNetworkError } from '../../src/hub/hub-errors.ts'
 
-const ctx = { hubUrl: 'https://huggingface.co', repoId: 'd4oit/tiny', branch: 'main', doing: 'publishing', stage: 'upload' as const }
-const api = (status: number) => new HubApiError('https://huggingface.co/api/models/d4oit/tiny/commit/main', status, 'Root=1-abc', `Hub said ${status}`)
+const ctx = {
+  hubUrl: 'https://huggingface.co',
+  repoId: 'd4oit/tiny',
+  branch: 'main',
+  doing: 'publishing',
+  stage: 'upload' as const
+}
+const api = (status: number) =>
+  new HubApiError(
+    'https://huggingface.co/api/models/d4oit/tiny/commit/main',
+    status,
+    'Root=1-abc',
+    `Hub said ${status}`
+  )
 
 test('each Hub status becomes advice naming the input to change, keeping the Hub message and request id', () => {
   const cases: Array<[number, RegExp]> = [
@@ -34,9 +46,14 @@ test('our own errors pass through unchanged, keeping their stage', () => {
 })
 
 test('a network failure names hub-url and the underlying reason', () => {
-  const failure = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) })
+  const failure = new TypeError('fetch failed', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })
+  })
   assert.equal(isNetworkError(failure), true)
-  assert.match(explainHubError(failure, ctx).message, /Could not reach hub-url https:\/\/huggingface\.co while publishing: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:9/)
+  assert.match(
+    explainHubError(failure, ctx).message,
+    /Could not reach hub-url https:\/\/huggingface\.co while publishing: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:9/
+  )
   assert.equal(isNetworkError(new Error('plain')), false)
 })
 

@@ -9,7 +9,8 @@ const valid: Partial<Record<InputName, string>> = {
   'repo-id': 'd4oit/tiny-cats-model',
   files: 'checkpoints/tinydit_final.pt -> generator/model.pt\nsamples/evaluation/ -> samples/'
 }
-const read = (overrides: Partial<Record<InputName, string>>) => readSettings((name) => ({ ...valid, ...overrides })[name] ?? '')
+const read = (overrides: Partial<Record<InputName, string>>) =>
+  readSettings((name) => ({ ...valid, ...overrides })[name] ?? '')
 
 function problems(overrides: Partial<Record<InputName, string>>): string {
   try {
@@ -41,8 +42,15 @@ test('defaults match action.yml and the mapping is parsed', () => {
 })
 
 test('every invalid input is reported at once, each named', () => {
-  const message = problems({ 'repo-id': 'no-slash', 'repo-type': 'bucket', 'hub-url': 'ftp://x', 'dry-run': 'yes', files: '' })
-  for (const name of ['repo-id:', 'repo-type:', 'hub-url:', 'dry-run:', 'files:']) assert.match(message, new RegExp(`- ${name}`))
+  const message = problems({
+    'repo-id': 'no-slash',
+    'repo-type': 'bucket',
+    'hub-url': 'ftp://x',
+    'dry-run': 'yes',
+    files: ''
+  })
+  for (const name of ['repo-id:', 'repo-type:', 'hub-url:', 'dry-run:', 'files:'])
+    assert.match(message, new RegExp(`- ${name}`))
   assert.match(message, /nothing was uploaded/)
 })
 
@@ -63,7 +71,8 @@ test('repo ids follow the Hub rules', () => {
     assert.match(problems({ 'repo-id': bad }), /repo-id:/, bad)
   }
   assert.match(problems({ 'repo-id': 'datasets/a/b' }), /set repo-type instead/)
-  for (const good of ['a/b', 'd4oit/tiny-cats-model', 'Org_1/model.v2']) assert.equal(read({ 'repo-id': good }).repo.name, good)
+  for (const good of ['a/b', 'd4oit/tiny-cats-model', 'Org_1/model.v2'])
+    assert.equal(read({ 'repo-id': good }).repo.name, good)
 })
 
 test('hub-url must be a plain http(s) URL; a trailing slash is dropped', () => {
@@ -74,7 +83,8 @@ test('hub-url must be a plain http(s) URL; a trailing slash is dropped', () => {
 })
 
 test('branch names are checked like git does', () => {
-  for (const bad of ['a b', 'a..b', '-x', 'x/', 'x.lock', 'a:b']) assert.match(problems({ branch: bad }), /branch:/, bad)
+  for (const bad of ['a b', 'a..b', '-x', 'x/', 'x.lock', 'a:b'])
+    assert.match(problems({ branch: bad }), /branch:/, bad)
   assert.equal(read({ branch: 'release/v1' }).branch, 'release/v1')
 })
 
@@ -106,9 +116,20 @@ test('mode-specific inputs are required only in their mode', () => {
 })
 
 test('gate inputs are checked together with the rest', () => {
-  const s = read({ 'gate-metric': 'scores.fid', 'gate-direction': 'higher', 'gate-min-delta': '0.5', 'on-regression': 'pull-request' })
+  const s = read({
+    'gate-metric': 'scores.fid',
+    'gate-direction': 'higher',
+    'gate-min-delta': '0.5',
+    'on-regression': 'pull-request'
+  })
   assert.deepEqual(s.gate, { metric: 'scores.fid', direction: 'higher', minDelta: 0.5, onRegression: 'pull-request' })
   assert.equal(read({}).gate, undefined)
-  const message = problems({ 'gate-direction': 'down', 'gate-min-delta': '-1', 'on-regression': 'ignore', 'history-limit': '0' })
-  for (const name of ['gate-direction:', 'gate-min-delta:', 'on-regression:', 'history-limit:']) assert.match(message, new RegExp(`- ${name}`))
+  const message = problems({
+    'gate-direction': 'down',
+    'gate-min-delta': '-1',
+    'on-regression': 'ignore',
+    'history-limit': '0'
+  })
+  for (const name of ['gate-direction:', 'gate-min-delta:', 'on-regression:', 'history-limit:'])
+    assert.match(message, new RegExp(`- ${name}`))
 })

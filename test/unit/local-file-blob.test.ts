@@ -28,7 +28,14 @@ test('is a Blob whose stream, bytes and text read the file lazily', async () => 
 
 test('slices like Blob.slice, including negative and out-of-range bounds', async () => {
   const blob = localFileBlob(path, data.length)
-  const cases: Array<[number | undefined, number | undefined]> = [[0, 10], [10, 300_000], [-5, undefined], [999_000, 2_000_000], [50, 20], [undefined, undefined]]
+  const cases: Array<[number | undefined, number | undefined]> = [
+    [0, 10],
+    [10, 300_000],
+    [-5, undefined],
+    [999_000, 2_000_000],
+    [50, 20],
+    [undefined, undefined]
+  ]
   for (const [start, end] of cases) {
     // The reference: what an in-memory Blob of the same bytes answers.
     const expected = Buffer.from(await new Blob([new Uint8Array(data)]).slice(start, end).arrayBuffer())
@@ -37,7 +44,10 @@ test('slices like Blob.slice, including negative and out-of-range bounds', async
     assert.ok((await streamed(slice)).equals(expected), `${start}..${end} streamed`)
     assert.ok(Buffer.from(await slice.arrayBuffer()).equals(expected), `${start}..${end} arrayBuffer`)
   }
-  assert.ok((await streamed(blob.slice(100, 200_000).slice(50, 60))).equals(data.subarray(150, 160)), 'slices of slices')
+  assert.ok(
+    (await streamed(blob.slice(100, 200_000).slice(50, 60))).equals(data.subarray(150, 160)),
+    'slices of slices'
+  )
 })
 
 test('a file that shrank is an error, not silently short content', async () => {

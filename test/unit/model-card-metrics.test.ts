@@ -61,8 +61,16 @@ test('every bad rule is reported with its line', () => {
 })
 
 test('with rules, exactly those paths, in rule order, renamed ones named after their type', () => {
-  const report = { fid: 41.7, scores: { inception: 3.12, 'lr.final': 0.001 }, 'a.b': 7, losses: [0.5, 0.25], steps: 200000 }
-  const { rules } = parseMetricRules('scores.inception -> inception_score\nfid\nscores.lr.final\na.b -> ab\nlosses.1 -> last_loss')
+  const report = {
+    fid: 41.7,
+    scores: { inception: 3.12, 'lr.final': 0.001 },
+    'a.b': 7,
+    losses: [0.5, 0.25],
+    steps: 200000
+  }
+  const { rules } = parseMetricRules(
+    'scores.inception -> inception_score\nfid\nscores.lr.final\na.b -> ab\nlosses.1 -> last_loss'
+  )
   assert.deepEqual(extractMetrics(report, rules), [
     { type: 'inception_score', name: 'inception_score', value: 3.12, path: 'scores.inception' },
     { type: 'fid', name: 'fid', value: 41.7, path: 'fid' },
@@ -80,7 +88,10 @@ test('rules that miss report every problem and list the numeric paths the report
     (error: unknown) => {
       assert.ok(error instanceof CardError)
       assert.equal(error.name, 'CardError')
-      assert.match(error.message, /card-metrics line 1 \("scores\.inceptoin"\): the evaluation report has no field "scores\.inceptoin"/)
+      assert.match(
+        error.message,
+        /card-metrics line 1 \("scores\.inceptoin"\): the evaluation report has no field "scores\.inceptoin"/
+      )
       assert.match(error.message, /card-metrics line 2 \("device"\): the value is "cpu", not a number/)
       assert.doesNotMatch(error.message, /line 3/)
       assert.match(error.message, /Numeric fields in the evaluation report: fid, scores\.inception\./)
@@ -91,7 +102,10 @@ test('rules that miss report every problem and list the numeric paths the report
 
 test('a report that is not a JSON object is a clear error, with or without rules', () => {
   assert.throws(() => extractMetrics([1, 2], []), /evaluation report is a list, not a JSON object/)
-  assert.throws(() => extractMetrics(null, parseMetricRules('fid').rules), /evaluation report is null, not a JSON object/)
+  assert.throws(
+    () => extractMetrics(null, parseMetricRules('fid').rules),
+    /evaluation report is null, not a JSON object/
+  )
 })
 
 test('numberAtPath finds own numeric fields only', () => {

@@ -104,7 +104,14 @@ test('a new card from the seed: front matter, title, then the generated sections
   const card = renderModelCard(seedContext())
   assert.deepEqual(frontMatterOf(card), seedFrontMatter)
   // key order is part of the output, not only the values
-  assert.deepEqual(Object.keys(frontMatterOf(card) as object), ['license', 'library_name', 'tags', 'pipeline_tag', 'datasets', 'model-index'])
+  assert.deepEqual(Object.keys(frontMatterOf(card) as object), [
+    'license',
+    'library_name',
+    'tags',
+    'pipeline_tag',
+    'datasets',
+    'model-index'
+  ])
   const body = card.slice(card.indexOf('\n---\n') + 5)
   assert.ok(body.startsWith(`\n# tiny-cats-model\n\n${GENERATED_BEGIN}\n`), body.slice(0, 200))
   assert.ok(card.endsWith(`${GENERATED_END}\n`))
@@ -114,15 +121,30 @@ test('a new card from the seed: front matter, title, then the generated sections
 
 test('the Evaluation section tabulates every metric and links the report', () => {
   const block = blockOf(renderModelCard(seedContext()))
-  assert.match(block, /Metrics from the evaluation report \[evaluation\/evaluation_report\.json\]\(evaluation\/evaluation_report\.json\)\./)
-  assert.ok(block.includes('| Metric | Value | Report field |\n| --- | ---: | --- |\n| fid | 41.7 | <code>fid</code> |\n| inception_score | 3.12 | <code>inception_score</code> |'))
+  assert.match(
+    block,
+    /Metrics from the evaluation report \[evaluation\/evaluation_report\.json\]\(evaluation\/evaluation_report\.json\)\./
+  )
+  assert.ok(
+    block.includes(
+      '| Metric | Value | Report field |\n| --- | ---: | --- |\n| fid | 41.7 | <code>fid</code> |\n| inception_score | 3.12 | <code>inception_score</code> |'
+    )
+  )
   assert.ok(block.includes('| steps | 200000 | <code>steps</code> |'))
 })
 
 test('the Samples, Benchmark and Provenance sections of the seed', () => {
   const block = blockOf(renderModelCard(seedContext()))
-  assert.ok(block.includes('## Samples\n\n![cat_001.png](samples/cat_001.png)\n![cat_002.png](samples/cat_002.png)\n\n## Benchmark'))
-  assert.ok(block.includes('| <code>onnx_latency_ms.p50</code> | 12.5 |\n| <code>onnx_latency_ms.p95</code> | 19.1 |\n| <code>device</code> | cpu |'))
+  assert.ok(
+    block.includes(
+      '## Samples\n\n![cat_001.png](samples/cat_001.png)\n![cat_002.png](samples/cat_002.png)\n\n## Benchmark'
+    )
+  )
+  assert.ok(
+    block.includes(
+      '| <code>onnx_latency_ms.p50</code> | 12.5 |\n| <code>onnx_latency_ms.p95</code> | 19.1 |\n| <code>device</code> | cpu |'
+    )
+  )
   assert.match(block, /From \[benchmarks\/benchmark_report\.json\]\(benchmarks\/benchmark_report\.json\)\./)
   assert.ok(
     block.includes(
@@ -131,12 +153,23 @@ test('the Samples, Benchmark and Provenance sections of the seed', () => {
     )
   )
   // artifacts and files sorted by name, whatever order they came in
-  assert.ok(block.includes(`| checkpoints | <code>sha256:${hex('c')}</code> | 50.0 MiB |\n| evaluation-report | <code>sha256:${hex('e')}</code> | 300 B |`))
+  assert.ok(
+    block.includes(
+      `| checkpoints | <code>sha256:${hex('c')}</code> | 50.0 MiB |\n| evaluation-report | <code>sha256:${hex('e')}</code> | 300 B |`
+    )
+  )
   const fileTable = block.slice(block.indexOf('Files in this revision:'))
   const fileRows = fileTable.split('\n').filter((l) => l.startsWith('| <code>'))
   assert.deepEqual(
     fileRows.map((l) => /<code>([^<]+)<\/code>/.exec(l)![1]),
-    ['benchmarks/benchmark_report.json', 'evaluation/evaluation_report.json', 'generator/model.onnx', 'generator/model.pt', 'samples/cat_001.png', 'samples/cat_002.png']
+    [
+      'benchmarks/benchmark_report.json',
+      'evaluation/evaluation_report.json',
+      'generator/model.onnx',
+      'generator/model.pt',
+      'samples/cat_001.png',
+      'samples/cat_002.png'
+    ]
   )
   assert.ok(block.includes(`| <code>generator/model.pt</code> | 50.0 MiB | <code>${hex('a').slice(0, 16)}</code> |`))
 })
@@ -200,7 +233,16 @@ test('hand-written text and unmanaged keys survive a regeneration with new metri
   assert.equal(meta.license, 'apache-2.0', 'no license input: the card keeps its own')
   assert.deepEqual(meta.tags, ['my-tag', 'cats', 'diffusion'], 'existing tags first, ours added once')
   assert.deepEqual(meta['model-index'], [
-    { name: 'tiny-cats-model', results: [{ task: { type: 'other' }, dataset: { type: 'custom', name: 'evaluation report' }, metrics: [{ type: 'fid', value: 30.2, name: 'fid' }] }] }
+    {
+      name: 'tiny-cats-model',
+      results: [
+        {
+          task: { type: 'other' },
+          dataset: { type: 'custom', name: 'evaluation report' },
+          metrics: [{ type: 'fid', value: 30.2, name: 'fid' }]
+        }
+      ]
+    }
   ])
   assert.ok(card.startsWith('---\n# keep this comment\nwidget:\n'))
   assert.ok(card.includes('---\n\n# Tiny cats\n\nWritten by hand, before the block.\n\n' + GENERATED_BEGIN))
@@ -224,9 +266,14 @@ test('an existing card without markers keeps its body and gets the block appende
 })
 
 test('a template with {{generated}} places the block there; without it the block is appended', () => {
-  const template = '---\nlicense: other\nlicense_name: cats-license\nthumbnail: samples/cat_001.png\n---\n# Cats\n\n{{ generated }}\n\n## Limits\n\nSmall.\n'
+  const template =
+    '---\nlicense: other\nlicense_name: cats-license\nthumbnail: samples/cat_001.png\n---\n# Cats\n\n{{ generated }}\n\n## Limits\n\nSmall.\n'
   const existing = renderModelCard(seedContext(), '---\nold_key: 1\n---\nOld body\n')
-  const card = renderModelCard(seedContext({ metadata: { ...seedContext().metadata, license: undefined } }), existing, template)
+  const card = renderModelCard(
+    seedContext({ metadata: { ...seedContext().metadata, license: undefined } }),
+    existing,
+    template
+  )
   const meta = frontMatterOf(card) as Record<string, unknown>
   assert.equal(meta.license, 'other')
   assert.equal(meta.license_name, 'cats-license')
@@ -241,15 +288,30 @@ test('a template with {{generated}} places the block there; without it the block
   assert.ok(appended.includes('---\n# Cats\n\nIntro.\n\n' + GENERATED_BEGIN))
   assert.ok(!appended.includes('# tiny-cats-model'), 'a template brings its own title')
 
-  assert.throws(() => renderModelCard(seedContext(), undefined, '{{generated}}\n{{generated}}\n'), /2 \{\{generated\}\} placeholders/)
-  assert.throws(() => renderModelCard(seedContext(), undefined, '---\nlicense: mit\n# Cats\n'), (e: unknown) => e instanceof CardError && /template opens its front matter with "---" but never closes it/.test(e.message))
+  assert.throws(
+    () => renderModelCard(seedContext(), undefined, '{{generated}}\n{{generated}}\n'),
+    /2 \{\{generated\}\} placeholders/
+  )
+  assert.throws(
+    () => renderModelCard(seedContext(), undefined, '---\nlicense: mit\n# Cats\n'),
+    (e: unknown) =>
+      e instanceof CardError && /template opens its front matter with "---" but never closes it/.test(e.message)
+  )
 })
 
 test('markers that do not pair up, or a front matter that cannot be merged, stop the render', () => {
   const only = `# Cats\n\n${GENERATED_BEGIN}\nold\n`
-  assert.throws(() => renderModelCard(seedContext(), only), (e: unknown) => e instanceof CardError && /1 "<!-- hf-upload-action:begin" and 0 "<!-- hf-upload-action:end" markers/.test(e.message))
+  assert.throws(
+    () => renderModelCard(seedContext(), only),
+    (e: unknown) =>
+      e instanceof CardError &&
+      /1 "<!-- hf-upload-action:begin" and 0 "<!-- hf-upload-action:end" markers/.test(e.message)
+  )
   assert.throws(() => renderModelCard(seedContext(), `${GENERATED_END}\n${GENERATED_BEGIN}\n`), /begin first/)
-  assert.throws(() => renderModelCard(seedContext(), '---\nlicense: [mit\n---\nbody\n'), /README\.md on the branch has front matter that is not valid YAML[\s\S]*model-card: keep/)
+  assert.throws(
+    () => renderModelCard(seedContext(), '---\nlicense: [mit\n---\nbody\n'),
+    /README\.md on the branch has front matter that is not valid YAML[\s\S]*model-card: keep/
+  )
   assert.throws(() => renderModelCard(seedContext(), '---\n- a\n- b\n---\nbody\n'), /not a mapping of keys/)
   // a card by an older version, whose begin marker has other wording, is still recognised
   const older = '# Cats\n\n<!-- hf-upload-action:begin -->\nold\n<!-- hf-upload-action:end -->\n'
@@ -259,15 +321,27 @@ test('markers that do not pair up, or a front matter that cannot be merged, stop
 })
 
 test('strings that YAML 1.1 (PyYAML) would read as booleans, dates or numbers are quoted', () => {
-  const card = renderModelCard(seedContext({ metadata: { ...seedContext().metadata, tags: ['yes', 'on', '2024-01-01', '1_000', 'cats'] } }))
+  const card = renderModelCard(
+    seedContext({ metadata: { ...seedContext().metadata, tags: ['yes', 'on', '2024-01-01', '1_000', 'cats'] } })
+  )
   assert.match(card, /tags:\n {2}- "yes"\n {2}- "on"\n {2}- "2024-01-01"\n {2}- "1_000"\n {2}- cats\n/)
-  assert.deepEqual(parseYaml(/^---\n([\s\S]*?)---\n/.exec(card)![1]!, { version: '1.1' }).tags, ['yes', 'on', '2024-01-01', '1_000', 'cats'])
+  assert.deepEqual(parseYaml(/^---\n([\s\S]*?)---\n/.exec(card)![1]!, { version: '1.1' }).tags, [
+    'yes',
+    'on',
+    '2024-01-01',
+    '1_000',
+    'cats'
+  ])
 })
 
 test('base_model is a string for one model and a list for several', () => {
-  const one = frontMatterOf(renderModelCard(seedContext({ metadata: { ...seedContext().metadata, baseModel: ['org/base'] } }))) as Record<string, unknown>
+  const one = frontMatterOf(
+    renderModelCard(seedContext({ metadata: { ...seedContext().metadata, baseModel: ['org/base'] } }))
+  ) as Record<string, unknown>
   assert.equal(one.base_model, 'org/base')
-  const two = frontMatterOf(renderModelCard(seedContext({ metadata: { ...seedContext().metadata, baseModel: ['org/a', 'org/b'] } }))) as Record<string, unknown>
+  const two = frontMatterOf(
+    renderModelCard(seedContext({ metadata: { ...seedContext().metadata, baseModel: ['org/a', 'org/b'] } }))
+  ) as Record<string, unknown>
   assert.deepEqual(two.base_model, ['org/a', 'org/b'])
 })
 
@@ -303,7 +377,10 @@ test('validation reports every problem of the metadata at once', () => {
       assert.match(error.message, /- datasets: expected a string or a list of strings, got a list/)
       assert.match(error.message, /- base_model: "not a model id" is not a Hub model id/)
       assert.match(error.message, /- model-index\[0\]\.results\[0\]\.metrics\[0\]\.value: required, a number/)
-      assert.match(error.message, /- model-index\[0\]\.results\[0\]\.metrics\[1\]\.value: expected a number, got "3\.1"/)
+      assert.match(
+        error.message,
+        /- model-index\[0\]\.results\[0\]\.metrics\[1\]\.value: expected a number, got "3\.1"/
+      )
       return true
     }
   )
@@ -323,17 +400,26 @@ test('validation: missing required model-index fields are each named', () => {
 })
 
 test('validation: not YAML (with the README line), not a mapping; no front matter is valid', () => {
-  assert.throws(() => validateCard('---\nlicense: mit\ntags: [a\n---\n'), (e: unknown) => e instanceof CardError && /not valid YAML \(README\.md line \d+, column \d+\)/.test(e.message))
+  assert.throws(
+    () => validateCard('---\nlicense: mit\ntags: [a\n---\n'),
+    (e: unknown) => e instanceof CardError && /not valid YAML \(README\.md line \d+, column \d+\)/.test(e.message)
+  )
   assert.throws(() => validateCard('---\n- license\n- mit\n---\n'), /front matter is a list, not a mapping/)
-  assert.throws(() => validateCard('---\nlicense: mit\nlicense: mit\n---\n'), /not valid YAML.*[Mm]ap keys must be unique/)
+  assert.throws(
+    () => validateCard('---\nlicense: mit\nlicense: mit\n---\n'),
+    /not valid YAML.*[Mm]ap keys must be unique/
+  )
   assert.deepEqual(validateCard('# No metadata\n'), {})
   assert.deepEqual(validateCard('---\n---\nbody'), {})
-  assert.deepEqual(validateCard('---\nlicense: other\npipeline_tag: text-to-image\ntags: one\nbase_model: [org/a, b]\n---\n'), {
-    license: 'other',
-    pipeline_tag: 'text-to-image',
-    tags: 'one',
-    base_model: ['org/a', 'b']
-  })
+  assert.deepEqual(
+    validateCard('---\nlicense: other\npipeline_tag: text-to-image\ntags: one\nbase_model: [org/a, b]\n---\n'),
+    {
+      license: 'other',
+      pipeline_tag: 'text-to-image',
+      tags: 'one',
+      base_model: ['org/a', 'b']
+    }
+  )
   assert.equal(readCardMetadata('---\nlicense: [\n---\n'), undefined)
   assert.equal(readCardMetadata('no front matter'), undefined)
 })
@@ -350,7 +436,10 @@ test('publishedMetric takes the first result that has the metric type', () => {
   ].join('\n')
   assert.equal(publishedMetric(card, 'acc'), 0.5)
   assert.equal(publishedMetric(card, 'fid'), 12)
-  assert.equal(publishedMetric('---\nmodel-index: [{results: [{metrics: [{type: fid, value: "12"}]}]}]\n---', 'fid'), undefined)
+  assert.equal(
+    publishedMetric('---\nmodel-index: [{results: [{metrics: [{type: fid, value: "12"}]}]}]\n---', 'fid'),
+    undefined
+  )
   assert.equal(publishedMetric('not a card', 'fid'), undefined)
 })
 
@@ -360,14 +449,17 @@ const cellCount = (row: string) => row.split('|').length - 2
 test('file names, report keys and artifact names cannot inject HTML, links or table cells', () => {
   const evil = 'samples/<img src=x onerror=alert(1)>|@me.png'
   const ctx = seedContext({
-    files: [{ path: evil, size: 1, sha256: hex('9') }, { path: 'samples/a (1)*[x](javascript:y).png', size: 1, sha256: 'not-a-hash|<b>' }],
+    files: [
+      { path: evil, size: 1, sha256: hex('9') },
+      { path: 'samples/a (1)*[x](javascript:y).png', size: 1, sha256: 'not-a-hash|<b>' }
+    ],
     metrics: extractMetrics({ 'x|y': 1, '<script>': 2, '*bold*': 3 }, []),
     provenance: {
       sourceRepositoryUrl: 'javascript:alert(1)',
       sourceRepository: 'a](javascript:alert(1))',
       artifacts: [{ name: '`code` ``evil``|<i>', digest: '`x`', size: 1 }]
     },
-    benchmark: { path: 'b.json', report: { 'k|<b>': 1, nested: { '$x$': 2 } } }
+    benchmark: { path: 'b.json', report: { 'k|<b>': 1, nested: { $x$: 2 } } }
   })
   const card = renderModelCard(ctx)
   const block = blockOf(card)
@@ -382,7 +474,10 @@ test('file names, report keys and artifact names cannot inject HTML, links or ta
   for (const row of rows) assert.ok([2, 3].includes(cellCount(row)), `row has ${cellCount(row)} cells: ${row}`)
   // the image link target is percent-encoded: the name cannot close the link or change its scheme
   assert.ok(block.includes(`](${repoPathUrl(evil)})`))
-  assert.equal(repoPathUrl('samples/a (1)*[x](javascript:y).png'), 'samples/a%20%281%29%2A%5Bx%5D%28javascript%3Ay%29.png')
+  assert.equal(
+    repoPathUrl('samples/a (1)*[x](javascript:y).png'),
+    'samples/a%20%281%29%2A%5Bx%5D%28javascript%3Ay%29.png'
+  )
   // an unsafe URL is not linked at all; the text stays
   assert.match(block, /- Source: a&#93;\(javascript:alert\(1\)\)\n/)
   // and the front matter is still valid
@@ -406,30 +501,52 @@ test('numbers look the same everywhere: integers in full, others to 6 significan
   assert.equal(formatNumber(3.14159265), '3.14159')
   assert.equal(formatNumber(0.000123456789), '0.000123457')
   assert.equal(formatNumber(1.5e-7), '1.5e-7')
-  assert.equal(formatNumber(-2.50), '-2.5')
+  assert.equal(formatNumber(-2.5), '-2.5')
 })
 
 test('the gallery prefers sample images, shows at most 12, and long file lists are cut at 100 rows', () => {
-  const images = Array.from({ length: 13 }, (_, i) => ({ path: `samples/img_${String(i).padStart(2, '0')}.webp`, size: 1, sha256: hex('1') }))
-  const others = Array.from({ length: 95 }, (_, i) => ({ path: `data/part_${String(i).padStart(3, '0')}.bin`, size: 1, sha256: hex('2') }))
-  const block = blockOf(renderModelCard(seedContext({ files: [{ path: 'assets/logo.png', size: 1, sha256: hex('3') }, ...images, ...others] })))
+  const images = Array.from({ length: 13 }, (_, i) => ({
+    path: `samples/img_${String(i).padStart(2, '0')}.webp`,
+    size: 1,
+    sha256: hex('1')
+  }))
+  const others = Array.from({ length: 95 }, (_, i) => ({
+    path: `data/part_${String(i).padStart(3, '0')}.bin`,
+    size: 1,
+    sha256: hex('2')
+  }))
+  const block = blockOf(
+    renderModelCard(
+      seedContext({ files: [{ path: 'assets/logo.png', size: 1, sha256: hex('3') }, ...images, ...others] })
+    )
+  )
   const shown = [...block.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1])
   assert.equal(shown.length, 12)
   assert.equal(shown[0], 'samples/img_00.webp')
   assert.ok(!shown.includes('assets/logo.png'), 'a logo is not a sample')
   assert.match(block, /Showing 12 of 13 images\./)
-  const fileRows = block.split('\n').filter((l) => /^\| <code>.*<\/code> \| [^|]+ \| <code>[0-9a-f]{16}<\/code> \|$/.test(l))
+  const fileRows = block
+    .split('\n')
+    .filter((l) => /^\| <code>.*<\/code> \| [^|]+ \| <code>[0-9a-f]{16}<\/code> \|$/.test(l))
   assert.equal(fileRows.length, 100)
   assert.match(block, /…and 9 more files\./)
 
-  const onlyLogo = blockOf(renderModelCard(seedContext({ files: [{ path: 'assets/logo.png', size: 1, sha256: hex('3') }] })))
+  const onlyLogo = blockOf(
+    renderModelCard(seedContext({ files: [{ path: 'assets/logo.png', size: 1, sha256: hex('3') }] }))
+  )
   assert.match(onlyLogo, /!\[logo\.png\]\(assets\/logo\.png\)/, 'without samples, every image is shown')
 })
 
 test('sections without data are left out; a card without metrics keeps its model-index', () => {
-  const existing = '---\nmodel-index:\n  - name: hand\n    results: [{task: {type: other}, dataset: {type: x, name: x}, metrics: [{type: acc, value: 1}]}]\n---\n# Hand\n'
+  const existing =
+    '---\nmodel-index:\n  - name: hand\n    results: [{task: {type: other}, dataset: {type: x, name: x}, metrics: [{type: acc, value: 1}]}]\n---\n# Hand\n'
   const card = renderModelCard(
-    seedContext({ metrics: [], evaluationReportPath: undefined, benchmark: undefined, files: [{ path: 'model.pt', size: 1, sha256: hex('a') }] }),
+    seedContext({
+      metrics: [],
+      evaluationReportPath: undefined,
+      benchmark: undefined,
+      files: [{ path: 'model.pt', size: 1, sha256: hex('a') }]
+    }),
     existing
   )
   assert.doesNotMatch(card, /## (Evaluation|Samples|Benchmark)/)

@@ -5,8 +5,12 @@ import { test } from 'node:test'
 import { parse } from 'yaml'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { inputs: object; outputs: object }
-const section = (title: string) => readme.slice(readme.indexOf(`## ${title}`), readme.indexOf('\n## ', readme.indexOf(`## ${title}`) + 3))
+const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+  inputs: object
+  outputs: object
+}
+const section = (title: string) =>
+  readme.slice(readme.indexOf(`## ${title}`), readme.indexOf('\n## ', readme.indexOf(`## ${title}`) + 3))
 
 test('every input of action.yml is in the README inputs table', () => {
   const table = section('Inputs')
@@ -15,7 +19,8 @@ test('every input of action.yml is in the README inputs table', () => {
 
 test('every output of action.yml is in the README outputs table', () => {
   const table = section('Outputs')
-  for (const name of Object.keys(action.outputs)) assert.ok(table.includes(`\`${name}\``), `README lists output ${name}`)
+  for (const name of Object.keys(action.outputs))
+    assert.ok(table.includes(`\`${name}\``), `README lists output ${name}`)
 })
 
 test('the README names the two commands a newcomer runs', () => {

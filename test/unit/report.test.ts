@@ -15,7 +15,13 @@ const result = (over: Partial<RunResult> = {}): RunResult => ({
   commit: { oid: 'a'.repeat(40), url: 'https://huggingface.co/d4oit/tiny/commit/' + 'a'.repeat(40) },
   files: [
     { pathInRepo: 'generator/model.pt', localPath: '/w/m.pt', size: 2048, sha256: 'f'.repeat(64), status: 'added' },
-    { pathInRepo: '<img src=x onerror=alert(1)>@octocat.png', localPath: '/w/x', size: 1, sha256: 'e'.repeat(64), status: 'unchanged' }
+    {
+      pathInRepo: '<img src=x onerror=alert(1)>@octocat.png',
+      localPath: '/w/x',
+      size: 1,
+      sha256: 'e'.repeat(64),
+      status: 'unchanged'
+    }
   ],
   bytesUploaded: 2048,
   createdRepo: false,
@@ -27,13 +33,22 @@ test('bytes, durations and progress lines read well', () => {
   assert.equal(formatBytes(1536), '1.5 KiB')
   assert.equal(formatBytes(1024 ** 3), '1.0 GiB')
   assert.equal(formatDuration(65_000), '1m05s')
-  assert.equal(formatProgress({ done: 512 * 1024 ** 2, total: 1024 ** 3, elapsedMs: 2000 }), '512 MiB / 1.0 GiB (50%), 268.4 MB/s, ETA 2s')
+  assert.equal(
+    formatProgress({ done: 512 * 1024 ** 2, total: 1024 ** 3, elapsedMs: 2000 }),
+    '512 MiB / 1.0 GiB (50%), 268.4 MB/s, ETA 2s'
+  )
 })
 
 test('the progress reporter logs at most once per interval and always at the end', () => {
   let now = 0
   const lines: string[] = []
-  const reporter = new ProgressReporter('Uploading', 100, (l) => lines.push(l), 5000, () => now)
+  const reporter = new ProgressReporter(
+    'Uploading',
+    100,
+    (l) => lines.push(l),
+    5000,
+    () => now
+  )
   reporter.set('a', 10)
   now = 4000
   reporter.set('a', 20)
@@ -56,7 +71,10 @@ test('the summary escapes file names and links the commit', () => {
   const md = renderSummary(result())
   assert.ok(!md.includes('<img'))
   assert.ok(md.includes('&lt;img src=x onerror=alert(1)&gt;@\u200boctocat.png'))
-  assert.match(md, /Commit <a href="https:\/\/huggingface.co\/d4oit\/tiny\/commit\/a{40}"><code>a{12}<\/code><\/a>: 1 added, 0 updated, 1 unchanged/)
+  assert.match(
+    md,
+    /Commit <a href="https:\/\/huggingface.co\/d4oit\/tiny\/commit\/a{40}"><code>a{12}<\/code><\/a>: 1 added, 0 updated, 1 unchanged/
+  )
   assert.match(renderSummary(result({ dryRun: true, commit: undefined })), /Dry run: nothing was committed/)
   assert.match(renderSummary(result({ changed: false })), /already on the Hub/)
 })
@@ -65,5 +83,10 @@ test('outputs are strings; files is JSON with path, size, sha256 and status', ()
   const out = computeOutputs(result())
   assert.equal(out.changed, 'true')
   assert.equal(out['commit-sha'], 'a'.repeat(40))
-  assert.deepEqual(JSON.parse(out.files!)[0], { path: 'generator/model.pt', size: 2048, sha256: 'f'.repeat(64), status: 'added' })
+  assert.deepEqual(JSON.parse(out.files!)[0], {
+    path: 'generator/model.pt',
+    size: 2048,
+    sha256: 'f'.repeat(64),
+    status: 'added'
+  })
 })

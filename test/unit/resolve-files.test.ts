@@ -36,7 +36,8 @@ before(async () => {
   await symlink(join(workspace, 'reports/a.json'), join(workspace, 'link-in.json'))
 })
 
-const resolve = (mapping: string) => resolveLocalFiles(parseFileMapping(mapping).rules, { roots: [{ dir: workspace, label: "workspace" }] })
+const resolve = (mapping: string) =>
+  resolveLocalFiles(parseFileMapping(mapping).rules, { roots: [{ dir: workspace, label: 'workspace' }] })
 const pairs = async (mapping: string) => (await resolve(mapping)).map((f) => [f.pathInRepo, f.size])
 
 test('files, folders and globs land where the mapping says', async () => {

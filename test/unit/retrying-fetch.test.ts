@@ -24,7 +24,10 @@ before(async () => {
 after(() => server.close())
 
 const policy = { retries: 3, baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 2000 }
-const fail = (status: number, headers: Record<string, string> = {}): Handler => (_q, res) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(`{"error":"status ${status}"}`)
+const fail =
+  (status: number, headers: Record<string, string> = {}): Handler =>
+  (_q, res) =>
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(`{"error":"status ${status}"}`)
 
 function setup(...hs: Handler[]) {
   handlers = hs
@@ -35,10 +38,17 @@ function setup(...hs: Handler[]) {
 
 test('idempotent Hub calls are retried on 429/5xx and succeed', async () => {
   const { fetch: f, notices } = setup(fail(503), fail(429), fail(502))
-  const res = await f(`${base}/api/models/a/b/preupload/main`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
+  const res = await f(`${base}/api/models/a/b/preupload/main`, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json' }
+  })
   assert.equal(res.status, 200)
   assert.equal(hits.length, 4)
-  assert.deepEqual(notices.map((n) => n.reason), ['HTTP 503', 'HTTP 429', 'HTTP 502'])
+  assert.deepEqual(
+    notices.map((n) => n.reason),
+    ['HTTP 503', 'HTTP 429', 'HTTP 502']
+  )
   assert.equal(notices[0]!.target, `${base}/api/models/a/b/preupload/main`)
 })
 
@@ -54,7 +64,11 @@ test('Retry-After is honoured (at least the time asked)', async () => {
 test('the commit POST and repo creation are never retried', async () => {
   for (const path of ['/api/models/a/b/commit/main', '/api/repos/create']) {
     const { fetch: f } = setup(fail(503))
-    const res = await f(`${base}${path}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/x-ndjson' } })
+    const res = await f(`${base}${path}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/x-ndjson' }
+    })
     assert.equal(res.status, 503)
     assert.equal(hits.length, 1, path)
   }
@@ -62,7 +76,16 @@ test('the commit POST and repo creation are never retried', async () => {
 
 test('LFS batch, part uploads and completions are retried', async () => {
   let { fetch: f } = setup(fail(500))
-  assert.equal((await f(`${base}/a/b.git/info/lfs/objects/batch`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/vnd.git-lfs+json' } })).status, 200)
+  assert.equal(
+    (
+      await f(`${base}/a/b.git/info/lfs/objects/batch`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/vnd.git-lfs+json' }
+      })
+    ).status,
+    200
+  )
   assert.equal(hits.length, 2)
   ;({ fetch: f } = setup(fail(500)))
   assert.equal((await f(`${base}/upload/part/1`, { method: 'PUT', body: new Blob(['abc']) })).status, 200)

@@ -39,7 +39,11 @@ test('a Blob PUT is sent as a stream with an explicit Content-Length (storage re
 test('no more than the configured number of uploads run at once', async () => {
   peak = 0
   const f = createStreamingUploadFetch(fetch, 2)
-  await Promise.all(Array.from({ length: 7 }, (_, i) => f(`${base}/part/${i}`, { method: 'PUT', body: new Blob([new Uint8Array(10_000)]) })))
+  await Promise.all(
+    Array.from({ length: 7 }, (_, i) =>
+      f(`${base}/part/${i}`, { method: 'PUT', body: new Blob([new Uint8Array(10_000)]) })
+    )
+  )
   assert.equal(peak, 2)
 })
 
@@ -51,10 +55,15 @@ test('other requests pass through untouched and are not limited', async () => {
 })
 
 test('an early error answer (before the body is read) comes back as a Response the library can read', async () => {
-  const early = createServer((_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"signature expired"}'))
+  const early = createServer((_req, res) =>
+    res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"signature expired"}')
+  )
   await new Promise<void>((r) => early.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${(early.address() as AddressInfo).port}/part/9`
-  const res = await createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(5_000_000)]) })
+  const res = await createStreamingUploadFetch(fetch)(url, {
+    method: 'PUT',
+    body: new Blob([new Uint8Array(5_000_000)])
+  })
   assert.equal(res.status, 403)
   assert.equal(res.ok, false)
   assert.equal(res.url, url)
@@ -66,6 +75,9 @@ test('a connection reset rejects, so the retry layer can try again', async () =>
   const rude = createServer((req) => req.socket.destroy())
   await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${(rude.address() as AddressInfo).port}/part/1`
-  await assert.rejects(createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(100_000)]) }), /ECONNRESET|socket hang up/)
+  await assert.rejects(
+    createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(100_000)]) }),
+    /ECONNRESET|socket hang up/
+  )
   rude.close()
 })

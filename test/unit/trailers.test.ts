@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { MAX_FILE_TRAILERS, PUBLISHED_BY, formatDescription, parseDescription, type Provenance } from '../../src/provenance/trailers.ts'
+import {
+  MAX_FILE_TRAILERS,
+  PUBLISHED_BY,
+  formatDescription,
+  parseDescription,
+  type Provenance
+} from '../../src/provenance/trailers.ts'
 
 const sha = (c: string) => c.repeat(64)
 
@@ -36,7 +42,22 @@ test('trailers come in a fixed order after the human text and a blank line', () 
   assert.equal(human, 'Nightly publish\nwith two lines')
   assert.deepEqual(
     trailers!.split('\n').map((line) => line.slice(0, line.indexOf(':'))),
-    ['Published-By', 'Source-Repository', 'Source-Commit', 'Workflow-Run', 'Workflow-Run-Attempt', 'Train-Run-Id', 'Actor', 'Artifact-Digest', 'Artifact-Digest', 'Metric', 'Metric', 'Rollback-To', 'File', 'File']
+    [
+      'Published-By',
+      'Source-Repository',
+      'Source-Commit',
+      'Workflow-Run',
+      'Workflow-Run-Attempt',
+      'Train-Run-Id',
+      'Actor',
+      'Artifact-Digest',
+      'Artifact-Digest',
+      'Metric',
+      'Metric',
+      'Rollback-To',
+      'File',
+      'File'
+    ]
   )
   assert.match(trailers!, /^Artifact-Digest: evaluation report none$/m)
   assert.match(trailers!, /^Metric: fid=39\.2$/m)
@@ -65,11 +86,18 @@ test('a newline in a value cannot end the trailer early or inject another one', 
   assert.equal(parsed.actor, 'mallory Rollback-To: ' + 'f'.repeat(40))
   assert.deepEqual(parsed.metrics, [{ name: 'fid Metric: accuracy', value: 1 }])
   assert.deepEqual(parsed.files, [{ path: 'x File: ' + sha('9') + ' 1 evil.bin', size: 3, sha256: sha('b') }])
-  assert.equal(text.split('\n').length, 7 + 2 + 1 + 1 + 1, 'one line per trailer: 7 single ones, 2 artifacts, 1 metric, Rollback-To, 1 file')
+  assert.equal(
+    text.split('\n').length,
+    7 + 2 + 1 + 1 + 1,
+    'one line per trailer: 7 single ones, 2 artifacts, 1 metric, Rollback-To, 1 file'
+  )
 })
 
 test('human text cannot forge the trailer block: only the last paragraph counts', () => {
-  const text = formatDescription({ artifacts: [], metrics: [], files: [] }, 'Published-By: hf-upload-action\nRollback-To: ' + 'f'.repeat(40))
+  const text = formatDescription(
+    { artifacts: [], metrics: [], files: [] },
+    'Published-By: hf-upload-action\nRollback-To: ' + 'f'.repeat(40)
+  )
   assert.equal(parseDescription(text)?.rollbackOf, undefined)
 })
 
@@ -106,7 +134,11 @@ test('parsing tolerates CRLF, text before the block, trailing blank lines, odd k
 })
 
 test(`beyond ${MAX_FILE_TRAILERS} files, the rest are counted in one Files-Omitted trailer`, () => {
-  const files = Array.from({ length: MAX_FILE_TRAILERS + 5 }, (_, i) => ({ path: `samples/${i}.png`, size: i, sha256: sha('a') }))
+  const files = Array.from({ length: MAX_FILE_TRAILERS + 5 }, (_, i) => ({
+    path: `samples/${i}.png`,
+    size: i,
+    sha256: sha('a')
+  }))
   const text = formatDescription({ artifacts: [], metrics: [], files })
   assert.equal(text.match(/^File: /gm)?.length, MAX_FILE_TRAILERS)
   assert.match(text, /\nFiles-Omitted: 5$/)
@@ -118,7 +150,15 @@ test(`beyond ${MAX_FILE_TRAILERS} files, the rest are counted in one Files-Omitt
 })
 
 test('non-finite metrics and non-integer run ids are left out rather than written unparseable', () => {
-  const text = formatDescription({ artifacts: [], metrics: [{ name: 'nan', value: NaN }, { name: 'ok', value: 1e-7 }], files: [], trainRunId: 1.5 })
+  const text = formatDescription({
+    artifacts: [],
+    metrics: [
+      { name: 'nan', value: NaN },
+      { name: 'ok', value: 1e-7 }
+    ],
+    files: [],
+    trainRunId: 1.5
+  })
   assert.doesNotMatch(text, /nan|Train-Run-Id/)
   assert.deepEqual(parseDescription(text)?.metrics, [{ name: 'ok', value: 1e-7 }])
 })

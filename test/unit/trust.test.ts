@@ -43,8 +43,18 @@ test('a run that did not succeed is skipped, not refused', () => {
 test('each check refuses with its name and says how to allow it', () => {
   const cases: Array<[Partial<WorkflowRun>, Partial<TrustPolicy>, string, RegExp]> = [
     [{ status: 'in_progress', conclusion: null }, {}, 'status', /types: \[completed\]/],
-    [{ path: '.github/workflows/evil.yml', name: 'Train' }, {}, 'workflow', /name can be reused .* Set the workflow input/],
-    [{ head_repository: { id: 2002, full_name: 'mallory/tiny-cats-model' } }, {}, 'fork', /mallory\/tiny-cats-model.*allow-fork-runs: true/],
+    [
+      { path: '.github/workflows/evil.yml', name: 'Train' },
+      {},
+      'workflow',
+      /name can be reused .* Set the workflow input/
+    ],
+    [
+      { head_repository: { id: 2002, full_name: 'mallory/tiny-cats-model' } },
+      {},
+      'fork',
+      /mallory\/tiny-cats-model.*allow-fork-runs: true/
+    ],
     [{ head_repository: null }, {}, 'fork', /unknown repository/],
     [{ event: 'pull_request' }, {}, 'event', /"pull_request" .* allowed-events/],
     [{ head_branch: 'feature' }, {}, 'branch', /"feature".*allowed-branches \(main, the default branch\)/],
@@ -59,13 +69,22 @@ test('each check refuses with its name and says how to allow it', () => {
 })
 
 test('a fork named like this repository, on a branch called main, is still a fork', () => {
-  const d = judgeTrainRun(run({ head_repository: { id: 9, full_name: 'd4oit/tiny-cats-model' }, head_branch: 'main' }), policy())
+  const d = judgeTrainRun(
+    run({ head_repository: { id: 9, full_name: 'd4oit/tiny-cats-model' }, head_branch: 'main' }),
+    policy()
+  )
   assert.equal(d.kind, 'refuse')
 })
 
 test('opt-ins relax exactly their check', () => {
-  assert.equal(judgeTrainRun(run({ head_repository: { id: 2002, full_name: 'x/y' } }), policy({ allowForkRuns: true })).kind, 'publish')
-  assert.equal(judgeTrainRun(run({ event: 'pull_request' }), policy({ allowedEvents: ['pull_request'] })).kind, 'publish')
+  assert.equal(
+    judgeTrainRun(run({ head_repository: { id: 2002, full_name: 'x/y' } }), policy({ allowForkRuns: true })).kind,
+    'publish'
+  )
+  assert.equal(
+    judgeTrainRun(run({ event: 'pull_request' }), policy({ allowedEvents: ['pull_request'] })).kind,
+    'publish'
+  )
   assert.equal(judgeTrainRun(run({ head_branch: 'dev' }), policy({ allowedBranches: ['main', 'dev'] })).kind, 'publish')
 })
 

@@ -2,12 +2,25 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { needsGitOid, planUpload, type ManifestEntry, type RemoteFile } from '../../src/hub/upload-plan.ts'
 
-const entry = (pathInRepo: string, size: number, sha256: string, gitOid?: string): ManifestEntry => ({ pathInRepo, localPath: `/w/${pathInRepo}`, size, sha256, gitOid })
+const entry = (pathInRepo: string, size: number, sha256: string, gitOid?: string): ManifestEntry => ({
+  pathInRepo,
+  localPath: `/w/${pathInRepo}`,
+  size,
+  sha256,
+  gitOid
+})
 const remote = (files: RemoteFile[]) => new Map(files.map((f) => [f.path, f]))
 
 test('new, changed and identical files are told apart by content, not by name', () => {
   const plan = planUpload(
-    [entry('new.bin', 10, 'a'), entry('lfs-same.pt', 100, 'sha-same'), entry('lfs-changed.pt', 100, 'sha-new'), entry('small-same.json', 5, 'x', 'blob-1'), entry('small-changed.json', 5, 'y', 'blob-2'), entry('resized.pt', 7, 'sha-same')],
+    [
+      entry('new.bin', 10, 'a'),
+      entry('lfs-same.pt', 100, 'sha-same'),
+      entry('lfs-changed.pt', 100, 'sha-new'),
+      entry('small-same.json', 5, 'x', 'blob-1'),
+      entry('small-changed.json', 5, 'y', 'blob-2'),
+      entry('resized.pt', 7, 'sha-same')
+    ],
     remote([
       { path: 'lfs-same.pt', size: 100, oid: 'pointer', lfs: { oid: 'sha-same', size: 100 } },
       { path: 'lfs-changed.pt', size: 100, oid: 'pointer', lfs: { oid: 'sha-old', size: 100 } },
@@ -35,7 +48,11 @@ test('new, changed and identical files are told apart by content, not by name', 
 })
 
 test('nothing to do when the head holds every file', () => {
-  const plan = planUpload([entry('a.pt', 3, 's')], remote([{ path: 'a.pt', size: 3, oid: 'p', lfs: { oid: 's', size: 3 } }]), 'h')
+  const plan = planUpload(
+    [entry('a.pt', 3, 's')],
+    remote([{ path: 'a.pt', size: 3, oid: 'p', lfs: { oid: 's', size: 3 } }]),
+    'h'
+  )
   assert.equal(plan.changed, false)
   assert.deepEqual(plan.toUpload, [])
 })

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { RemoteFile } from '../../src/hub/upload-plan.ts'
-import { describeMismatches, verifyFiles, type ExpectedFile, type VerificationReport } from '../../src/verify/verify-files.ts'
+import {
+  describeMismatches,
+  verifyFiles,
+  type ExpectedFile,
+  type VerificationReport
+} from '../../src/verify/verify-files.ts'
 
 const sha = (c: string) => c.repeat(64)
 const remote = (files: RemoteFile[]) => new Map(files.map((f) => [f.path, f]))
-const lfs = (path: string, size: number, sha256: string): RemoteFile => ({ path, size, oid: 'pointer-' + path, lfs: { oid: sha256, size } })
+const lfs = (path: string, size: number, sha256: string): RemoteFile => ({
+  path,
+  size,
+  oid: 'pointer-' + path,
+  lfs: { oid: sha256, size }
+})
 const regular = (path: string, size: number, oid: string): RemoteFile => ({ path, size, oid })
 
 test('files stored as the manifest says verify clean: SHA-256 for LFS, blob id for regular files', () => {
@@ -13,7 +23,14 @@ test('files stored as the manifest says verify clean: SHA-256 for LFS, blob id f
     { path: 'generator/model.pt', size: 2048, sha256: sha('a') },
     { path: 'config.json', size: 12, sha256: sha('b'), gitOid: 'blob-config' }
   ]
-  const report = verifyFiles(expected, remote([lfs('generator/model.pt', 2048, sha('A')), regular('config.json', 12, 'blob-config'), regular('other.txt', 1, 'x')]))
+  const report = verifyFiles(
+    expected,
+    remote([
+      lfs('generator/model.pt', 2048, sha('A')),
+      regular('config.json', 12, 'blob-config'),
+      regular('other.txt', 1, 'x')
+    ])
+  )
   assert.deepEqual(report, { checked: 2, mismatches: [], ok: true })
 })
 
@@ -27,7 +44,12 @@ test('every mismatch is reported at once: missing, size, LFS hash, blob hash', (
   ]
   const report = verifyFiles(
     expected,
-    remote([lfs('generator/model.pt', 1024, sha('a')), lfs('weights.safetensors', 10, sha('9')), regular('config.json', 12, 'blob-hub'), regular('fine.json', 3, 'blob-fine')])
+    remote([
+      lfs('generator/model.pt', 1024, sha('a')),
+      lfs('weights.safetensors', 10, sha('9')),
+      regular('config.json', 12, 'blob-hub'),
+      regular('fine.json', 3, 'blob-fine')
+    ])
   )
   assert.equal(report.ok, false)
   assert.equal(report.checked, 5)
@@ -40,9 +62,17 @@ test('every mismatch is reported at once: missing, size, LFS hash, blob hash', (
 })
 
 test('a regular remote file without a local blob id is a programming error, not a pass', () => {
-  assert.throws(() => verifyFiles([{ path: 'config.json', size: 12, sha256: sha('c') }], remote([regular('config.json', 12, 'blob')])), /git blob id of config\.json/)
+  assert.throws(
+    () =>
+      verifyFiles([{ path: 'config.json', size: 12, sha256: sha('c') }], remote([regular('config.json', 12, 'blob')])),
+    /git blob id of config\.json/
+  )
   // Not needed when the sizes already differ, or the file is stored in LFS.
-  assert.equal(verifyFiles([{ path: 'config.json', size: 13, sha256: sha('c') }], remote([regular('config.json', 12, 'blob')])).mismatches[0]?.kind, 'size')
+  assert.equal(
+    verifyFiles([{ path: 'config.json', size: 13, sha256: sha('c') }], remote([regular('config.json', 12, 'blob')]))
+      .mismatches[0]?.kind,
+    'size'
+  )
 })
 
 test('the message lists every mismatch, one line each, with the revision', () => {
@@ -68,7 +98,10 @@ test('the message lists every mismatch, one line each, with the revision', () =>
       '- README.md (model card): the Hub reports no card metadata'
     ].join('\n')
   )
-  assert.equal(describeMismatches({ checked: 1, mismatches: [], ok: true }, 'abc123'), '1 file verified on the Hub at abc123: every size and hash matches.')
+  assert.equal(
+    describeMismatches({ checked: 1, mismatches: [], ok: true }, 'abc123'),
+    '1 file verified on the Hub at abc123: every size and hash matches.'
+  )
 })
 
 test('a flood of mismatches is capped in the message, with the count of the rest', () => {

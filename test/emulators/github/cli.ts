@@ -17,17 +17,20 @@ import { parseArgs } from 'node:util'
 import { seedDemo } from './seed.ts'
 import { startGithubEmulator, type TokenGrant } from './server.ts'
 
-const USAGE = 'usage: cli.ts --data <dir> [--port <p>] [--host 127.0.0.1] [--seed demo] [--token <token>:<login>[:actions=read,issues=write]]...'
+const USAGE =
+  'usage: cli.ts --data <dir> [--port <p>] [--host 127.0.0.1] [--seed demo] [--token <token>:<login>[:actions=read,issues=write]]...'
 
 /** `t:login` or `t:login:actions=none,issues=read`. */
 export function parseTokenEntry(entry: string): [string, TokenGrant] {
   const [token, login, perms] = entry.split(':')
-  if (!token || !login) throw new Error(`token entry must be <token>:<login>[:perms], got one with ${entry.split(':').length} part(s)`)
+  if (!token || !login)
+    throw new Error(`token entry must be <token>:<login>[:perms], got one with ${entry.split(':').length} part(s)`)
   const permissions: NonNullable<TokenGrant['permissions']> = {}
   for (const pair of perms ? perms.split(',') : []) {
     const [scope, level] = pair.split('=')
     if (scope === 'actions' && (level === 'read' || level === 'none')) permissions.actions = level
-    else if (scope === 'issues' && (level === 'write' || level === 'read' || level === 'none')) permissions.issues = level
+    else if (scope === 'issues' && (level === 'write' || level === 'read' || level === 'none'))
+      permissions.issues = level
     else throw new Error(`unknown permission ${JSON.stringify(pair)} (use actions=read|none, issues=write|read|none)`)
   }
   return [token, { login, permissions }]
@@ -44,7 +47,8 @@ async function main(): Promise<void> {
     }
   })
   if (!values.data) throw new Error(USAGE)
-  if (values.seed !== undefined && values.seed !== 'demo') throw new Error(`unknown seed ${values.seed}; only "demo" exists`)
+  if (values.seed !== undefined && values.seed !== 'demo')
+    throw new Error(`unknown seed ${values.seed}; only "demo" exists`)
   const entries = [...(process.env.GITHUB_EMULATOR_TOKENS ?? '').split(/[\s;]+/).filter(Boolean), ...values.token]
   const tokens = Object.fromEntries(entries.map(parseTokenEntry))
   const dataDir = resolve(values.data)
@@ -56,7 +60,11 @@ async function main(): Promise<void> {
     console.error(`seeded demo: ${demo.repo} run ${demo.runId}; workflow_run payload: ${demo.eventPath}`)
   }
   const logins = Object.values(tokens).map((t) => t.login)
-  console.error(logins.length ? `accepting ${logins.length} token(s) for: ${logins.join(', ')}` : 'no tokens configured: any token acts as github-actions[bot]')
+  console.error(
+    logins.length
+      ? `accepting ${logins.length} token(s) for: ${logins.join(', ')}`
+      : 'no tokens configured: any token acts as github-actions[bot]'
+  )
   console.log(`GitHub emulator listening on ${emulator.url} (data: ${dataDir})`)
 
   const stop = () => void emulator.close().then(() => process.exit(0))

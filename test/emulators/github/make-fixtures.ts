@@ -21,7 +21,10 @@ try {
   await seedDemo(emulator, dataDir)
   // Fixtures must not point at a port that only existed while this script ran.
   const publish = (file: string, payload: object) =>
-    writeFileSync(join(OUT_DIR, file), `${JSON.stringify(payload, null, 2).replaceAll(emulator.url, 'https://api.github.com')}\n`)
+    writeFileSync(
+      join(OUT_DIR, file),
+      `${JSON.stringify(payload, null, 2).replaceAll(emulator.url, 'https://api.github.com')}\n`
+    )
   publish('workflow_run.completed.json', emulator.workflowRunPayload(DEMO_REPO, DEMO_RUN_ID, 'completed'))
   publish('workflow_dispatch.json', emulator.workflowDispatchPayload(DEMO_REPO, { 'run-id': String(DEMO_RUN_ID) }))
   console.log(`wrote ${OUT_DIR}workflow_run.completed.json and workflow_dispatch.json`)

@@ -4,7 +4,16 @@
  */
 import { createHash } from 'node:crypto'
 import * as render from './render.ts'
-import { isoSeconds, type ArtifactRecord, type Comment, type Issue, type LabelRecord, type Repo, type RunRecord, type Store } from './store.ts'
+import {
+  isoSeconds,
+  type ArtifactRecord,
+  type Comment,
+  type Issue,
+  type LabelRecord,
+  type Repo,
+  type RunRecord,
+  type Store
+} from './store.ts'
 import { buildZip, type ZipEntry } from './zip.ts'
 
 export interface RepoOptions {
@@ -173,7 +182,10 @@ export class Model {
     const repo = this.requireRepo(fullName)
     const run = this.store.findRun(repo.full_name, runId)
     if (!run) throw new Error(`no run ${runId} in ${fullName}`)
-    const zip = 'zip' in seed.files && Buffer.isBuffer(seed.files.zip) ? seed.files.zip : await buildZip(seed.files as Record<string, string | Buffer | ZipEntry>)
+    const zip =
+      'zip' in seed.files && Buffer.isBuffer(seed.files.zip)
+        ? seed.files.zip
+        : await buildZip(seed.files as Record<string, string | Buffer | ZipEntry>)
     const blob = this.store.putBlob(zip)
     const record: ArtifactRecord = {
       id: this.store.nextId('artifact'),
@@ -220,7 +232,9 @@ export class Model {
 
   /** GitHub creates unknown labels on the fly (grey, `ededed`) when the caller may push. */
   ensureLabels(repo: Repo, names: string[]): LabelRecord[] {
-    return names.map((name) => this.store.findLabel(repo.full_name, name) ?? this.createLabel(repo, name, 'ededed', null))
+    return names.map(
+      (name) => this.store.findLabel(repo.full_name, name) ?? this.createLabel(repo, name, 'ededed', null)
+    )
   }
 
   createLabel(repo: Repo, name: string, color: string, description: string | null): LabelRecord {

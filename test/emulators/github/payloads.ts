@@ -9,7 +9,13 @@ import { fullRepository, simpleUser, webhookWorkflow } from './render.ts'
 /** The consumer workflow of the first user's design (ADR-039), which a dispatch event names. */
 export const DISPATCH_WORKFLOW_PATH = '.github/workflows/upload-hub.yml'
 
-export function workflowRunPayload(model: Model, fullName: string, runId: number, action: 'completed' | 'requested', api: string) {
+export function workflowRunPayload(
+  model: Model,
+  fullName: string,
+  runId: number,
+  action: 'completed' | 'requested',
+  api: string
+) {
   const repo = model.requireRepo(fullName)
   const run = model.store.findRun(repo.full_name, runId)
   if (!run) throw new Error(`no run ${runId} in ${fullName}`)
@@ -18,7 +24,8 @@ export function workflowRunPayload(model: Model, fullName: string, runId: number
   // Webhook runs carry no head_repository_id (only the REST shape has it).
   const { head_repository_id: _omitted, ...restRun } = model.runView(run, api)
   // A `requested` delivery describes the run as it was queued, before any conclusion existed.
-  const workflowRun = action === 'requested' ? { ...restRun, status: 'queued', conclusion: null, updated_at: run.created_at } : restRun
+  const workflowRun =
+    action === 'requested' ? { ...restRun, status: 'queued', conclusion: null, updated_at: run.created_at } : restRun
   return {
     action,
     repository: fullRepository(repo, api, model.openIssueCount(repo)),

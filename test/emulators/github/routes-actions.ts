@@ -52,7 +52,11 @@ export function actionsRoutes(model: Model, tickets: BlobTickets): Route[] {
           .runsOf(req.repo.full_name)
           .filter((run) => run.workflow_id === workflow.id && matchesRunFilters(run, req.query))
           .sort(newestFirst)
-        const { page, link } = paginate(runs, req.query, repoLink(req, `/actions/workflows/${req.params.workflow_id}/runs`))
+        const { page, link } = paginate(
+          runs,
+          req.query,
+          repoLink(req, `/actions/workflows/${req.params.workflow_id}/runs`)
+        )
         const body = { total_count: runs.length, workflow_runs: page.map((run) => runView(run, req)) }
         return json(200, body, link ? { link } : undefined)
       }
@@ -66,7 +70,9 @@ export function actionsRoutes(model: Model, tickets: BlobTickets): Route[] {
         const run = requireRun(req, this.docs)
         const name = req.query.get('name')
         // Creation order; clients that want "the newest per name" sort by id themselves.
-        const artifacts = store.artifactsOfRun(req.repo.full_name, run.id).filter((a) => name === null || a.name === name)
+        const artifacts = store
+          .artifactsOfRun(req.repo.full_name, run.id)
+          .filter((a) => name === null || a.name === name)
         const { page, link } = paginate(artifacts, req.query, repoLink(req, `/actions/runs/${run.id}/artifacts`))
         const body = { total_count: artifacts.length, artifacts: page.map((a) => model.artifactView(a, req.api)) }
         return json(200, body, link ? { link } : undefined)

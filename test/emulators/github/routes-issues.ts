@@ -43,7 +43,11 @@ export function issuesRoutes(model: Model): Route[] {
       handle(req) {
         const issues = listIssues(store.issuesOf(req.repo.full_name), req.query, this.docs)
         const { page, link: l } = paginate(issues, req.query, link(req, '/issues'))
-        return json(200, page.map((i) => issueView(i, req)), withLink(l))
+        return json(
+          200,
+          page.map((i) => issueView(i, req)),
+          withLink(l)
+        )
       }
     },
     {
@@ -61,7 +65,9 @@ export function issuesRoutes(model: Model): Route[] {
           labels: fields.labels ?? [],
           user: req.login
         })
-        return json(201, issueView(issue, req), { location: `${req.api}/repos/${req.repo.full_name}/issues/${issue.number}` })
+        return json(201, issueView(issue, req), {
+          location: `${req.api}/repos/${req.repo.full_name}/issues/${issue.number}`
+        })
       }
     },
     {
@@ -97,7 +103,11 @@ export function issuesRoutes(model: Model): Route[] {
         const since = req.query.get('since')
         const comments = issue.comments.filter((c) => since === null || Date.parse(c.updated_at) >= Date.parse(since))
         const { page, link: l } = paginate(comments, req.query, link(req, `/issues/${issue.number}/comments`))
-        return json(200, page.map((c) => model.commentView(c, issue, req.repo, req.api)), withLink(l))
+        return json(
+          200,
+          page.map((c) => model.commentView(c, issue, req.repo, req.api)),
+          withLink(l)
+        )
       }
     },
     {
@@ -109,7 +119,8 @@ export function issuesRoutes(model: Model): Route[] {
         const issue = requireIssue(req, this.docs)
         const body = asObject(req.body).body
         if (body === undefined) throw invalidRequest(this.docs, `"body" wasn't supplied.`)
-        if (typeof body !== 'string') throw invalidRequest(this.docs, `For 'properties/body', ${JSON.stringify(body)} is not a string.`)
+        if (typeof body !== 'string')
+          throw invalidRequest(this.docs, `For 'properties/body', ${JSON.stringify(body)} is not a string.`)
         checkBodyLength(body, 'IssueComment', this.docs)
         const comment = model.addComment(issue, body, req.login)
         const view = model.commentView(comment, issue, req.repo, req.api)
@@ -123,7 +134,11 @@ export function issuesRoutes(model: Model): Route[] {
       permission: READ_ISSUES,
       handle(req) {
         const { page, link: l } = paginate(store.labelsOf(req.repo.full_name), req.query, link(req, '/labels'))
-        return json(200, page.map((label) => model.labelView(label, req.repo, req.api)), withLink(l))
+        return json(
+          200,
+          page.map((label) => model.labelView(label, req.repo, req.api)),
+          withLink(l)
+        )
       }
     },
     {
@@ -161,10 +176,14 @@ function listIssues(issues: Issue[], query: URLSearchParams, docs: string): Issu
   const state = oneOf(query, 'state', ['open', 'closed', 'all'], 'open', docs)
   const sort = oneOf(query, 'sort', ['created', 'updated', 'comments'], 'created', docs)
   const direction = oneOf(query, 'direction', ['asc', 'desc'], 'desc', docs)
-  const wantedLabels = (query.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean)
+  const wantedLabels = (query.get('labels') ?? '')
+    .split(',')
+    .map((l) => l.trim().toLowerCase())
+    .filter(Boolean)
   const creator = query.get('creator')?.toLowerCase()
   const since = query.get('since')
-  const sortKey = (i: Issue) => (sort === 'comments' ? i.comments.length : Date.parse(sort === 'updated' ? i.updated_at : i.created_at))
+  const sortKey = (i: Issue) =>
+    sort === 'comments' ? i.comments.length : Date.parse(sort === 'updated' ? i.updated_at : i.created_at)
   return issues
     .filter((i) => state === 'all' || i.state === state)
     .filter((i) => wantedLabels.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
@@ -195,17 +214,25 @@ function issueFields(body: Record<string, unknown>, docs: string): IssueFields {
   const fields: IssueFields = {}
   if (body.title !== undefined) fields.title = issueTitle(body.title, docs)
   if (body.body !== undefined) {
-    if (body.body !== null && typeof body.body !== 'string') throw invalidRequest(docs, `For 'properties/body', ${JSON.stringify(body.body)} is not a string or null.`)
+    if (body.body !== null && typeof body.body !== 'string')
+      throw invalidRequest(docs, `For 'properties/body', ${JSON.stringify(body.body)} is not a string or null.`)
     if (body.body !== null) checkBodyLength(body.body, 'Issue', docs)
     fields.body = body.body
   }
   if (body.state !== undefined) {
-    if (body.state !== 'open' && body.state !== 'closed') throw invalidRequest(docs, `For 'properties/state', ${JSON.stringify(body.state)} is not one of ["open", "closed"].`)
+    if (body.state !== 'open' && body.state !== 'closed')
+      throw invalidRequest(
+        docs,
+        `For 'properties/state', ${JSON.stringify(body.state)} is not one of ["open", "closed"].`
+      )
     fields.state = body.state
   }
   if (body.state_reason !== undefined) {
     if (body.state_reason !== null && !STATE_REASONS.includes(String(body.state_reason))) {
-      throw invalidRequest(docs, `For 'properties/state_reason', ${JSON.stringify(body.state_reason)} is not one of ${JSON.stringify(STATE_REASONS)}.`)
+      throw invalidRequest(
+        docs,
+        `For 'properties/state_reason', ${JSON.stringify(body.state_reason)} is not one of ${JSON.stringify(STATE_REASONS)}.`
+      )
     }
     fields.state_reason = body.state_reason as string | null
   }
@@ -214,27 +241,40 @@ function issueFields(body: Record<string, unknown>, docs: string): IssueFields {
 }
 
 function issueTitle(title: unknown, docs: string): string {
-  if (typeof title !== 'string' && typeof title !== 'number') throw invalidRequest(docs, `For 'properties/title', ${JSON.stringify(title)} is not a string or integer.`)
+  if (typeof title !== 'string' && typeof title !== 'number')
+    throw invalidRequest(docs, `For 'properties/title', ${JSON.stringify(title)} is not a string or integer.`)
   const text = String(title)
   if (text.trim() === '') throw validationFailed(docs, { resource: 'Issue', code: 'missing_field', field: 'title' })
   if (charCount(text) > MAX_TITLE_CHARS) {
-    throw validationFailed(docs, { resource: 'Issue', code: 'custom', field: 'title', message: `title is too long (maximum is ${MAX_TITLE_CHARS} characters)` })
+    throw validationFailed(docs, {
+      resource: 'Issue',
+      code: 'custom',
+      field: 'title',
+      message: `title is too long (maximum is ${MAX_TITLE_CHARS} characters)`
+    })
   }
   return text
 }
 
 function checkBodyLength(body: string, resource: 'Issue' | 'IssueComment', docs: string): void {
   if (charCount(body) > MAX_BODY_CHARS) {
-    throw validationFailed(docs, { resource, code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_BODY_CHARS} characters)` })
+    throw validationFailed(docs, {
+      resource,
+      code: 'custom',
+      field: 'body',
+      message: `body is too long (maximum is ${MAX_BODY_CHARS} characters)`
+    })
   }
 }
 
 /** Labels may be given as names or as `{name}` objects. */
 function labelNames(labels: unknown, docs: string): string[] {
-  if (!Array.isArray(labels)) throw invalidRequest(docs, `For 'properties/labels', ${JSON.stringify(labels)} is not an array.`)
+  if (!Array.isArray(labels))
+    throw invalidRequest(docs, `For 'properties/labels', ${JSON.stringify(labels)} is not an array.`)
   return labels.map((l: unknown) => {
     if (typeof l === 'string') return l
-    if (l && typeof l === 'object' && typeof (l as { name?: unknown }).name === 'string') return (l as { name: string }).name
+    if (l && typeof l === 'object' && typeof (l as { name?: unknown }).name === 'string')
+      return (l as { name: string }).name
     throw invalidRequest(docs, `For 'items', ${JSON.stringify(l)} is not a string or object.`)
   })
 }
@@ -244,7 +284,12 @@ function applyIssueUpdate(issue: Issue, fields: IssueFields, login: string, now:
   if (fields.title !== undefined) issue.title = fields.title
   if (fields.body !== undefined) issue.body = fields.body
   if (fields.state === 'closed' && issue.state === 'open') {
-    Object.assign(issue, { state: 'closed', closed_at: now, closed_by: login, state_reason: fields.state_reason ?? 'completed' })
+    Object.assign(issue, {
+      state: 'closed',
+      closed_at: now,
+      closed_by: login,
+      state_reason: fields.state_reason ?? 'completed'
+    })
   } else if (fields.state === 'open' && issue.state === 'closed') {
     Object.assign(issue, { state: 'open', closed_at: null, closed_by: null, state_reason: 'reopened' })
   } else if (fields.state_reason !== undefined && issue.state === 'closed') {
@@ -256,9 +301,11 @@ function applyIssueUpdate(issue: Issue, fields: IssueFields, login: string, now:
 function labelFields(body: Record<string, unknown>, docs: string) {
   const { name, color = 'ededed', description = null } = body
   if (name === undefined) throw invalidRequest(docs, `"name" wasn't supplied.`)
-  if (typeof name !== 'string' || name.trim() === '') throw validationFailed(docs, { resource: 'Label', code: 'missing_field', field: 'name' })
+  if (typeof name !== 'string' || name.trim() === '')
+    throw validationFailed(docs, { resource: 'Label', code: 'missing_field', field: 'name' })
   const hex = typeof color === 'string' ? color.replace(/^#/, '') : ''
-  if (!/^[0-9a-fA-F]{6}$/.test(hex)) throw validationFailed(docs, { resource: 'Label', code: 'invalid', field: 'color' })
+  if (!/^[0-9a-fA-F]{6}$/.test(hex))
+    throw validationFailed(docs, { resource: 'Label', code: 'invalid', field: 'color' })
   if (description !== null && (typeof description !== 'string' || charCount(description) > 100)) {
     throw validationFailed(docs, { resource: 'Label', code: 'invalid', field: 'description' })
   }

@@ -43,7 +43,8 @@ export class SchemaValidator {
     ]
     if (problems.length) return problems
     if (isObject(value)) return this.checkObject(resolved, value, path)
-    if (Array.isArray(value) && resolved.items) return value.flatMap((item, i) => this.validate(resolved.items as Schema, item, `${path}[${i}]`))
+    if (Array.isArray(value) && resolved.items)
+      return value.flatMap((item, i) => this.validate(resolved.items as Schema, item, `${path}[${i}]`))
     return []
   }
 
@@ -72,7 +73,9 @@ export class SchemaValidator {
   private checkType(schema: Schema, value: unknown, path: string): SchemaProblem[] {
     const names = typeNames(schema)
     if (names.length === 0 || names.some((name) => hasType(value, name))) return []
-    return [{ path, message: `expected ${names.join(' | ')}${schema.nullable ? ' | null' : ''}, got ${describe(value)}` }]
+    return [
+      { path, message: `expected ${names.join(' | ')}${schema.nullable ? ' | null' : ''}, got ${describe(value)}` }
+    ]
   }
 
   private checkCombinators(schema: Schema, value: unknown, path: string): SchemaProblem[] {
@@ -83,7 +86,11 @@ export class SchemaValidator {
     }
     if (schema.oneOf) {
       const matching = schema.oneOf.filter((part) => this.validate(part, value, path).length === 0).length
-      if (matching !== 1) problems.push({ path, message: `matches ${matching} of oneOf (exactly 1 required): ${this.branchSummary(schema.oneOf, value, path)}` })
+      if (matching !== 1)
+        problems.push({
+          path,
+          message: `matches ${matching} of oneOf (exactly 1 required): ${this.branchSummary(schema.oneOf, value, path)}`
+        })
     }
     return problems
   }
@@ -94,13 +101,16 @@ export class SchemaValidator {
 
   private checkObject(schema: Schema, value: Record<string, unknown>, path: string): SchemaProblem[] {
     const problems: SchemaProblem[] = []
-    for (const key of schema.required ?? []) if (!(key in value)) problems.push({ path, message: `missing required property "${key}"` })
+    for (const key of schema.required ?? [])
+      if (!(key in value)) problems.push({ path, message: `missing required property "${key}"` })
     for (const [key, child] of Object.entries(value)) {
       const childPath = `${path}.${key}`
       const declared = schema.properties?.[key]
       if (declared) problems.push(...this.validate(declared, child, childPath))
-      else if (schema.additionalProperties === false) problems.push({ path: childPath, message: 'property not allowed (additionalProperties: false)' })
-      else if (isObject(schema.additionalProperties)) problems.push(...this.validate(schema.additionalProperties, child, childPath))
+      else if (schema.additionalProperties === false)
+        problems.push({ path: childPath, message: 'property not allowed (additionalProperties: false)' })
+      else if (isObject(schema.additionalProperties))
+        problems.push(...this.validate(schema.additionalProperties, child, childPath))
     }
     return problems
   }
@@ -129,8 +139,10 @@ function hasType(value: unknown, name: string): boolean {
 }
 
 function checkEnum(schema: Schema, value: unknown, path: string): SchemaProblem[] {
-  if (schema.enum && !schema.enum.includes(value)) return [{ path, message: `${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}` }]
-  if ('const' in schema && schema.const !== value) return [{ path, message: `expected const ${JSON.stringify(schema.const)}` }]
+  if (schema.enum && !schema.enum.includes(value))
+    return [{ path, message: `${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}` }]
+  if ('const' in schema && schema.const !== value)
+    return [{ path, message: `expected const ${JSON.stringify(schema.const)}` }]
   return []
 }
 
@@ -141,7 +153,8 @@ function checkFormat(schema: Schema, value: unknown, path: string): SchemaProble
   if (schema.format === 'date-time' && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))) {
     return [{ path, message: `${JSON.stringify(value)} is not an RFC 3339 date-time` }]
   }
-  if (schema.format === 'uri' && !URL.canParse(value)) return [{ path, message: `${JSON.stringify(value)} is not a URI` }]
+  if (schema.format === 'uri' && !URL.canParse(value))
+    return [{ path, message: `${JSON.stringify(value)} is not a URI` }]
   return []
 }
 

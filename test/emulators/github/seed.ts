@@ -34,7 +34,14 @@ export const DEMO_EVALUATION_REPORT = {
   image_size: 64,
   training_steps: 200000,
   num_samples: 5000,
-  metrics: { fid: 38.72, inception_score: 4.91, inception_score_std: 0.12, precision: 0.612, recall: 0.447, loss: 0.0413 },
+  metrics: {
+    fid: 38.72,
+    inception_score: 4.91,
+    inception_score_std: 0.12,
+    precision: 0.612,
+    recall: 0.447,
+    loss: 0.0413
+  },
   evaluated_at: '2026-11-27T09:48:00Z'
 }
 
@@ -48,7 +55,11 @@ export interface DemoSeed {
 /** Seeds the demo (once per data dir) and (re)writes `<dataDir>/event-workflow_run.json`. */
 export async function seedDemo(emulator: GithubEmulator, dataDir: string): Promise<DemoSeed> {
   if (!emulator.findWorkflowRun(DEMO_REPO, DEMO_RUN_ID)) {
-    emulator.addRepo(DEMO_REPO, { id: DEMO_REPO_ID, defaultBranch: 'main', description: 'Tiny diffusion transformer that draws cats' })
+    emulator.addRepo(DEMO_REPO, {
+      id: DEMO_REPO_ID,
+      defaultBranch: 'main',
+      description: 'Tiny diffusion transformer that draws cats'
+    })
     emulator.addWorkflowRun(DEMO_REPO, {
       id: DEMO_RUN_ID,
       name: 'Train',
@@ -59,13 +70,19 @@ export async function seedDemo(emulator: GithubEmulator, dataDir: string): Promi
       status: 'completed',
       conclusion: 'success'
     })
-    await emulator.addArtifact(DEMO_REPO, DEMO_RUN_ID, { name: 'checkpoints', files: { 'tinydit_final.pt': pseudoRandomBytes(CHECKPOINT_BYTES) } })
+    await emulator.addArtifact(DEMO_REPO, DEMO_RUN_ID, {
+      name: 'checkpoints',
+      files: { 'tinydit_final.pt': pseudoRandomBytes(CHECKPOINT_BYTES) }
+    })
     await emulator.addArtifact(DEMO_REPO, DEMO_RUN_ID, {
       name: 'evaluation-report',
       files: { 'evaluation_report.json': `${JSON.stringify(DEMO_EVALUATION_REPORT, null, 2)}\n` }
     })
   }
   const eventPath = join(dataDir, 'event-workflow_run.json')
-  writeFileSync(eventPath, `${JSON.stringify(emulator.workflowRunPayload(DEMO_REPO, DEMO_RUN_ID, 'completed'), null, 2)}\n`)
+  writeFileSync(
+    eventPath,
+    `${JSON.stringify(emulator.workflowRunPayload(DEMO_REPO, DEMO_RUN_ID, 'completed'), null, 2)}\n`
+  )
   return { repo: DEMO_REPO, runId: DEMO_RUN_ID, eventPath }
 }

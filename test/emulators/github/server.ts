@@ -96,7 +96,25 @@ const DEFAULT_LOGIN = 'github-actions[bot]'
 const RATE_LIMIT = 5000
 const LEVELS: Record<'none' | Level, number> = { none: 0, read: 1, write: 2 }
 /** Query parameters whose values are shown in `requests[]`; all others appear as `key=*`. */
-const LOGGED_QUERY_KEYS = new Set(['page', 'per_page', 'name', 'state', 'labels', 'creator', 'sort', 'direction', 'since', 'branch', 'event', 'status', 'actor', 'head_sha', 'exclude_pull_requests', 'created', 'check_suite_id'])
+const LOGGED_QUERY_KEYS = new Set([
+  'page',
+  'per_page',
+  'name',
+  'state',
+  'labels',
+  'creator',
+  'sort',
+  'direction',
+  'since',
+  'branch',
+  'event',
+  'status',
+  'actor',
+  'head_sha',
+  'exclude_pull_requests',
+  'created',
+  'check_suite_id'
+])
 
 interface Caller {
   login: string
@@ -112,7 +130,16 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
   const rateLimit = new RateLimit()
   let api = ''
 
-  const context: HandlerContext = { model, tickets, router, faults, requests, rateLimit, tokens: opts.tokens, api: () => api }
+  const context: HandlerContext = {
+    model,
+    tickets,
+    router,
+    faults,
+    requests,
+    rateLimit,
+    tokens: opts.tokens,
+    api: () => api
+  }
   const server = createServer((req, res) => {
     handleRequest(context, req, res).catch((error: unknown) => {
       console.error('github emulator: unexpected error', error)
@@ -136,10 +163,12 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
       const run = model.store.findRun(model.store.findRepo(fullName)?.full_name ?? '', runId)
       return run ? model.runView(run, api) : undefined
     },
-    addArtifact: async (fullName, runId, artifact) => model.artifactView(await model.addArtifact(fullName, runId, artifact), api),
+    addArtifact: async (fullName, runId, artifact) =>
+      model.artifactView(await model.addArtifact(fullName, runId, artifact), api),
     addIssue: (fullName, issue) => structuredClone(model.addIssue(fullName, issue)),
     addPullRequest: (fullName, pr) => structuredClone(model.addIssue(fullName, pr, true)),
-    workflowRunPayload: (fullName, runId, action = 'completed') => workflowRunPayload(model, fullName, runId, action, api),
+    workflowRunPayload: (fullName, runId, action = 'completed') =>
+      workflowRunPayload(model, fullName, runId, action, api),
     workflowDispatchPayload: (fullName, inputs = {}) => workflowDispatchPayload(model, fullName, inputs, api),
     issues: (fullName) => structuredClone(model.store.issuesOf(model.requireRepo(fullName).full_name)),
     labels: (fullName) => structuredClone(model.store.labelsOf(model.requireRepo(fullName).full_name))
@@ -187,7 +216,15 @@ async function answerApi(ctx: HandlerContext, req: IncomingMessage, method: stri
     if (!repo) throw new ApiError(404, 'Not Found', match.route.docs)
     authorize(caller, match.route)
     const body = method === 'POST' || method === 'PATCH' ? await readJsonBody(req) : undefined
-    const reply = await match.route.handle({ method, params: match.params, query: url.searchParams, body, login, api: ctx.api(), repo })
+    const reply = await match.route.handle({
+      method,
+      params: match.params,
+      query: url.searchParams,
+      body,
+      login,
+      api: ctx.api(),
+      repo
+    })
     return { reply, route: match.name, login }
   } catch (error) {
     return { reply: errorReply(error), route: match.name, login }
@@ -210,7 +247,10 @@ function authenticate(header: string | undefined, tokens: Record<string, TokenGr
   if (open) return { login: DEFAULT_LOGIN, permissions: { actions: 'write', issues: 'write' } }
   const grant = Object.hasOwn(tokens, m[1] ?? '') ? tokens[m[1] ?? ''] : undefined
   if (!grant) throw new ApiError(401, 'Bad credentials')
-  return { login: grant.login, permissions: { actions: grant.permissions?.actions ?? 'read', issues: grant.permissions?.issues ?? 'write' } }
+  return {
+    login: grant.login,
+    permissions: { actions: grant.permissions?.actions ?? 'read', issues: grant.permissions?.issues ?? 'write' }
+  }
 }
 
 /** A GITHUB_TOKEN without the scope gets GitHub's integration wording. */
@@ -276,12 +316,16 @@ function errorReply(error: unknown): Reply {
 }
 
 function faultReply(fault: FaultRule & { status: number }, docs: string): Reply {
-  return { status: fault.status, json: fault.body ?? errorBody(fault.status, STATUS_CODES[fault.status] ?? 'Error', docs) }
+  return {
+    status: fault.status,
+    json: fault.body ?? errorBody(fault.status, STATUS_CODES[fault.status] ?? 'Error', docs)
+  }
 }
 
 function sendReply(res: ServerResponse, reply: Reply, headers: Record<string, string>): void {
   const body = reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : (reply.bytes ?? Buffer.alloc(0))
-  const contentType: Record<string, string> = reply.json !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}
+  const contentType: Record<string, string> =
+    reply.json !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}
   res.writeHead(reply.status, { ...headers, ...contentType, ...reply.headers, 'content-length': String(body.length) })
   res.end(body)
 }
@@ -333,7 +377,8 @@ class Faults {
     if (rule.route !== '*' && !this.routeNames.includes(rule.route)) {
       throw new Error(`unknown route ${JSON.stringify(rule.route)}; known: ${this.routeNames.join(', ')}`)
     }
-    if (rule.status === undefined && rule.delayMs === undefined) throw new Error('fault rule needs "status" and/or "delayMs"')
+    if (rule.status === undefined && rule.delayMs === undefined)
+      throw new Error('fault rule needs "status" and/or "delayMs"')
     if (rule.status !== undefined && !(Number.isInteger(rule.status) && rule.status >= 200 && rule.status <= 599)) {
       throw new Error(`fault status must be an HTTP status, got ${rule.status}`)
     }

@@ -144,7 +144,16 @@ const FIRST_IDS: Record<SequenceName, number> = {
 }
 
 function emptyState(): State {
-  return { version: 1, sequences: { ...FIRST_IDS }, repos: [], workflows: [], runs: [], artifacts: [], issues: {}, labels: {} }
+  return {
+    version: 1,
+    sequences: { ...FIRST_IDS },
+    repos: [],
+    workflows: [],
+    runs: [],
+    artifacts: [],
+    issues: {},
+    labels: {}
+  }
 }
 
 /** GitHub timestamps carry whole seconds: `2026-11-27T10:00:00Z`. */

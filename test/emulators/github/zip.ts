@@ -49,7 +49,10 @@ export interface ZipEntryInfo {
 export function listZipEntries(zip: Buffer): ZipEntryInfo[] {
   const entries: ZipEntryInfo[] = []
   walkEntries(zip, (central, nameLength) => {
-    entries.push({ name: zip.toString('utf8', central + 46, central + 46 + nameLength), mode: zip.readUInt32LE(central + 38) >>> 16 })
+    entries.push({
+      name: zip.toString('utf8', central + 46, central + 46 + nameLength),
+      mode: zip.readUInt32LE(central + 38) >>> 16
+    })
   })
   return entries
 }

@@ -4,10 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import { HubHttpError } from './errors.ts'
 import type { TokenGrant, TokenRole } from './types.ts'
 
-export type Identity =
-  | { kind: 'anonymous' }
-  | { kind: 'invalid' }
-  | { kind: 'user'; user: string; role: TokenRole }
+export type Identity = { kind: 'anonymous' } | { kind: 'invalid' } | { kind: 'user'; user: string; role: TokenRole }
 
 /** User every `hf_` token maps to when no tokens are configured. */
 export const DEFAULT_USER = 'tester'
@@ -18,14 +15,17 @@ export class Authenticator {
   /** Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access. */
   constructor(tokens?: Record<string, TokenGrant>) {
     this.grants = tokens
-      ? new Map(Object.entries(tokens).map(([token, grant]) => [token, { user: grant.user, role: grant.role ?? 'write' }]))
+      ? new Map(
+          Object.entries(tokens).map(([token, grant]) => [token, { user: grant.user, role: grant.role ?? 'write' }])
+        )
       : undefined
   }
 
   identify(req: IncomingMessage): Identity {
     const token = bearerToken(req.headers.authorization)
     if (token === undefined) return { kind: 'anonymous' }
-    if (!this.grants) return token.startsWith('hf_') ? { kind: 'user', user: DEFAULT_USER, role: 'write' } : { kind: 'invalid' }
+    if (!this.grants)
+      return token.startsWith('hf_') ? { kind: 'user', user: DEFAULT_USER, role: 'write' } : { kind: 'invalid' }
     const grant = this.grants.get(token)
     return grant ? { kind: 'user', user: grant.user, role: grant.role } : { kind: 'invalid' }
   }

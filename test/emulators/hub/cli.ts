@@ -20,7 +20,13 @@ function parseTokenSpec(spec: string): [string, TokenGrant] {
 }
 
 function tokensFrom(cliSpecs: string[], envSpecs: string | undefined): Record<string, TokenGrant> | undefined {
-  const specs = [...(envSpecs ?? '').split(',').map((spec) => spec.trim()).filter(Boolean), ...cliSpecs]
+  const specs = [
+    ...(envSpecs ?? '')
+      .split(',')
+      .map((spec) => spec.trim())
+      .filter(Boolean),
+    ...cliSpecs
+  ]
   return specs.length > 0 ? Object.fromEntries(specs.map(parseTokenSpec)) : undefined
 }
 

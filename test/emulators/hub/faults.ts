@@ -37,11 +37,17 @@ export function validateFaultRule(rule: unknown): asserts rule is FaultRule {
   const candidate = rule as Partial<FaultRule> | null
   if (typeof candidate !== 'object' || candidate === null) throw new TypeError('A fault rule must be an object')
   if (!ROUTE_NAMES.includes(candidate.route as RouteName)) {
-    throw new TypeError(`Unknown fault route ${JSON.stringify(candidate.route)}; expected one of ${ROUTE_NAMES.join(', ')}`)
+    throw new TypeError(
+      `Unknown fault route ${JSON.stringify(candidate.route)}; expected one of ${ROUTE_NAMES.join(', ')}`
+    )
   }
   const times = candidate.times ?? 1
-  if (!Number.isInteger(times) || (times < 1 && times !== -1)) throw new TypeError('times must be a positive integer or -1')
-  if (candidate.status !== undefined && !(Number.isInteger(candidate.status) && candidate.status >= 100 && candidate.status <= 599)) {
+  if (!Number.isInteger(times) || (times < 1 && times !== -1))
+    throw new TypeError('times must be a positive integer or -1')
+  if (
+    candidate.status !== undefined &&
+    !(Number.isInteger(candidate.status) && candidate.status >= 100 && candidate.status <= 599)
+  ) {
     throw new TypeError('status must be an HTTP status code')
   }
 }
@@ -58,7 +64,8 @@ export function faultHeaders(rule: FaultRule): Record<string, string> {
 }
 
 export function faultBody(rule: FaultRule, route: RouteName): { contentType: string; payload: Buffer } {
-  if (typeof rule.body === 'string') return { contentType: 'text/plain; charset=utf-8', payload: Buffer.from(rule.body) }
+  if (typeof rule.body === 'string')
+    return { contentType: 'text/plain; charset=utf-8', payload: Buffer.from(rule.body) }
   const body = rule.body ?? { error: `Emulated fault on ${route} (HTTP ${rule.status ?? 200})` }
   return { contentType: JSON_CONTENT_TYPE, payload: Buffer.from(JSON.stringify(body)) }
 }

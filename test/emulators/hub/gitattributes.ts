@@ -6,10 +6,41 @@ const LFS_ATTRS = 'filter=lfs diff=lfs merge=lfs -text'
 
 // Patterns of the Hub's default `.gitattributes` for new repos.
 const COMMON_LFS_PATTERNS = [
-  '*.7z', '*.arrow', '*.bin', '*.bz2', '*.ckpt', '*.ftz', '*.gz', '*.h5', '*.joblib', '*.lfs.*',
-  '*.mlmodel', '*.model', '*.msgpack', '*.npy', '*.npz', '*.onnx', '*.ot', '*.parquet', '*.pb',
-  '*.pickle', '*.pkl', '*.pt', '*.pth', '*.rar', '*.safetensors', 'saved_model/**/*', '*.tar.*',
-  '*.tar', '*.tflite', '*.tgz', '*.wasm', '*.xz', '*.zip', '*.zst', '*tfevents*'
+  '*.7z',
+  '*.arrow',
+  '*.bin',
+  '*.bz2',
+  '*.ckpt',
+  '*.ftz',
+  '*.gz',
+  '*.h5',
+  '*.joblib',
+  '*.lfs.*',
+  '*.mlmodel',
+  '*.model',
+  '*.msgpack',
+  '*.npy',
+  '*.npz',
+  '*.onnx',
+  '*.ot',
+  '*.parquet',
+  '*.pb',
+  '*.pickle',
+  '*.pkl',
+  '*.pt',
+  '*.pth',
+  '*.rar',
+  '*.safetensors',
+  'saved_model/**/*',
+  '*.tar.*',
+  '*.tar',
+  '*.tflite',
+  '*.tgz',
+  '*.wasm',
+  '*.xz',
+  '*.zip',
+  '*.zst',
+  '*tfevents*'
 ]
 
 // Dataset repos additionally track media files.

@@ -28,7 +28,9 @@ export interface RequestContext {
 
 /** `Root=1-<time>-<random>` like the Hub's (AWS X-Ray style) ids, with a client trace id appended. */
 export function newRequestId(req: IncomingMessage): string {
-  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')
+  const time = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0')
   const id = `Root=1-${time}-${randomBytes(12).toString('hex')}`
   const trace = req.headers['x-amzn-trace-id']
   return typeof trace === 'string' && /^[\w.:=;-]{1,200}$/.test(trace) ? `${id};${trace}` : id
@@ -51,9 +53,18 @@ export function sendJson(
   res.end(payload)
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {}
+): void {
   const payload = Buffer.from(text)
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(payload.length) })
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(payload.length)
+  })
   res.end(payload)
 }
 
@@ -124,7 +135,11 @@ export interface ContentSource {
 }
 
 /** Answers GET/HEAD with the content, honouring Range (200, 206 or 416). */
-export async function sendContent(ctx: RequestContext, source: ContentSource, headers: Record<string, string>): Promise<void> {
+export async function sendContent(
+  ctx: RequestContext,
+  source: ContentSource,
+  headers: Record<string, string>
+): Promise<void> {
   const { req, res } = ctx
   const range = parseRange(req.headers.range, source.size)
   if (range === 'unsatisfiable') {

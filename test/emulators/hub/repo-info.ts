@@ -9,16 +9,60 @@ import type { CommitRecord, RepoRecord, RepoType } from './types.ts'
 // Keys of the default (non-expanded) body, per repo type, in the Hub's order.
 const DEFAULT_FIELDS: Record<RepoType, string[]> = {
   model: [
-    '_id', 'id', 'private', 'pipeline_tag', 'library_name', 'tags', 'downloads', 'likes', 'modelId', 'author', 'sha',
-    'lastModified', 'gated', 'disabled', 'model-index', 'cardData', 'siblings', 'spaces', 'createdAt', 'usedStorage'
+    '_id',
+    'id',
+    'private',
+    'pipeline_tag',
+    'library_name',
+    'tags',
+    'downloads',
+    'likes',
+    'modelId',
+    'author',
+    'sha',
+    'lastModified',
+    'gated',
+    'disabled',
+    'model-index',
+    'cardData',
+    'siblings',
+    'spaces',
+    'createdAt',
+    'usedStorage'
   ],
   dataset: [
-    '_id', 'id', 'author', 'sha', 'lastModified', 'private', 'gated', 'disabled', 'tags', 'downloads', 'likes',
-    'cardData', 'siblings', 'createdAt', 'usedStorage'
+    '_id',
+    'id',
+    'author',
+    'sha',
+    'lastModified',
+    'private',
+    'gated',
+    'disabled',
+    'tags',
+    'downloads',
+    'likes',
+    'cardData',
+    'siblings',
+    'createdAt',
+    'usedStorage'
   ],
   space: [
-    '_id', 'id', 'author', 'sha', 'lastModified', 'private', 'gated', 'disabled', 'tags', 'likes', 'sdk', 'cardData',
-    'siblings', 'createdAt', 'usedStorage'
+    '_id',
+    'id',
+    'author',
+    'sha',
+    'lastModified',
+    'private',
+    'gated',
+    'disabled',
+    'tags',
+    'likes',
+    'sdk',
+    'cardData',
+    'siblings',
+    'createdAt',
+    'usedStorage'
   ]
 }
 
@@ -45,34 +89,63 @@ export async function buildRepoInfo(store: HubStore, request: RepoInfoRequest): 
   return body
 }
 
-function fieldValue(field: string, { repo, commit, blobs }: RepoInfoRequest, card: Record<string, unknown> | undefined): unknown {
+function fieldValue(
+  field: string,
+  { repo, commit, blobs }: RepoInfoRequest,
+  card: Record<string, unknown> | undefined
+): unknown {
   const [namespace] = repo.name.split('/')
   switch (field) {
-    case '_id': return repo.id
-    case 'id': return repo.name
-    case 'modelId': return repo.type === 'model' ? repo.name : undefined
-    case 'author': return namespace
-    case 'sha': return commit.oid
-    case 'lastModified': return commit.date
-    case 'createdAt': return repo.createdAt
-    case 'private': return repo.private
-    case 'gated': return false
-    case 'disabled': return false
-    case 'downloads': return repo.type === 'space' ? undefined : 0
-    case 'downloadsAllTime': return repo.type === 'space' ? undefined : 0
-    case 'likes': return 0
-    case 'trendingScore': return 0
-    case 'xetEnabled': return false
-    case 'pipeline_tag': return stringOrUndefined(card?.pipeline_tag)
-    case 'library_name': return stringOrUndefined(card?.library_name)
-    case 'model-index': return repo.type === 'model' ? (card?.['model-index'] ?? null) : undefined
-    case 'cardData': return card
-    case 'tags': return deriveTags(repo.type, card)
-    case 'siblings': return siblings(commit, blobs)
-    case 'spaces': return repo.type === 'model' || repo.type === 'dataset' ? [] : undefined
-    case 'sdk': return repo.type === 'space' ? (stringOrUndefined(card?.sdk) ?? repo.sdk) : undefined
-    case 'usedStorage': return Object.values(commit.files).reduce((total, file) => total + file.size, 0)
-    default: return undefined
+    case '_id':
+      return repo.id
+    case 'id':
+      return repo.name
+    case 'modelId':
+      return repo.type === 'model' ? repo.name : undefined
+    case 'author':
+      return namespace
+    case 'sha':
+      return commit.oid
+    case 'lastModified':
+      return commit.date
+    case 'createdAt':
+      return repo.createdAt
+    case 'private':
+      return repo.private
+    case 'gated':
+      return false
+    case 'disabled':
+      return false
+    case 'downloads':
+      return repo.type === 'space' ? undefined : 0
+    case 'downloadsAllTime':
+      return repo.type === 'space' ? undefined : 0
+    case 'likes':
+      return 0
+    case 'trendingScore':
+      return 0
+    case 'xetEnabled':
+      return false
+    case 'pipeline_tag':
+      return stringOrUndefined(card?.pipeline_tag)
+    case 'library_name':
+      return stringOrUndefined(card?.library_name)
+    case 'model-index':
+      return repo.type === 'model' ? (card?.['model-index'] ?? null) : undefined
+    case 'cardData':
+      return card
+    case 'tags':
+      return deriveTags(repo.type, card)
+    case 'siblings':
+      return siblings(commit, blobs)
+    case 'spaces':
+      return repo.type === 'model' || repo.type === 'dataset' ? [] : undefined
+    case 'sdk':
+      return repo.type === 'space' ? (stringOrUndefined(card?.sdk) ?? repo.sdk) : undefined
+    case 'usedStorage':
+      return Object.values(commit.files).reduce((total, file) => total + file.size, 0)
+    default:
+      return undefined
   }
 }
 
@@ -99,7 +172,11 @@ function deriveTags(type: RepoType, card: Record<string, unknown> | undefined): 
 }
 
 /** YAML front matter of README.md at that commit; absent, unreadable or not a mapping → undefined. */
-export async function readCardData(store: HubStore, repo: RepoRecord, commit: CommitRecord): Promise<Record<string, unknown> | undefined> {
+export async function readCardData(
+  store: HubStore,
+  repo: RepoRecord,
+  commit: CommitRecord
+): Promise<Record<string, unknown> | undefined> {
   const readme = commit.files['README.md']
   if (!readme || readme.size > 5 * 1024 * 1024) return undefined
   const content = await store.readContent(repo, readme)

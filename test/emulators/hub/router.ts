@@ -51,8 +51,10 @@ function matchApiRoute(method: string, segments: string[]): MatchedRoute | undef
   if (!type || !namespace || !name) return undefined
   const repo: RepoRef = { type, name: `${namespace}/${name}` }
   const joined = rest.join('/')
-  if (action === undefined) return isRead(method) ? route('repo-info', (ctx, state) => repoInfoRoute(ctx, state, repo)) : undefined
-  if (action === 'refs' && rest.length === 0 && isRead(method)) return route('refs', (ctx, state) => refsRoute(ctx, state, repo))
+  if (action === undefined)
+    return isRead(method) ? route('repo-info', (ctx, state) => repoInfoRoute(ctx, state, repo)) : undefined
+  if (action === 'refs' && rest.length === 0 && isRead(method))
+    return route('refs', (ctx, state) => refsRoute(ctx, state, repo))
   if (rest.length === 0) return undefined
   switch (`${method} ${action}`) {
     case 'GET revision':
@@ -87,7 +89,8 @@ function matchLfsStorageRoute(method: string, segments: string[]): MatchedRoute 
   if (kind === 'upload') {
     const [token, step, partNumber] = rest
     if (!token) return undefined
-    if (rest.length === 1 && method === 'PUT') return route('lfs-upload', (ctx, state) => lfsUploadRoute(ctx, state, token))
+    if (rest.length === 1 && method === 'PUT')
+      return route('lfs-upload', (ctx, state) => lfsUploadRoute(ctx, state, token))
     if (step === 'part' && rest.length === 3 && method === 'PUT') {
       return route('lfs-part', (ctx, state) => lfsPartRoute(ctx, state, token, Number(partNumber)))
     }

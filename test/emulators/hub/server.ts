@@ -15,7 +15,16 @@ import { createRepoWithInitialCommit } from './routes/repos.ts'
 import type { EmulatorState } from './routes/shared.ts'
 import { DEFAULT_BRANCH, HubStore, isCode } from './store.ts'
 import { UploadSessions } from './uploads.ts'
-import type { FaultRule, HubStats, RepoDesignation, RepoRef, RouteName, StatsRoute, StoredFile, TokenGrant } from './types.ts'
+import type {
+  FaultRule,
+  HubStats,
+  RepoDesignation,
+  RepoRef,
+  RouteName,
+  StatsRoute,
+  StoredFile,
+  TokenGrant
+} from './types.ts'
 
 export type { FaultRule, HubStats, RepoDesignation, RepoRef, RepoType, RouteName, TokenGrant } from './types.ts'
 export { FaultInjector } from './faults.ts'
@@ -119,7 +128,11 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
     createRepo: async (repo, options) => {
       const ref = parseRepoDesignation(repo)
       const author = ref.name.split('/')[0] ?? 'tester'
-      const created = await createRepoWithInitialCommit(store, { repo: ref, private: options?.private ?? false, files: new Map() }, author)
+      const created = await createRepoWithInitialCommit(
+        store,
+        { repo: ref, private: options?.private ?? false, files: new Map() },
+        author
+      )
       if (!created) throw new Error(`Repo ${ref.type}s/${ref.name} already exists`)
       return { headOid: created.commit.oid }
     },
@@ -147,7 +160,12 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
   }
 }
 
-async function storedFileAt(store: HubStore, repo: RepoRef, revision: string, path: string): Promise<StoredFile | null> {
+async function storedFileAt(
+  store: HubStore,
+  repo: RepoRef,
+  revision: string,
+  path: string
+): Promise<StoredFile | null> {
   const resolved = await store.resolveRevision(repo, revision)
   const commit = resolved && (await store.getCommit(repo, resolved.oid))
   return commit?.files[path] ?? null
@@ -191,7 +209,13 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: De
     routingError = error instanceof HubHttpError ? error : new HubHttpError(400, 'Bad request')
   }
   recordWhenDone(res, deps.state.stats, { method, path: url.pathname, route: matched?.route ?? 'unknown' })
-  const ctx: RequestContext = { req, res, url, origin: requestOrigin(req, deps.baseUrl()), identity: deps.auth.identify(req) }
+  const ctx: RequestContext = {
+    req,
+    res,
+    url,
+    origin: requestOrigin(req, deps.baseUrl()),
+    identity: deps.auth.identify(req)
+  }
   if (!matched) return answerError(ctx, routingError ?? new HubHttpError(404, `Cannot ${method} ${url.pathname}`))
 
   const fault = deps.faults.take(matched.route, method)
@@ -203,7 +227,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: De
   }
 }
 
-function recordWhenDone(res: ServerResponse, stats: HubStats, record: { method: string; path: string; route: StatsRoute }): void {
+function recordWhenDone(
+  res: ServerResponse,
+  stats: HubStats,
+  record: { method: string; path: string; route: StatsRoute }
+): void {
   res.once('close', () => {
     stats.requests.push({ ...record, status: res.headersSent ? res.statusCode : 0 })
   })
@@ -232,12 +260,21 @@ function answerError(ctx: RequestContext, error: unknown): void {
 }
 
 /** Applies a fault rule; 'answered' means the fault produced the whole (broken) exchange. */
-async function applyFault(ctx: RequestContext, rule: FaultRule, route: RouteName, state: EmulatorState): Promise<'answered' | 'continue'> {
+async function applyFault(
+  ctx: RequestContext,
+  rule: FaultRule,
+  route: RouteName,
+  state: EmulatorState
+): Promise<'answered' | 'continue'> {
   const { req, res } = ctx
   if (rule.delayMs) await sleep(rule.delayMs)
   if (rule.status !== undefined) {
     const { contentType, payload } = faultBody(rule, route)
-    res.writeHead(rule.status, { ...faultHeaders(rule), 'Content-Type': contentType, 'Content-Length': String(payload.length) })
+    res.writeHead(rule.status, {
+      ...faultHeaders(rule),
+      'Content-Type': contentType,
+      'Content-Length': String(payload.length)
+    })
     if (rule.resetMidBody) cutResponseMidBody(res)
     res.end(req.method === 'HEAD' ? undefined : payload)
     // Drain the refused body; upload bytes still count as received.
@@ -282,7 +319,12 @@ function readPartOfBodyThenReset(req: IncomingMessage, stats: HubStats): Promise
 }
 
 /** `/_emulator/faults` (POST rule(s), DELETE, GET) and `/_emulator/stats` (GET, DELETE), for other processes. */
-async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, deps: Dependencies): Promise<void> {
+async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  deps: Dependencies
+): Promise<void> {
   try {
     if (path === '/_emulator/faults' && req.method === 'POST') {
       const body = await readJsonBody(req)
@@ -295,7 +337,8 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, path: st
       deps.faults.clear()
       return sendJson(res, 200, { pending: [] })
     }
-    if (path === '/_emulator/faults' && req.method === 'GET') return sendJson(res, 200, { pending: deps.faults.pending() })
+    if (path === '/_emulator/faults' && req.method === 'GET')
+      return sendJson(res, 200, { pending: deps.faults.pending() })
     if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, deps.state.stats)
     if (path === '/_emulator/stats' && req.method === 'DELETE') {
       resetStats(deps.state.stats)
@@ -303,6 +346,11 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, path: st
     }
     sendError(res, new HubHttpError(404, `Unknown emulator control endpoint ${req.method} ${path}`))
   } catch (error) {
-    sendError(res, error instanceof HubHttpError ? error : new HubHttpError(400, error instanceof Error ? error.message : String(error)))
+    sendError(
+      res,
+      error instanceof HubHttpError
+        ? error
+        : new HubHttpError(400, error instanceof Error ? error.message : String(error))
+    )
   }
 }

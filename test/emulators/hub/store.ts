@@ -276,7 +276,14 @@ function buildCommitRecord(commit: NewCommit): CommitRecord {
   for (const path of Object.keys(commit.files).sort()) sortedFiles[path] = commit.files[path] as StoredFile
   const tree = computeTreeOids(sortedFiles, buildDirectoryIndex(Object.keys(sortedFiles))).get('') as string
   const date = new Date().toISOString()
-  const fields = { tree, parents: commit.parents, author: commit.author, date, title: commit.title, message: commit.message }
+  const fields = {
+    tree,
+    parents: commit.parents,
+    author: commit.author,
+    date,
+    title: commit.title,
+    message: commit.message
+  }
   return { oid: computeCommitOid(fields), ...fields, files: sortedFiles }
 }
 

@@ -137,7 +137,8 @@ export class UploadSessions {
     const offset = index * session.chunkSize
     const expected = Math.min(session.chunkSize, session.size - offset)
     const length = declaredLength(req)
-    if (length !== expected) throw badRequest(`Content-Length ${length} does not match the size of part ${partNumber} (${expected})`)
+    if (length !== expected)
+      throw badRequest(`Content-Length ${length} does not match the size of part ${partNumber} (${expected})`)
     if (part.state === 'writing') throw new HubHttpError(409, `Part ${partNumber} is already being uploaded`)
     // Overwriting a part whose bytes are already in the running hash invalidates that hash.
     if (index < session.hashedParts || index === session.hashingIndex) session.hashValid = false
@@ -156,7 +157,8 @@ export class UploadSessions {
         this.stats.lfsBytesReceived += chunk.length
         if (keep) bytes.push(chunk)
       })
-      if (written !== expected) throw badRequest(`Received ${written} bytes for part ${partNumber}, expected ${expected}`)
+      if (written !== expected)
+        throw badRequest(`Received ${written} bytes for part ${partNumber}, expected ${expected}`)
     } catch (error) {
       if (keep) session.bufferedBytes -= expected
       part.state = 'missing'
@@ -178,9 +180,10 @@ export class UploadSessions {
     this.sessions.delete(token)
     await session.hashing
     const handle = await this.openMultipartFile(session)
-    const digest = session.hashValid && session.hashedParts === session.parts.length
-      ? session.hash.digest('hex')
-      : await hashWholeFile(handle, session.size)
+    const digest =
+      session.hashValid && session.hashedParts === session.parts.length
+        ? session.hash.digest('hex')
+        : await hashWholeFile(handle, session.size)
     await handle.close()
     if (digest !== session.oid) {
       await rm(session.file, { force: true })
@@ -204,7 +207,8 @@ export class UploadSessions {
   }
 
   private checkCompletionRequest(session: MultipartSession, body: unknown): void {
-    if (!isObject(body) || !Array.isArray(body.parts)) throw badRequest('Expected {"oid", "parts": [{"partNumber", "etag"}]}')
+    if (!isObject(body) || !Array.isArray(body.parts))
+      throw badRequest('Expected {"oid", "parts": [{"partNumber", "etag"}]}')
     if (body.oid !== session.oid) throw badRequest(`oid ${String(body.oid)} does not belong to this upload`)
     if (body.parts.length !== session.parts.length) {
       throw badRequest(`Expected ${session.parts.length} parts, got ${body.parts.length}`)
@@ -213,7 +217,8 @@ export class UploadSessions {
     for (const entry of body.parts as unknown[]) {
       const partNumber = isObject(entry) ? Number(entry.partNumber) : NaN
       const part = session.parts[partNumber - 1]
-      if (!part || seen.has(partNumber) || !isObject(entry)) throw badRequest(`Invalid or duplicate partNumber ${String(partNumber)}`)
+      if (!part || seen.has(partNumber) || !isObject(entry))
+        throw badRequest(`Invalid or duplicate partNumber ${String(partNumber)}`)
       seen.add(partNumber)
       if (part.state !== 'received') throw badRequest(`Part ${partNumber} was not uploaded`)
       if (entry.etag !== part.etag) throw badRequest(`ETag of part ${partNumber} does not match`)

@@ -20,18 +20,26 @@ async function committableRevision(state: EmulatorState, repo: RepoRef, revision
   return resolved
 }
 
-export async function preuploadRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, revision: string): Promise<void> {
+export async function preuploadRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  revision: string
+): Promise<void> {
   await writableRepo(ctx, state, repo)
   const body = await readJsonBody(ctx.req)
-  if (!isObject(body) || !Array.isArray(body.files)) throw badRequest('Expected {"files": [{"path", "size", "sample"}]}')
+  if (!isObject(body) || !Array.isArray(body.files))
+    throw badRequest('Expected {"files": [{"path", "size", "sample"}]}')
   const target = await committableRevision(state, repo, revision)
   const head = await commitOrThrow(state, repo, target.oid)
-  const attributes = typeof body.gitAttributes === 'string' ? body.gitAttributes : await currentGitAttributes(state, repo, head)
+  const attributes =
+    typeof body.gitAttributes === 'string' ? body.gitAttributes : await currentGitAttributes(state, repo, head)
   const rules = parseLfsRules(attributes)
   const files = (body.files as unknown[]).map((file) => {
     if (!isObject(file) || typeof file.path !== 'string') throw badRequest('Each file needs a "path"')
     const size = Number(file.size ?? 0)
-    const sample = typeof file.sample === 'string' ? Buffer.from(file.sample, 'base64').subarray(0, SAMPLE_BYTES) : Buffer.alloc(0)
+    const sample =
+      typeof file.sample === 'string' ? Buffer.from(file.sample, 'base64').subarray(0, SAMPLE_BYTES) : Buffer.alloc(0)
     const existing = head.files[file.path]
     return {
       path: file.path,
@@ -76,7 +84,12 @@ interface CommitRequest {
   operations: CommitOperation[]
 }
 
-export async function commitRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, revision: string): Promise<void> {
+export async function commitRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  revision: string
+): Promise<void> {
   const { user } = await writableRepo(ctx, state, repo)
   const request = parseCommitRequest(await readNdjsonLines(ctx.req))
   const createPr = ['1', 'true'].includes(ctx.url.searchParams.get('create_pr') ?? '')
@@ -101,7 +114,9 @@ export async function commitRoute(ctx: RequestContext, state: EmulatorState, rep
     commitOid: result.commit.oid,
     commitUrl: `${webUrl}/commit/${result.commit.oid}`,
     hookOutput: '',
-    ...(result.prNumber !== undefined && { pullRequestUrl: `${ctx.origin}/${urlPrefix(repo.type)}${repo.name}/discussions/${result.prNumber}` })
+    ...(result.prNumber !== undefined && {
+      pullRequestUrl: `${ctx.origin}/${urlPrefix(repo.type)}${repo.name}/discussions/${result.prNumber}`
+    })
   })
 }
 
@@ -196,7 +211,8 @@ function parseOperation(line: unknown): CommitOperation {
   switch (line.key) {
     case 'file':
       if (typeof value.content !== 'string') throw badRequest(`"content" is required for ${path}`)
-      if (value.encoding !== undefined && value.encoding !== 'base64') throw badRequest(`Unsupported encoding for ${path}`)
+      if (value.encoding !== undefined && value.encoding !== 'base64')
+        throw badRequest(`Unsupported encoding for ${path}`)
       return { key: 'file', path, content: Buffer.from(value.content, 'base64') }
     case 'lfsFile':
       if (typeof value.oid !== 'string') throw badRequest(`"oid" is required for ${path}`)
@@ -216,8 +232,12 @@ function checkedPath(path: unknown): string {
   if (typeof path !== 'string' || !path) throw unprocessable('Every operation needs a "path"')
   const segments = path.split(/[\\/]/)
   const invalid =
-    path.startsWith('/') || path.startsWith('\\') || /^[a-zA-Z]:/.test(path) ||
-    segments.some((segment) => segment === '..' || segment === '.') || segments[0] === '.git' || path.includes('\0')
+    path.startsWith('/') ||
+    path.startsWith('\\') ||
+    /^[a-zA-Z]:/.test(path) ||
+    segments.some((segment) => segment === '..' || segment === '.') ||
+    segments[0] === '.git' ||
+    path.includes('\0')
   if (invalid) throw unprocessable(`Invalid path in commit: ${path}`)
   return path
 }
@@ -267,7 +287,9 @@ async function storedLfsEntry(
     throw unprocessable(`LFS object ${operation.oid} for ${operation.path} was not uploaded to this repo`)
   }
   if (operation.size !== undefined && operation.size !== storedSize) {
-    throw unprocessable(`LFS object ${operation.oid} for ${operation.path} has size ${storedSize}, not ${operation.size}`)
+    throw unprocessable(
+      `LFS object ${operation.oid} for ${operation.path} has size ${storedSize}, not ${operation.size}`
+    )
   }
   return lfsFileEntry(operation.oid, storedSize)
 }

@@ -55,17 +55,23 @@ export async function resolveRoute(
   const objectPath = state.store.regularObjectPath(repo, file.oid)
   // The size on disk, not the recorded one: Content-Length must match what is actually sent,
   // also after a test has tampered with the stored object.
-  const size = await stat(objectPath).then((info) => info.size, (error: unknown) => {
-    if (isCode(error, 'ENOENT')) throw entryNotFound()
-    throw error
-  })
+  const size = await stat(objectPath).then(
+    (info) => info.size,
+    (error: unknown) => {
+      if (isCode(error, 'ENOENT')) throw entryNotFound()
+      throw error
+    }
+  )
   await sendContent(ctx, { size, file: objectPath }, headers)
 }
 
 function contentType(path: string, raw: boolean): string {
   const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase()
   if (raw) return 'text/plain; charset=utf-8'
-  return CONTENT_TYPES[extension] ?? (path.endsWith('.gitattributes') ? 'text/plain; charset=utf-8' : 'application/octet-stream')
+  return (
+    CONTENT_TYPES[extension] ??
+    (path.endsWith('.gitattributes') ? 'text/plain; charset=utf-8' : 'application/octet-stream')
+  )
 }
 
 function contentDisposition(ctx: RequestContext, path: string, raw: boolean): Record<string, string> {

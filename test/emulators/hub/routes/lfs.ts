@@ -18,7 +18,8 @@ export async function lfsBatchRoute(ctx: RequestContext, state: EmulatorState, r
   const body = await readJsonBody(ctx.req)
   if (!isObject(body) || !Array.isArray(body.objects)) throw badRequest('Expected {"operation", "objects": [...]}')
   const operation = body.operation ?? 'upload'
-  if (operation !== 'upload' && operation !== 'download') throw badRequest(`Unsupported LFS operation ${String(operation)}`)
+  if (operation !== 'upload' && operation !== 'download')
+    throw badRequest(`Unsupported LFS operation ${String(operation)}`)
   if (operation === 'upload') await writableRepo(ctx, state, repo)
   else await readableRepo(ctx, state, repo)
   const transfers = Array.isArray(body.transfers) ? body.transfers : ['basic']
@@ -75,17 +76,32 @@ async function uploadAnswer(
     return { oid, size, authenticated: true, actions: { upload: { href: `${base}/complete`, header } } }
   }
   const token = state.uploads.createBasic(target)
-  return { oid, size, authenticated: true, actions: { upload: { href: `${ctx.origin}${UPLOAD_PREFIX}/${token}`, header: {} } } }
+  return {
+    oid,
+    size,
+    authenticated: true,
+    actions: { upload: { href: `${ctx.origin}${UPLOAD_PREFIX}/${token}`, header: {} } }
+  }
 }
 
-async function downloadAnswer(ctx: RequestContext, state: EmulatorState, repo: RepoRef, object: unknown): Promise<Record<string, unknown>> {
+async function downloadAnswer(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  object: unknown
+): Promise<Record<string, unknown>> {
   const checked = invalidObject(object)
   if ('answer' in checked) return checked.answer
   const { oid, size } = checked.valid
   if ((await state.store.lfsObjectSize(repo, oid)) === null) {
     return { oid, size, error: { code: 404, message: 'Object does not exist' } }
   }
-  return { oid, size, authenticated: true, actions: { download: { href: lfsBlobUrl(ctx.origin, repo, oid), header: {} } } }
+  return {
+    oid,
+    size,
+    authenticated: true,
+    actions: { download: { href: lfsBlobUrl(ctx.origin, repo, oid), header: {} } }
+  }
 }
 
 export async function lfsUploadRoute(ctx: RequestContext, state: EmulatorState, token: string): Promise<void> {
@@ -93,7 +109,12 @@ export async function lfsUploadRoute(ctx: RequestContext, state: EmulatorState, 
   sendJson(ctx.res, 200, {})
 }
 
-export async function lfsPartRoute(ctx: RequestContext, state: EmulatorState, token: string, partNumber: number): Promise<void> {
+export async function lfsPartRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  token: string,
+  partNumber: number
+): Promise<void> {
   const etag = await state.uploads.receivePart(token, partNumber, ctx.req)
   ctx.res.writeHead(200, { ETag: etag, 'Content-Length': '0' })
   ctx.res.end()
@@ -109,14 +130,23 @@ export function lfsBlobUrl(origin: string, repo: RepoRef, sha256: string): strin
   return `${origin}${BLOB_PREFIX}/${repo.type}s/${repo.name}/${sha256}`
 }
 
-export async function lfsBlobRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, sha256: string): Promise<void> {
+export async function lfsBlobRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  sha256: string
+): Promise<void> {
   await readableRepo(ctx, state, repo)
   const size = await state.store.lfsObjectSize(repo, sha256)
   if (size === null) throw entryNotFound()
-  await sendContent(ctx, { size, file: state.store.lfsObjectPath(repo, sha256) }, {
-    ETag: `"${sha256}"`,
-    'Content-Type': 'application/octet-stream'
-  })
+  await sendContent(
+    ctx,
+    { size, file: state.store.lfsObjectPath(repo, sha256) },
+    {
+      ETag: `"${sha256}"`,
+      'Content-Type': 'application/octet-stream'
+    }
+  )
 }
 
 export const LFS_URL_PREFIXES = { upload: UPLOAD_PREFIX, blob: BLOB_PREFIX }

@@ -5,7 +5,14 @@ import { badRequest, entryNotFound, revisionNotFound } from '../errors.ts'
 import { orderedChildren } from '../git.ts'
 import { isObject, readBody, sendJson, type RequestContext } from '../http.ts'
 import type { CommitRecord, RepoRef } from '../types.ts'
-import { commitOrThrow, lastCommits, readableRepo, resolveOrThrow, splitRevisionAndPath, type EmulatorState } from './shared.ts'
+import {
+  commitOrThrow,
+  lastCommits,
+  readableRepo,
+  resolveOrThrow,
+  splitRevisionAndPath,
+  type EmulatorState
+} from './shared.ts'
 
 const TREE_PAGE_SIZE = 1000
 const TREE_EXPAND_PAGE_SIZE = 50
@@ -14,7 +21,12 @@ const MAX_COMMITS_LIMIT = 1000
 
 type EntryRef = { path: string; isDir: boolean }
 
-export async function treeRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, segments: string[]): Promise<void> {
+export async function treeRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  segments: string[]
+): Promise<void> {
   await readableRepo(ctx, state, repo)
   const { revision, resolved, path } = await splitRevisionAndPath(state, repo, segments)
   if (!resolved) throw revisionNotFound(revision)
@@ -32,7 +44,13 @@ export async function treeRoute(ctx: RequestContext, state: EmulatorState, repo:
 }
 
 /** Entries under `dir` ('' = root), in git order; `recursive` walks depth-first like `git ls-tree -r -t`. */
-function listEntries(state: EmulatorState, commit: CommitRecord, dir: string, recursive: boolean, revision: string): EntryRef[] {
+function listEntries(
+  state: EmulatorState,
+  commit: CommitRecord,
+  dir: string,
+  recursive: boolean,
+  revision: string
+): EntryRef[] {
   const { index } = state.store.derive(commit)
   if (dir && commit.files[dir]) return [{ path: dir, isDir: false }]
   if (!index.dirs.has(dir)) throw entryNotFound(`${dir} does not exist on "${revision}"`)
@@ -59,7 +77,9 @@ async function describeEntries(
   const last = expand ? await lastCommits(state, repo, commit, entries) : new Map<string, CommitRecord>()
   return entries.map(({ path, isDir }) => {
     const lastCommit = last.get(path)
-    const expanded = lastCommit && { lastCommit: { id: lastCommit.oid, title: lastCommit.title, date: lastCommit.date } }
+    const expanded = lastCommit && {
+      lastCommit: { id: lastCommit.oid, title: lastCommit.title, date: lastCommit.date }
+    }
     if (isDir) return { type: 'directory', oid: treeOids.get(path), size: 0, path, ...expanded }
     const file = commit.files[path]
     if (!file) return { type: 'file', size: 0, path }
@@ -75,7 +95,12 @@ async function describeEntries(
   })
 }
 
-export async function pathsInfoRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, revision: string): Promise<void> {
+export async function pathsInfoRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  revision: string
+): Promise<void> {
   await readableRepo(ctx, state, repo)
   const { paths, expand } = await readPathsInfoRequest(ctx)
   const resolved = await resolveOrThrow(state, repo, revision)
@@ -106,11 +131,17 @@ async function readPathsInfoRequest(ctx: RequestContext): Promise<{ paths: strin
   }
   if (!isObject(json)) throw badRequest('Expected {"paths": [...]}')
   const paths = typeof json.paths === 'string' ? [json.paths] : json.paths
-  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) throw badRequest('"paths" must be a list of strings')
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string'))
+    throw badRequest('"paths" must be a list of strings')
   return { paths, expand: json.expand === true || json.expand === 'true' }
 }
 
-export async function commitsRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, revision: string): Promise<void> {
+export async function commitsRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  revision: string
+): Promise<void> {
   await readableRepo(ctx, state, repo)
   const resolved = await resolveOrThrow(state, repo, revision)
   const params = ctx.url.searchParams

@@ -9,12 +9,19 @@ import { readableRepo, resolveOrThrow, writableRepo, type EmulatorState } from '
 // not a 'refs/…' spelling or a 40-hex name that would shadow commit ids.
 function checkRefName(name: string, what: string): void {
   const invalid =
-    !name || /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|^\.|\/\./.test(name) ||
-    name.startsWith('refs/') || /^[0-9a-f]{40}$/.test(name)
+    !name ||
+    /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|^\.|\/\./.test(name) ||
+    name.startsWith('refs/') ||
+    /^[0-9a-f]{40}$/.test(name)
   if (invalid) throw badRequest(`Invalid ${what} name: ${name}`)
 }
 
-export async function createBranchRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, branch: string): Promise<void> {
+export async function createBranchRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  branch: string
+): Promise<void> {
   const { user } = await writableRepo(ctx, state, repo)
   const body = await readJsonBody(ctx.req)
   if (!isObject(body)) throw badRequest('Expected a JSON object')
@@ -24,9 +31,25 @@ export async function createBranchRoute(ctx: RequestContext, state: EmulatorStat
     if (refs.branches[branch] && body.overwrite !== true) {
       throw new HubHttpError(409, `Reference refs/heads/${branch} already exists`)
     }
-    const oid = body.emptyBranch === true
-      ? (await state.store.writeCommit(repo, { parents: [], title: 'Create empty branch', message: '', author: user, files: {}, blobs: new Map() })).oid
-      : (await resolveOrThrow(state, repo, typeof body.startingPoint === 'string' ? body.startingPoint : DEFAULT_BRANCH)).oid
+    const oid =
+      body.emptyBranch === true
+        ? (
+            await state.store.writeCommit(repo, {
+              parents: [],
+              title: 'Create empty branch',
+              message: '',
+              author: user,
+              files: {},
+              blobs: new Map()
+            })
+          ).oid
+        : (
+            await resolveOrThrow(
+              state,
+              repo,
+              typeof body.startingPoint === 'string' ? body.startingPoint : DEFAULT_BRANCH
+            )
+          ).oid
     await state.store.updateRefs(repo, (next) => {
       next.branches[branch] = oid
     })
@@ -34,7 +57,12 @@ export async function createBranchRoute(ctx: RequestContext, state: EmulatorStat
   sendJson(ctx.res, 200, {})
 }
 
-export async function deleteBranchRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, branch: string): Promise<void> {
+export async function deleteBranchRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  branch: string
+): Promise<void> {
   await writableRepo(ctx, state, repo)
   if (branch === DEFAULT_BRANCH) throw new HubHttpError(403, `Cannot delete refs/heads/${DEFAULT_BRANCH}`)
   await state.store.withRepoLock(repo, async () => {
@@ -47,7 +75,12 @@ export async function deleteBranchRoute(ctx: RequestContext, state: EmulatorStat
   sendJson(ctx.res, 200, {})
 }
 
-export async function createTagRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, revision: string): Promise<void> {
+export async function createTagRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  revision: string
+): Promise<void> {
   await writableRepo(ctx, state, repo)
   const body = await readJsonBody(ctx.req)
   if (!isObject(body) || typeof body.tag !== 'string') throw badRequest('"tag" is required')
@@ -64,7 +97,12 @@ export async function createTagRoute(ctx: RequestContext, state: EmulatorState, 
   sendJson(ctx.res, 200, {})
 }
 
-export async function deleteTagRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, tag: string): Promise<void> {
+export async function deleteTagRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  tag: string
+): Promise<void> {
   await writableRepo(ctx, state, repo)
   await state.store.withRepoLock(repo, async () => {
     const refs = await state.store.getRefs(repo)
@@ -81,7 +119,11 @@ export async function refsRoute(ctx: RequestContext, state: EmulatorState, repo:
   const refs = await state.store.getRefs(repo)
   const includePrs = ['1', 'true'].includes(ctx.url.searchParams.get('include_prs') ?? '')
   sendJson(ctx.res, 200, {
-    branches: Object.entries(refs.branches).map(([name, oid]) => ({ name, ref: `refs/heads/${name}`, targetCommit: oid })),
+    branches: Object.entries(refs.branches).map(([name, oid]) => ({
+      name,
+      ref: `refs/heads/${name}`,
+      targetCommit: oid
+    })),
     converts: [],
     tags: Object.entries(refs.tags).map(([name, tag]) => ({ name, ref: `refs/tags/${name}`, targetCommit: tag.oid })),
     ...(includePrs && {

@@ -122,7 +122,14 @@ function initialReadme(request: CreateRepoRequest): string | undefined {
   const card: string[] = []
   if (request.repo.type === 'space') {
     const title = request.repo.name.split('/')[1] ?? ''
-    card.push(`title: ${title}`, 'emoji: 🚀', 'colorFrom: blue', 'colorTo: green', `sdk: ${request.sdk ?? 'static'}`, 'pinned: false')
+    card.push(
+      `title: ${title}`,
+      'emoji: 🚀',
+      'colorFrom: blue',
+      'colorTo: green',
+      `sdk: ${request.sdk ?? 'static'}`,
+      'pinned: false'
+    )
   }
   if (request.license) card.push(`license: ${request.license}`)
   return card.length > 0 ? `---\n${card.join('\n')}\n---\n` : undefined
@@ -143,20 +150,31 @@ export async function deleteRepoRoute(ctx: RequestContext, state: EmulatorState)
 }
 
 /** E1 (`GET /api/{T}/{repo}`) and E11 (`…/revision/{rev}`). */
-export async function repoInfoRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef, revision = DEFAULT_BRANCH): Promise<void> {
+export async function repoInfoRoute(
+  ctx: RequestContext,
+  state: EmulatorState,
+  repo: RepoRef,
+  revision = DEFAULT_BRANCH
+): Promise<void> {
   const record = await readableRepo(ctx, state, repo)
   const resolved = await resolveOrThrow(state, repo, revision)
   const commit = await commitOrThrow(state, repo, resolved.oid)
   const params = ctx.url.searchParams
   // Both spellings occur: `expand=x` (hub.js modelInfo, Python) and `expand[]=x` (hub.js repoExists).
-  const expand = [...params.getAll('expand'), ...params.getAll('expand[]')].flatMap((value) => value.split(',')).filter(Boolean)
+  const expand = [...params.getAll('expand'), ...params.getAll('expand[]')]
+    .flatMap((value) => value.split(','))
+    .filter(Boolean)
   const blobs = params.get('blobs') === 'true' || params.get('blobs') === '1'
   sendJson(ctx.res, 200, await buildRepoInfo(state.store, { repo: record, commit, expand, blobs }))
 }
 
 /** 24-hex id like a MongoDB ObjectId: 4 bytes of time, 8 random bytes. */
 function newObjectId(): string {
-  return Math.floor(Date.now() / 1000).toString(16).padStart(8, '0') + randomBytes(8).toString('hex')
+  return (
+    Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(8, '0') + randomBytes(8).toString('hex')
+  )
 }
 
 function stableObjectId(seed: string): string {

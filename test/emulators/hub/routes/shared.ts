@@ -93,7 +93,9 @@ export async function lastCommits(
   let remaining = paths
   let current: CommitRecord | null = head
   while (current && remaining.length > 0) {
-    const parent: CommitRecord | null = current.parents[0] ? await state.store.getCommit(repo, current.parents[0]) : null
+    const parent: CommitRecord | null = current.parents[0]
+      ? await state.store.getCommit(repo, current.parents[0])
+      : null
     const changedHere = (entry: { path: string; isDir: boolean }): boolean =>
       !parent || entryOid(state, current as CommitRecord, entry) !== entryOid(state, parent, entry)
     for (const entry of remaining) if (changedHere(entry)) found.set(entry.path, current)
@@ -103,6 +105,10 @@ export async function lastCommits(
   return found
 }
 
-function entryOid(state: EmulatorState, commit: CommitRecord, entry: { path: string; isDir: boolean }): string | undefined {
+function entryOid(
+  state: EmulatorState,
+  commit: CommitRecord,
+  entry: { path: string; isDir: boolean }
+): string | undefined {
   return entry.isDir ? state.store.derive(commit).treeOids.get(entry.path) : commit.files[entry.path]?.oid
 }
