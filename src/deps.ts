@@ -17,7 +17,6 @@ export interface ActionCore {
   info(message: string): void
   warning(message: string): void
   notice(message: string): void
-  error(message: string, properties?: { title?: string }): void
   debug(message: string): void
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
   writeSummary(markdown: string): Promise<void>
@@ -31,6 +30,7 @@ export interface Deps {
   createGitHubApi(options: GitHubApiOptions): GitHubApi
   createArtifactDownloader(options: { token: string; owner: string; repo: string }): ArtifactDownloader
   retryPolicy: RetryPolicy
+  /** The clock (tag dates); tests may fix it. */
   now(): number
 }
 
@@ -44,7 +44,6 @@ export function defaultDeps(): Deps {
       info: (message) => core.info(message),
       warning: (message) => core.warning(message),
       notice: (message) => core.notice(message),
-      error: (message, properties) => core.error(message, properties),
       debug: (message) => core.debug(message),
       group: (name, fn) => core.group(name, fn),
       writeSummary: async (markdown) => {

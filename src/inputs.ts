@@ -78,7 +78,8 @@ const schema = z.object({
     .string({ error: 'hf-token: required; pass a Hugging Face write token, e.g. ${{ secrets.HF_TOKEN }}' })
     .refine((v) => /^hf_[A-Za-z0-9_-]{8,}$/.test(v.trim()), {
       message:
-        'hf-token: this is not a Hugging Face access token (expected a value starting with "hf_"; the value is not shown). Create one at https://huggingface.co/settings/tokens with write access'
+        'hf-token: this is not a Hugging Face access token (expected a value starting with "hf_"; the value is not ' +
+        'shown). Create one at https://huggingface.co/settings/tokens with write access'
     })
     .transform((v) => v.trim()),
   'repo-id': z
@@ -414,7 +415,10 @@ function repoIdProblem(value: string): string | undefined {
   const parts = value.split('/')
   if (parts.length !== 2) return 'expected exactly one "/" as in "<namespace>/<name>", e.g. "d4oit/tiny-cats-model"'
   if (!parts.every((p) => REPO_PART.test(p))) {
-    return 'expected "<namespace>/<name>" where each part uses letters, digits, "-", "_" or "." (at most 96 characters, not starting or ending with "-" or ".", no "--" or "..")'
+    return (
+      'expected "<namespace>/<name>" where each part uses letters, digits, "-", "_" or "." (at most 96 ' +
+      'characters, not starting or ending with "-" or ".", no "--" or "..")'
+    )
   }
   return undefined
 }

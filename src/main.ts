@@ -2,7 +2,7 @@
  * The orchestrator: runs the phases in order and is the only place that fails the step.
  *
  *   inputs → trigger (which Train run, may it be published) → download (its artifacts)
- *   → upload (one commit) → report; on failure, the failure issue.
+ *   → the mode (publish: files → hub plan and commit → verify) → report; on failure, the failure issue.
  */
 import { rm } from 'node:fs/promises'
 import { downloadArtifacts, type DownloadedArtifacts } from './artifacts/download-artifacts.ts'
@@ -10,18 +10,18 @@ import { defaultDeps, type Deps } from './deps.ts'
 import { ActionError, describeError, type Stage } from './errors.ts'
 import type { GitHubApi } from './github/github-api.ts'
 import { readSettings, type Settings } from './inputs.ts'
-import { closeFailureIssue, openFailureIssue, type IssueContext } from './issue-stage.ts'
-import { escapeHtml, redact } from './report/escape.ts'
-import { skippedOutputs, writeOutputs } from './report/outputs.ts'
-import type { RunResult } from './report/run-result.ts'
+import { closeFailureIssue, openFailureIssue, type IssueContext } from './issues/failure-reporter.ts'
+import { redact } from './lib/redact.ts'
+import { runHistory } from './modes/history.ts'
+import { runPublish } from './modes/publish.ts'
+import { runRollback } from './modes/rollback.ts'
+import { runVerify } from './modes/verify.ts'
+import { writeOutputs } from './report/outputs.ts'
+import { emptyResult, type RunResult } from './report/run-result.ts'
 import { renderSummary } from './report/summary.ts'
 import { readRunContext, type RunContext } from './trigger/run-context.ts'
 import { resolveTrainRun } from './trigger/resolve-train-run.ts'
 import type { WorkflowRun } from './trigger/workflow-run.ts'
-import { runHistory } from './modes/history-mode.ts'
-import { runPublish } from './modes/publish-mode.ts'
-import { runRollback } from './modes/rollback-mode.ts'
-import { runVerify } from './modes/verify-mode.ts'
 
 export async function run(deps: Deps = defaultDeps()): Promise<void> {
   const { core } = deps
@@ -35,44 +35,52 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
   try {
     settings = await core.group('Resolve inputs', async () => readSettings((name) => core.getInput(name)))
     const s = settings
-    if (s.mode !== 'publish') {
-      stage = s.mode === 'verify' ? 'verify' : 'upload'
-      const result = await runOtherMode(deps, s, ctx)
-      await report(deps, s, ctx, github, secrets, result)
-      return
+    let result: RunResult
+    switch (s.mode) {
+      case 'publish': {
+        stage = 'trigger'
+        const source = await core.group('Check the Train run', () =>
+          resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run'))
+        )
+        if (source.kind === 'skip') {
+          core.notice(`Skipped: ${source.reason}`)
+          result = { ...emptyResult(s, 'publish'), skippedTrainRun: source.reason, trainRun: runRef(source.run) }
+          break
+        }
+        trainRun = source.kind === 'publish' ? source.run : undefined
+        if (trainRun) {
+          core.info(
+            `Publishing Train run ${trainRun.id} (${trainRun.html_url}), ` +
+              `commit ${trainRun.head_sha} on ${trainRun.head_branch}`
+          )
+        } else {
+          core.info(`Event "${ctx.eventName || 'none'}": publishing workspace files only (no Train run).`)
+        }
+        stage = 'download'
+        const run = trainRun
+        const downloaded = run
+          ? await core.group('Download artifacts', () => download(deps, s, ctx, run, github))
+          : undefined
+        stage = 'upload'
+        // The extracted artifacts are untrusted scratch data: gone once published, whatever happens.
+        result = await runPublish(deps, s, ctx, downloaded, trainRun).finally(() =>
+          downloaded ? rm(downloaded.root, { recursive: true, force: true }) : undefined
+        )
+        break
+      }
+      case 'verify':
+        stage = 'verify'
+        result = await runVerify(deps, s, ctx)
+        break
+      case 'rollback':
+        stage = 'upload'
+        result = await runRollback(deps, s, ctx)
+        break
+      case 'history':
+        stage = 'report'
+        result = await runHistory(deps, s)
+        break
     }
-
-    stage = 'trigger'
-    const source = await core.group('Check the Train run', () =>
-      resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run'))
-    )
-    if (source.kind === 'skip') {
-      core.notice(`Skipped: ${source.reason}`)
-      for (const [name, value] of Object.entries(skippedOutputs(source.reason, source.run.id)))
-        core.setOutput(name, value)
-      await core.writeSummary(`## Hugging Face Hub: skipped\n\n<p>${escapeHtml(source.reason)}</p>\n`)
-      return
-    }
-    if (source.kind === 'publish') {
-      trainRun = source.run
-      core.info(
-        `Publishing Train run ${trainRun.id} (${trainRun.html_url}), commit ${trainRun.head_sha} on ${trainRun.head_branch}`
-      )
-    } else {
-      core.info(`Event "${ctx.eventName || 'none'}": publishing workspace files only (no Train run).`)
-    }
-
-    stage = 'download'
-    const downloaded = trainRun
-      ? await core.group('Download artifacts', () => download(deps, s, ctx, trainRun!, github))
-      : undefined
-
-    stage = 'upload'
-    // The extracted artifacts are untrusted scratch data: gone once published, whatever happens.
-    const result = await runPublish(deps, s, ctx, downloaded, trainRun).finally(() =>
-      downloaded ? rm(downloaded.root, { recursive: true, force: true }) : undefined
-    )
-
     stage = 'report'
     await report(deps, s, ctx, github, secrets, result)
   } catch (error) {
@@ -117,20 +125,10 @@ async function download(
     log: (line) => deps.core.info(line)
   })
   deps.core.info(`Artifacts extracted into ${result.root} (outside the workspace; removed after the upload)`)
-  for (const a of result.artifacts)
+  for (const a of result.artifacts) {
     deps.core.info(`Artifact "${a.name}" → ${a.folder || '.'}/ (digest ${a.digest ?? 'none'})`)
-  return result
-}
-
-function runOtherMode(deps: Deps, settings: Settings, ctx: RunContext): Promise<RunResult> {
-  switch (settings.mode) {
-    case 'verify':
-      return runVerify(deps, settings, ctx)
-    case 'rollback':
-      return runRollback(deps, settings, ctx)
-    default:
-      return runHistory(deps, settings)
   }
+  return result
 }
 
 /** Outputs, summary, and closing a failure issue this success resolves. */
@@ -143,15 +141,21 @@ async function report(
   result: RunResult
 ): Promise<void> {
   const { core } = deps
-  const resolves = !settings.dryRun && result.skippedReason === undefined && result.mode !== 'history'
-  if (resolves)
+  const resolves =
+    !settings.dryRun &&
+    result.skippedReason === undefined &&
+    result.skippedTrainRun === undefined &&
+    result.mode !== 'history'
+  if (resolves) {
     result.closedIssueUrl = await closeFailureIssue(issueContext(deps, settings, ctx, github, secrets), {
       commitUrl: result.commit?.url,
       changed: result.changed
     })
+  }
   await core.group('Report', async () => {
     writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), result)
     await core.writeSummary(redact(renderSummary(result), secrets))
+    if (result.skippedTrainRun !== undefined) return
     core.info(
       result.pullRequestUrl
         ? `Pull request: ${result.pullRequestUrl}`
@@ -162,20 +166,21 @@ async function report(
   })
 }
 
+function runRef(run: WorkflowRun): RunResult['trainRun'] {
+  return { id: run.id, url: run.html_url }
+}
+
 function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi | undefined {
   if (!settings.githubToken || !ctx.repository) return undefined
-  return deps.createGitHubApi({
-    token: settings.githubToken,
-    apiUrl: ctx.apiUrl,
-    owner: ctx.repository.owner,
-    repo: ctx.repository.repo
-  })
+  const { owner, repo } = ctx.repository
+  return deps.createGitHubApi({ token: settings.githubToken, apiUrl: ctx.apiUrl, owner, repo })
 }
 
 function requireGitHub(api: GitHubApi | undefined, purpose: string): GitHubApi {
   if (api) return api
   throw new ActionError(
-    `github-token is empty (or GITHUB_REPOSITORY is unknown), so the action cannot ${purpose}. Pass github-token: \${{ github.token }} with "permissions: actions: read"`,
+    `github-token is empty (or GITHUB_REPOSITORY is unknown), so the action cannot ${purpose}. ` +
+      'Pass github-token: ${{ github.token }} with "permissions: actions: read"',
     'trigger'
   )
 }
@@ -187,7 +192,7 @@ function issueContext(
   github: () => GitHubApi | undefined,
   secrets: readonly string[]
 ): IssueContext {
-  return { deps, settings, ctx, github, secrets }
+  return { core: deps.core, settings, ctx, github, secrets }
 }
 
 function memo<T>(make: () => T): () => T {

@@ -67,13 +67,15 @@ export async function downloadArtifacts(
         })
       if (digestMismatch) {
         throw new ActionError(
-          `Artifact "${artifact.name}" does not match the digest GitHub registered for it (${artifact.digest}); it was altered or corrupted after upload. Nothing was published; re-run the Train workflow`,
+          `Artifact "${artifact.name}" does not match the digest GitHub registered for it (${artifact.digest}); it ` +
+            `was altered or corrupted after upload. Nothing was published; re-run the Train workflow`,
           'download'
         )
       }
       if (!artifact.digest)
         request.log(
-          `Artifact "${artifact.name}" has no registered digest (uploaded before upload-artifact v4); its integrity cannot be checked`
+          `Artifact "${artifact.name}" has no registered digest (uploaded before upload-artifact v4); its integrity ` +
+            `cannot be checked`
         )
       artifacts.push({ id: artifact.id, name: artifact.name, size: artifact.size, digest: artifact.digest, folder })
     }
@@ -101,7 +103,10 @@ async function freshFolder(runnerTemp: string, workspace: string): Promise<strin
 function downloadFailure(name: string, error: unknown): string {
   const status = (error as { status?: number }).status
   if (status === 410)
-    return `Artifact "${name}" has expired (410 Gone) and can no longer be downloaded; re-run the Train workflow (or raise its retention-days)`
+    return (
+      `Artifact "${name}" has expired (410 Gone) and can no longer be downloaded; re-run the Train workflow (or ` +
+      `raise its retention-days)`
+    )
   return `Downloading artifact "${name}" failed: ${describeError(error)}${permissionHint(error)}`
 }
 

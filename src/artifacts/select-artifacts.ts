@@ -80,9 +80,10 @@ function applyRules(
       ? artifacts.filter((a) => picomatch.isMatch(a.name, rule.pattern))
       : artifacts.filter((a) => a.name === rule.pattern)
     if (matches.length === 0) {
-      problems.push(
-        `artifacts line ${rule.line}: ${rule.isGlob ? `the pattern "${rule.pattern}" matches no artifact` : `artifact "${rule.pattern}" not found`} in Train run ${runId}`
-      )
+      const missing = rule.isGlob
+        ? `the pattern "${rule.pattern}" matches no artifact`
+        : `artifact "${rule.pattern}" not found`
+      problems.push(`artifacts line ${rule.line}: ${missing} in Train run ${runId}`)
     }
     for (const artifact of matches) {
       if (selected.some((s) => s.artifact.id === artifact.id)) continue
@@ -104,7 +105,8 @@ function checkFolders(selected: SelectedArtifact[]): string[] {
     for (const b of selected.slice(i + 1)) {
       if (nested(a.folder, b.folder)) {
         problems.push(
-          `artifacts "${a.artifact.name}" and "${b.artifact.name}" would be extracted into overlapping folders ("${a.folder || '.'}", "${b.folder || '.'}"); give each its own folder with "-> <folder>/"`
+          `artifacts "${a.artifact.name}" and "${b.artifact.name}" would be extracted into overlapping folders ` +
+            `("${a.folder || '.'}", "${b.folder || '.'}"); give each its own folder with "-> <folder>/"`
         )
       }
     }
@@ -117,7 +119,8 @@ function checkExpired(selected: SelectedArtifact[]): string[] {
     .filter((s) => s.artifact.expired)
     .map(
       (s) =>
-        `artifact "${s.artifact.name}" has expired and can no longer be downloaded; re-run the Train workflow (or raise its retention-days)`
+        `artifact "${s.artifact.name}" has expired and can no longer be downloaded; re-run the Train workflow (or ` +
+        `raise its retention-days)`
     )
 }
 

@@ -4,8 +4,8 @@
  * hand-written rest of the card stays as it is. Every string from the Train run (file names,
  * report keys, artifact names) is escaped; output depends only on the context (sorted, no dates).
  */
-import { formatBytes } from '../report/progress.ts'
-import { codeSpan, escapeMarkdown, formatNumber, link, repoPathUrl, safeHttpUrl, table } from './markdown.ts'
+import { formatBytes, formatNumber } from '../lib/format.ts'
+import { codeSpan, escapeMarkdown, link, repoPathUrl, safeHttpUrl, table } from '../lib/markdown.ts'
 import type { CardContext, CardProvenance } from './model-card.ts'
 
 /** Opens the generated block. The text after "begin" may change between versions; only the prefix is matched. */
@@ -20,6 +20,8 @@ const MAX_TABLE_ROWS = 100
 /** Deeper benchmark values than this are left out: the table is a summary, the JSON is linked. */
 const MAX_BENCHMARK_DEPTH = 6
 const MAX_BENCHMARK_TEXT = 100
+/** Significant digits of a non-integer in the card's tables; the report itself keeps every digit. */
+const CARD_DIGITS = 6
 
 /** The block, markers included, without a trailing newline. */
 export function renderGeneratedBlock(ctx: CardContext): string {
@@ -39,7 +41,7 @@ function evaluationSection({ metrics, evaluationReportPath }: CardContext): stri
       ? 'the evaluation report'
       : `the evaluation report ${repoLink(evaluationReportPath)}`
   if (metrics.length === 0) return `## Evaluation\n\nNo numeric metrics were found in ${report}.`
-  const rows = metrics.map((m) => [escapeMarkdown(m.type), formatNumber(m.value), codeSpan(m.path)])
+  const rows = metrics.map((m) => [escapeMarkdown(m.type), formatNumber(m.value, CARD_DIGITS), codeSpan(m.path)])
   return `## Evaluation\n\nMetrics from ${report}.\n\n${table(['Metric', 'Value', 'Report field'], rows, [1])}`
 }
 
@@ -69,7 +71,7 @@ function benchmarkSection(benchmark: CardContext['benchmark']): string | undefin
     .slice(0, MAX_TABLE_ROWS)
     .map(({ path, value }) => [
       codeSpan(path),
-      typeof value === 'number' ? formatNumber(value) : escapeMarkdown(String(value))
+      typeof value === 'number' ? formatNumber(value, CARD_DIGITS) : escapeMarkdown(String(value))
     ])
   return `## Benchmark\n\n${intro}\n\n${table(['Measure', 'Value'], rows, [1])}${andMore(leaves.length, 'values')}`
 }

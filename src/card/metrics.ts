@@ -36,9 +36,13 @@
  * Pure: nothing here touches the disk.
  */
 import { parseLineInput } from '../lib/line-input.ts'
+import { describeValue, isObject } from '../lib/values.ts'
 import { CardError } from './card-error.ts'
 
-/** One line of the `card-metrics` input: "<path in the evaluation report> [-> <metric type>]", e.g. "fid", "scores.inception -> inception_score". */
+/**
+ * One line of the `card-metrics` input: "<path in the evaluation report> [-> <metric type>]", e.g. "fid",
+ * "scores.inception -> inception_score".
+ */
 export interface MetricRule {
   /** 1-based line number in the input, for error messages. */
   line: number
@@ -70,7 +74,8 @@ export function parseMetricRules(text: string): { rules: MetricRule[]; problems:
     const earlier = byType.get(rule.type)
     if (earlier !== undefined)
       problems.push(
-        `line ${rule.line} ("${rule.path}"): metric type "${rule.type}" is already given on line ${earlier}; give each metric its own type with "-> <type>"`
+        `line ${rule.line} ("${rule.path}"): metric type "${rule.type}" is already given on line ${earlier}; give ` +
+          `each metric its own type with "-> <type>"`
       )
     else byType.set(rule.type, rule.line)
   }
@@ -82,12 +87,18 @@ function parseLine(content: string, line: number): MetricRule | string {
   if (parts.length > 2) return `more than one "${ARROW}"; expected "<path in the report> [-> <metric type>]"`
   const [path = '', typeText] = parts
   if (path === '')
-    return 'the path in the evaluation report is empty; expected "<path in the report> [-> <metric type>]", e.g. "scores.fid -> fid"'
+    return (
+      'the path in the evaluation report is empty; expected "<path in the report> [-> <metric type>]", e.g. ' +
+      '"scores.fid -> fid"'
+    )
   if (path.split('.').some((key) => key.trim() === ''))
     return `the path "${path}" has an empty key; separate keys with single dots, e.g. "scores.fid"`
   if (typeText === undefined) return { line, path, type: metricTypeFor(path) }
   if (!METRIC_TYPE.test(typeText))
-    return `the metric type "${typeText}" may only hold letters, digits and "_.-/" (at most 100), e.g. "inception_score"`
+    return (
+      `the metric type "${typeText}" may only hold letters, digits and "_.-/" (at most 100), e.g. ` +
+      `"inception_score"`
+    )
   return { line, path, type: typeText }
 }
 
@@ -110,9 +121,10 @@ function metricNameFor(rule: MetricRule): string {
  * Throws a CardError when the report is not a JSON object or a rule does not match.
  */
 export function extractMetrics(report: unknown, rules: readonly MetricRule[]): CardMetric[] {
-  if (!isPlainObject(report)) {
+  if (!isObject(report)) {
     throw new CardError(
-      `The evaluation report is ${describeJson(report)}, not a JSON object; the card's metrics are read from its fields (e.g. {"fid": 41.7}).`
+      `The evaluation report is ${describeValue(report)}, not a JSON object; the card's metrics are read from its ` +
+        `fields (e.g. {"fid": 41.7}).`
     )
   }
   return rules.length === 0 ? defaultMetrics(report) : ruleMetrics(report, rules)
@@ -122,7 +134,7 @@ function defaultMetrics(report: Record<string, unknown>): CardMetric[] {
   const found: Array<{ path: string; value: number }> = []
   for (const [key, value] of Object.entries(report)) {
     if (isFiniteNumber(value)) found.push({ path: key, value })
-    else if (isPlainObject(value)) {
+    else if (isObject(value)) {
       for (const [child, childValue] of Object.entries(value))
         if (isFiniteNumber(childValue)) found.push({ path: `${key}.${child}`, value: childValue })
     }
@@ -149,7 +161,7 @@ function ruleMetrics(report: Record<string, unknown>, rules: readonly MetricRule
     const where = `card-metrics line ${rule.line} ("${rule.path}")`
     if (!found.exists) problems.push(`${where}: the evaluation report has no field "${rule.path}"`)
     else if (!isFiniteNumber(found.value))
-      problems.push(`${where}: the value is ${describeJson(found.value)}, not a number`)
+      problems.push(`${where}: the value is ${describeValue(found.value)}, not a number`)
     else metrics.push({ type: rule.type, name: metricNameFor(rule), value: found.value, path: rule.path })
   }
   if (problems.length > 0) {
@@ -157,9 +169,11 @@ function ruleMetrics(report: Record<string, unknown>, rules: readonly MetricRule
     const available =
       paths.length === 0
         ? 'The evaluation report has no numeric fields.'
-        : `Numeric fields in the evaluation report: ${paths.slice(0, MAX_LISTED_PATHS).join(', ')}${paths.length > MAX_LISTED_PATHS ? `, and ${paths.length - MAX_LISTED_PATHS} more` : ''}.`
+        : `Numeric fields in the evaluation report: ${paths.slice(0, MAX_LISTED_PATHS).join(', ')}` +
+          (paths.length > MAX_LISTED_PATHS ? `, and ${paths.length - MAX_LISTED_PATHS} more.` : '.')
     throw new CardError(
-      `The card-metrics input does not match the evaluation report:\n${problems.map((p) => `- ${p}`).join('\n')}\n${available}\nFix the paths in card-metrics, or leave it empty to take every top-level number.`
+      `The card-metrics input does not match the evaluation report:\n${problems.map((p) => `- ${p}`).join('\n')}\n` +
+        `${available}\nFix the paths in card-metrics, or leave it empty to take every top-level number.`
     )
   }
   return metrics
@@ -192,7 +206,7 @@ function valueAtPath(root: unknown, path: string): { exists: true; value: unknow
 /** Own data fields only: never `__proto__`, `constructor` or an array's `length`. */
 function hasField(node: unknown, key: string): boolean {
   if (Array.isArray(node)) return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < node.length
-  return isPlainObject(node) && Object.hasOwn(node, key)
+  return isObject(node) && Object.hasOwn(node, key)
 }
 
 /** Every dot path to a finite number, depth-first in key order, for "did you mean" lists. */
@@ -206,7 +220,7 @@ export function numericPaths(report: unknown): string[] {
     if (depth >= MAX_LISTED_DEPTH) return
     const entries = Array.isArray(node)
       ? node.map((v, i) => [String(i), v] as const)
-      : isPlainObject(node)
+      : isObject(node)
         ? Object.entries(node)
         : []
     for (const [key, value] of entries) visit(value, prefix === '' ? key : `${prefix}.${key}`, depth + 1)
@@ -217,18 +231,4 @@ export function numericPaths(report: unknown): string[] {
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** A short description of a JSON value for error messages: `"cpu"`, `a list`, `null`. */
-function describeJson(value: unknown): string {
-  if (value === undefined) return 'missing'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'an object'
-  const text = JSON.stringify(value)
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }

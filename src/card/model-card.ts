@@ -11,7 +11,7 @@ import type { Document } from 'yaml'
 import { renderGeneratedBlock } from './card-body.ts'
 import { CardError } from './card-error.ts'
 import { isMappingOrEmpty, parseFrontMatter, setKey, splitCard, writeFrontMatter } from './front-matter.ts'
-import { escapeMarkdown } from './markdown.ts'
+import { escapeMarkdown } from '../lib/markdown.ts'
 import type { CardMetric } from './metrics.ts'
 
 export { CardError } from './card-error.ts'
@@ -82,7 +82,8 @@ export function renderModelCard(ctx: CardContext, existing?: string, template?: 
   const parts = splitCard(start)
   if (parts.unclosed && template !== undefined) {
     throw new CardError(
-      `${source} opens its front matter with "---" but never closes it; add a line holding only "---" after the metadata.`
+      `${source} opens its front matter with "---" but never closes it; add a line holding only "---" after the ` +
+        `metadata.`
     )
   }
   const frontMatter = mergeFrontMatter(parts.frontMatter ?? '', parts.firstLine, ctx, source)
@@ -100,19 +101,22 @@ function mergeFrontMatter(yaml: string, firstLine: number, ctx: CardContext, sou
   const keepAdvice = 'Fix it, or set model-card: keep to publish without touching README.md.'
   if (problems.length > 0) {
     throw new CardError(
-      `${source} has front matter that is not valid YAML, so its metadata cannot be kept:\n${problems.map((p) => `- ${p}`).join('\n')}\n${keepAdvice}`
+      `${source} has front matter that is not valid YAML, so its metadata cannot be ` +
+        `kept:\n${problems.map((p) => `- ${p}`).join('\n')}\n${keepAdvice}`
     )
   }
   if (!isMappingOrEmpty(doc))
     throw new CardError(
-      `${source} has front matter that is not a mapping of keys (such as "license:"), so it cannot be merged. ${keepAdvice}`
+      `${source} has front matter that is not a mapping of keys (such as "license:"), so it cannot be merged. ` +
+        `${keepAdvice}`
     )
   let current: Record<string, unknown>
   try {
     current = (doc.toJS() ?? {}) as Record<string, unknown>
   } catch (error) {
     throw new CardError(
-      `${source} has front matter that cannot be read (${error instanceof Error ? error.message : String(error)}). ${keepAdvice}`
+      `${source} has front matter that cannot be read (${error instanceof Error ? error.message : String(error)}). ` +
+        `${keepAdvice}`
     )
   }
   setManagedKeys(doc, current, ctx)
@@ -148,7 +152,10 @@ function setManagedKeys(doc: Document, current: Record<string, unknown>, ctx: Ca
   }
 }
 
-/** The card's tags, then ours that it lacks. Odd existing entries are kept for validateCard to report, not silently dropped. */
+/**
+ * The card's tags, then ours that it lacks. Odd existing entries are kept for validateCard to report, not silently
+ * dropped.
+ */
 function mergeTags(existing: unknown, ours: readonly string[]): unknown[] {
   const merged: unknown[] = Array.isArray(existing)
     ? [...existing]
@@ -171,8 +178,10 @@ function placeBlock(body: string, block: string, source: string): string {
     const [end] = ends
     if (begins.length !== 1 || ends.length !== 1 || !begin || !end || end.index < begin.index) {
       throw new CardError(
-        `${source} has ${begins.length} "<!-- hf-upload-action:begin" and ${ends.length} "<!-- hf-upload-action:end" markers; the generated block needs exactly one of each, begin first. ` +
-          'Restore the missing marker, or delete both (the block is then appended again), so no hand-written text is replaced.'
+        `${source} has ${begins.length} "<!-- hf-upload-action:begin" and ${ends.length} "<!-- hf-upload-action:end" ` +
+          `markers; the generated block needs exactly one of each, begin first. ` +
+          'Restore the missing marker, or delete both (the block is then appended again), so no hand-written text is ' +
+          'replaced.'
       )
     }
     return body.slice(0, begin.index) + block + body.slice(end.index + end[0].length)

@@ -7,6 +7,7 @@
 import { CardError } from './card-error.ts'
 import { isMappingOrEmpty, parseFrontMatter, splitCard } from './front-matter.ts'
 import { LICENSES, PIPELINE_TAGS } from './hub-vocabulary.ts'
+import { describeValue, isObject } from '../lib/values.ts'
 
 const METADATA_DOCS = 'https://huggingface.co/docs/hub/model-cards#model-card-metadata'
 // A Hub repo id, with or without its namespace ("stabilityai/sd-turbo", "gpt2").
@@ -27,7 +28,7 @@ export function validateCard(text: string): Record<string, unknown> {
   if (problems.length > 0) throw cardError(problems)
   if (!isMappingOrEmpty(doc))
     throw cardError([
-      `the front matter is ${describe(doc.toJS())}, not a mapping of keys such as "license:" and "tags:"`
+      `the front matter is ${describeValue(doc.toJS())}, not a mapping of keys such as "license:" and "tags:"`
     ])
   const data = (doc.toJS() ?? {}) as Record<string, unknown>
   const metadataProblems = checkMetadata(data)
@@ -68,24 +69,27 @@ export function checkMetadata(data: Record<string, unknown>): string[] {
   const { license } = data
   if (license !== undefined && !(typeof license === 'string' && LICENSES.has(license))) {
     problems.push(
-      `license: ${describe(license)} is not a license id the Hub knows; use one from https://huggingface.co/docs/hub/repositories-licenses (e.g. "apache-2.0", "mit"), or "other" with license_name and license_link`
+      `license: ${describeValue(license)} is not a license id the Hub knows; use one from ` +
+        `https://huggingface.co/docs/hub/repositories-licenses (e.g. "apache-2.0", "mit"), or "other" with ` +
+        `license_name and license_link`
     )
   }
   if (data.library_name !== undefined && !isNonEmptyString(data.library_name)) {
     problems.push(
-      `library_name: expected a library name such as "pytorch" or "onnx", got ${describe(data.library_name)}`
+      `library_name: expected a library name such as "pytorch" or "onnx", got ${describeValue(data.library_name)}`
     )
   }
   const pipelineTag = data.pipeline_tag
   if (pipelineTag !== undefined && !(typeof pipelineTag === 'string' && PIPELINE_TAGS.has(pipelineTag))) {
     problems.push(
-      `pipeline_tag: ${describe(pipelineTag)} is not a task the Hub knows; use one from https://huggingface.co/tasks (e.g. "unconditional-image-generation", "text-to-image"), or "other"`
+      `pipeline_tag: ${describeValue(pipelineTag)} is not a task the Hub knows; use one from ` +
+        `https://huggingface.co/tasks (e.g. "unconditional-image-generation", "text-to-image"), or "other"`
     )
   }
   for (const key of ['tags', 'datasets', 'base_model'] as const) {
     const value = data[key]
     if (value !== undefined && !isStringOrStringList(value))
-      problems.push(`${key}: expected a string or a list of strings, got ${describe(value)}`)
+      problems.push(`${key}: expected a string or a list of strings, got ${describeValue(value)}`)
   }
   for (const id of isStringOrStringList(data.base_model) ? [data.base_model].flat() : []) {
     if (!REPO_ID.test(id))
@@ -97,15 +101,18 @@ export function checkMetadata(data: Record<string, unknown>): string[] {
   return problems
 }
 
-/** The shape the Hub requires: name, and per result task.type, dataset.type/name and metrics with type and a numeric value. */
+/**
+ * The shape the Hub requires: name, and per result task.type, dataset.type/name and metrics with type and a numeric
+ * value.
+ */
 function modelIndexProblems(modelIndex: unknown): string[] {
   if (!Array.isArray(modelIndex))
-    return [`model-index: expected a list of {name, results}, got ${describe(modelIndex)}`]
+    return [`model-index: expected a list of {name, results}, got ${describeValue(modelIndex)}`]
   const problems: string[] = []
   for (const [i, entry] of modelIndex.entries()) {
     const at = `model-index[${i}]`
     if (!isObject(entry)) {
-      problems.push(`${at}: expected {name, results}, got ${describe(entry)}`)
+      problems.push(`${at}: expected {name, results}, got ${describeValue(entry)}`)
       continue
     }
     if (!isNonEmptyString(entry.name)) problems.push(`${at}.name: required, the model's name (a string)`)
@@ -118,7 +125,7 @@ function modelIndexProblems(modelIndex: unknown): string[] {
 }
 
 function resultProblems(result: unknown, at: string): string[] {
-  if (!isObject(result)) return [`${at}: expected {task, dataset, metrics}, got ${describe(result)}`]
+  if (!isObject(result)) return [`${at}: expected {task, dataset, metrics}, got ${describeValue(result)}`]
   const problems: string[] = []
   const { task, dataset, metrics } = result
   if (!isObject(task) || !isNonEmptyString(task.type))
@@ -130,7 +137,7 @@ function resultProblems(result: unknown, at: string): string[] {
       problems.push(`${at}.dataset.name: required, the dataset's display name (a string)`)
     for (const key of ['config', 'split', 'revision'] as const) {
       if (dataset[key] !== undefined && typeof dataset[key] !== 'string')
-        problems.push(`${at}.dataset.${key}: expected a string, got ${describe(dataset[key])}`)
+        problems.push(`${at}.dataset.${key}: expected a string, got ${describeValue(dataset[key])}`)
     }
   }
   if (!Array.isArray(metrics) || metrics.length === 0) {
@@ -140,15 +147,15 @@ function resultProblems(result: unknown, at: string): string[] {
   for (const [k, metric] of metrics.entries()) {
     const where = `${at}.metrics[${k}]`
     if (!isObject(metric)) {
-      problems.push(`${where}: expected {type, value, name}, got ${describe(metric)}`)
+      problems.push(`${where}: expected {type, value, name}, got ${describeValue(metric)}`)
       continue
     }
     if (!isNonEmptyString(metric.type)) problems.push(`${where}.type: required, a metric id such as "fid"`)
     if (metric.value === undefined || metric.value === null) problems.push(`${where}.value: required, a number`)
     else if (typeof metric.value !== 'number' || !Number.isFinite(metric.value))
-      problems.push(`${where}.value: expected a number, got ${describe(metric.value)}`)
+      problems.push(`${where}.value: expected a number, got ${describeValue(metric.value)}`)
     if (metric.name !== undefined && typeof metric.name !== 'string')
-      problems.push(`${where}.name: expected a string, got ${describe(metric.name)}`)
+      problems.push(`${where}.name: expected a string, got ${describeValue(metric.name)}`)
   }
   return problems
 }
@@ -168,24 +175,10 @@ function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== ''
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : []
 }
 
 function field(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined
-}
-
-/** A value as an error message shows it: `"foo"`, `42`, `a list`, `a mapping`, `empty`. */
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'empty'
-  if (Array.isArray(value)) return 'a list'
-  if (value instanceof Date) return `the date ${value.toISOString().slice(0, 10)}`
-  if (typeof value === 'object') return 'a mapping'
-  const text = JSON.stringify(value)
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text
 }

@@ -3,6 +3,7 @@
  */
 import { hashFile } from '../lib/file-hash.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
+import { ProgressReporter } from '../report/progress.ts'
 import type { LocalFile } from './resolve-files.ts'
 
 /**
@@ -37,4 +38,17 @@ export async function withGitOid(entry: ManifestEntry): Promise<ManifestEntry> {
   const digest = await hashFile(entry.localPath, entry.size, { withGitOid: true })
   if (digest.sha256 !== entry.sha256) throw new Error(`${entry.localPath} changed while it was being published`)
   return { ...entry, gitOid: digest.gitOid }
+}
+
+/** SHA-256 (and small files' git blob ids) of every local file, with a progress line every few seconds. */
+export async function hashFiles(
+  files: readonly LocalFile[],
+  log: (line: string) => void,
+  signal?: AbortSignal
+): Promise<ManifestEntry[]> {
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0)
+  const hashing = new ProgressReporter('Hashing', totalBytes, log)
+  const manifest = await buildManifest(files, (file, n) => hashing.add(file.pathInRepo, n), signal)
+  hashing.finish()
+  return manifest
 }

@@ -160,7 +160,8 @@ async function realInside(path: string, roots: Roots): Promise<string> {
   if (!rootContaining(real, roots)) {
     const link = (await lstat(path)).isSymbolicLink() ? ' through a symlink' : ''
     throw new RuleProblem(
-      `${path} leads${link} outside the workspace (to ${real}); only files inside ${describeRoots(roots)} can be published`
+      `${path} leads${link} outside the workspace (to ${real}); only files inside ${describeRoots(roots)} can be ` +
+        `published`
     )
   }
   return real
@@ -183,7 +184,8 @@ function findDuplicateDestinations(files: LocalFile[]): string[] {
     const earlier = seen.get(file.pathInRepo)
     if (earlier && earlier.localPath !== file.localPath) {
       problems.push(
-        `line ${file.line}: "${file.pathInRepo}" in the repo is also the destination of line ${earlier.line}; give each file its own path`
+        `line ${file.line}: "${file.pathInRepo}" in the repo is also the destination of line ${earlier.line}; give ` +
+          `each file its own path`
       )
     }
     seen.set(file.pathInRepo, file)

@@ -2,6 +2,7 @@
  * "Upload only if the model improved": compares a metric of the evaluation report with the same
  * metric of the last publish and decides. Pure: the caller reads the report and the history.
  */
+import { formatNumber } from '../lib/format.ts'
 
 export interface GateSettings {
   /** Dot path into the evaluation report, e.g. "metrics.fid". */
@@ -42,7 +43,8 @@ export function judgeMetric(
   if (current === undefined || !Number.isFinite(current)) {
     const found = current === undefined ? 'has no number at' : `has ${current}, not a number, at`
     throw new Error(
-      `the evaluation report ${found} "${metric}"; set gate-metric to the dot path of a number in it, e.g. "metrics.fid"`
+      `the evaluation report ${found} "${metric}"; set gate-metric to the dot path of a number in it, e.g. ` +
+        `"metrics.fid"`
     )
   }
   if (!(minDelta >= 0)) throw new Error(`gate-min-delta must be a number ≥ 0, got ${minDelta}`)
@@ -50,7 +52,9 @@ export function judgeMetric(
     return {
       outcome: 'first-publish',
       current,
-      reason: `${metric} ${num(current)}: no earlier publish records ${metric}, so there is nothing to compare with`
+      reason:
+        `${metric} ${formatNumber(current)}: no earlier publish records ${metric}, so there is nothing to ` +
+        `compare with`
     }
   }
   const delta = current - previous
@@ -58,8 +62,10 @@ export function judgeMetric(
   // Float subtraction is inexact (0.3 − 0.2 = 0.09999999999999998); a margin relative to the
   // values keeps an improvement of exactly minDelta from failing on rounding, at any scale.
   const tolerance = 1e-9 * Math.max(Math.abs(current), Math.abs(previous))
-  const rule = `${direction} is better; at least ${num(minDelta)} required`
-  const comparison = `${metric} ${num(current)} ${compare(improvement, tolerance, num(previous), num(Math.abs(delta)))}`
+  const rule = `${direction} is better; at least ${formatNumber(minDelta)} required`
+  const comparison =
+    `${metric} ${formatNumber(current)} ` +
+    `${compare(improvement, tolerance, formatNumber(previous), formatNumber(Math.abs(delta)))}`
   const reason = `${comparison} (${rule})`
   if (improvement >= minDelta - tolerance) return { outcome: 'improved', current, previous, delta, reason }
   return { outcome: 'regressed', current, previous, delta, action: onRegression, reason }
@@ -68,9 +74,4 @@ export function judgeMetric(
 function compare(improvement: number, tolerance: number, previous: string, distance: string): string {
   if (Math.abs(improvement) <= tolerance) return `equals the published ${previous}`
   return `is ${improvement > 0 ? 'better' : 'worse'} than the published ${previous} by ${distance}`
-}
-
-/** Readable numbers: 41.7 − 39.2 shows as 2.5, not 2.5000000000000036; never in e-notation. */
-function num(value: number): string {
-  return value.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: 10 })
 }

@@ -5,7 +5,9 @@
  * with write access can craft a description), so it is escaped wherever it is rendered.
  */
 import { parseDescription, type Provenance } from '../provenance/trailers.ts'
-import { escapeHtml } from '../report/escape.ts'
+import { formatNumber } from '../lib/format.ts'
+import { escapeMarkdown, htmlLink } from '../lib/markdown.ts'
+import { commitUrl } from '../lib/urls.ts'
 
 /** A commit as the Hub lists it. */
 export interface CommitRecord {
@@ -46,14 +48,22 @@ function descriptionOf(commit: CommitRecord): string {
   return rest !== undefined && /^(\r?\n|$)/.test(rest) ? rest : message
 }
 
+/** The newest publish of a workflow run (by its URL), e.g. to point a re-run at the commit it already made. */
+export function publishOfRun(records: readonly PublishRecord[], workflowRunUrl: string): PublishRecord | undefined {
+  return records.find((r) => r.provenance.workflowRun === workflowRunUrl)
+}
+
 /** A Markdown table of publishes (newest first) for the job summary. */
 export function renderHistoryTable(records: readonly PublishRecord[], repoUrl: string): string {
   if (records.length === 0) return '_No earlier publishes by hf-upload-action on this branch._\n'
   const rows = records.map((r) => {
     const p = r.provenance
-    const commit = link(`${repoUrl}/commit/${r.oid}`, `<code>${cell(r.oid.slice(0, SHORT))}</code>`)
-    const metrics = p.metrics.map((m) => `${m.name}=${m.value}`).join(', ')
-    return `| ${cell(formatDate(r.date))} | ${commit} | ${sourceCell(p)} | ${runCell(p)} | ${metrics ? cell(metrics) : '—'} |`
+    const commit = htmlLink(`<code>${escapeMarkdown(r.oid.slice(0, SHORT))}</code>`, commitUrl(repoUrl, r.oid))
+    const metrics = p.metrics.map((m) => `${m.name}=${formatNumber(m.value)}`).join(', ')
+    return (
+      `| ${escapeMarkdown(formatDate(r.date))} | ${commit} | ${sourceCell(p)} | ${runCell(p)} | ` +
+      `${metrics ? escapeMarkdown(metrics) : '—'} |`
+    )
   })
   return [
     '| Date | Commit | Source commit | Train run | Metrics |',
@@ -65,28 +75,15 @@ export function renderHistoryTable(records: readonly PublishRecord[], repoUrl: s
 
 function sourceCell(p: Provenance): string {
   if (!p.sourceCommit) return '—'
-  const short = `<code>${cell(p.sourceCommit.slice(0, SHORT))}</code>`
-  return p.sourceRepository ? link(`${p.sourceRepository}/commit/${p.sourceCommit}`, short) : short
+  const short = `<code>${escapeMarkdown(p.sourceCommit.slice(0, SHORT))}</code>`
+  return p.sourceRepository ? htmlLink(short, commitUrl(p.sourceRepository, p.sourceCommit)) : short
 }
 
 function runCell(p: Provenance): string {
-  if (!p.workflowRun) return p.trainRunId === undefined ? '—' : cell(String(p.trainRunId))
+  if (!p.workflowRun) return p.trainRunId === undefined ? '—' : escapeMarkdown(String(p.trainRunId))
   const label = p.trainRunId === undefined ? 'run' : String(p.trainRunId)
   const attempt = p.workflowRunAttempt && p.workflowRunAttempt > 1 ? ` (attempt ${p.workflowRunAttempt})` : ''
-  return `${link(p.workflowRun, cell(label))}${attempt}`
-}
-
-/** Links only http(s) URLs; anything else (javascript:, data:) stays plain text. */
-function link(url: string, html: string): string {
-  return /^https?:\/\//i.test(url) ? `<a href="${cell(url)}">${html}</a>` : html
-}
-
-/**
- * Escapes HTML, then turns the characters Markdown would act on into entities: "|" would split
- * the table cell, "*", "_", "~", "[" and "`" would start emphasis, links or code.
- */
-function cell(text: string): string {
-  return escapeHtml(text).replace(/[|*_~[\]`\\]/g, (c) => `&#${c.charCodeAt(0)};`)
+  return `${htmlLink(escapeMarkdown(label), p.workflowRun)}${attempt}`
 }
 
 function formatDate(iso: string): string {
@@ -117,7 +114,7 @@ export function renderMetricTrend(
     `  title "${name} over publishes"`,
     `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
     `  y-axis "${name}"`,
-    `  line [${points.map((p) => plainNumber(p.value)).join(', ')}]`,
+    `  line [${points.map((p) => formatNumber(p.value)).join(', ')}]`,
     '```',
     ''
   ].join('\n')
@@ -143,11 +140,6 @@ function uniqueLabels(labels: string[]): string[] {
     used.add(candidate)
     return candidate
   })
-}
-
-/** Mermaid's number syntax has no exponent: 1e-7 must be written 0.0000001. */
-function plainNumber(value: number): string {
-  return value.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: 10 })
 }
 
 /** The history as plain data for the `history` output: metrics keyed by name, file count only. */

@@ -1,7 +1,7 @@
 /**
  * The narrow interface the action needs from the Hub, and its adapter over `@huggingface/hub`.
  * Everything goes through the library's own seams: `hubUrl`, `accessToken`, an injected `fetch`
- * (with retries for idempotent calls) and an abort signal.
+ * (with retries for idempotent calls).
  */
 import {
   HubApiError,
@@ -18,10 +18,10 @@ import {
   whoAmI,
   type CommitOperation,
   type CommitOutput,
-  type CommitProgressEvent,
-  type RepoDesignation
+  type CommitProgressEvent
 } from '@huggingface/hub'
 import { localFileBlob } from '../lib/local-file-blob.ts'
+import { hubCommit, type HubRepoRef } from '../lib/urls.ts'
 import type { RemoteFile } from './upload-plan.ts'
 
 export interface HubIdentity {
@@ -97,18 +97,15 @@ export interface HubClient {
 export interface HubClientOptions {
   hubUrl: string
   accessToken: string
-  repo: RepoDesignation
+  repo: HubRepoRef
   fetch: typeof fetch
-  signal?: AbortSignal
 }
 
 export function createHubClient(options: HubClientOptions): HubClient {
   const common = { hubUrl: options.hubUrl, accessToken: options.accessToken, fetch: options.fetch }
   const repo = options.repo
-  const repoType = typeof repo === 'string' ? 'model' : repo.type
-  const repoName = typeof repo === 'string' ? repo : repo.name
+  const { type: repoType, name: repoName } = repo
   const apiBase = `${options.hubUrl}/api/${repoType}s/${repoName}`
-  const pageBase = `${options.hubUrl}/${repoType === 'model' ? '' : `${repoType}s/`}${repoName}`
   /** For the few Hub routes @huggingface/hub has no function for (tags, refs, pointer commits). */
   const api = async (
     method: string,
@@ -122,8 +119,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
         authorization: `Bearer ${options.accessToken}`,
         ...(body === undefined ? {} : { 'content-type': contentType })
       },
-      body,
-      signal: options.signal
+      body
     })
     const text = await response.text()
     const json = parseJson(text)
@@ -195,8 +191,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
         operations,
         // The action always speaks plain LFS (basic/multipart), which the Hub accepts for every
         // repo, Xet-backed or not; it is the path the project tests end to end.
-        useXet: false,
-        abortSignal: options.signal
+        useXet: false
       })
       let step = await iterator.next()
       while (!step.done) {
@@ -266,7 +261,10 @@ export function createHubClient(options: HubClientOptions): HubClient {
         body,
         'application/x-ndjson'
       )) as { commitOid: string; commitUrl?: string }
-      return { oid: result.commitOid, url: result.commitUrl ?? `${pageBase}/commit/${result.commitOid}` }
+      return {
+        oid: result.commitOid,
+        url: result.commitUrl ?? hubCommit(options.hubUrl, repo, result.commitOid).url
+      }
     }
   }
 }

@@ -30,7 +30,8 @@ export function explainHubError(error: unknown, ctx: HubErrorContext): ActionErr
   }
   if (isNetworkError(error)) {
     return new HubError(
-      `Could not reach hub-url ${ctx.hubUrl} while ${ctx.doing}: ${describeError(error)}. Check the hub-url input and that the runner can reach it.`,
+      `Could not reach hub-url ${ctx.hubUrl} while ${ctx.doing}: ${describeError(error)}. Check the hub-url input ` +
+        `and that the runner can reach it.`,
       ctx.stage,
       undefined,
       undefined,
@@ -45,22 +46,38 @@ export function explainHubError(error: unknown, ctx: HubErrorContext): ActionErr
 function adviceForStatus(status: number, ctx: HubErrorContext): string {
   switch (status) {
     case 401:
-      return `The Hub at ${ctx.hubUrl} rejected hf-token (401 Unauthorized): the token is invalid, expired or revoked. Store a current token in the secret passed as hf-token`
+      return (
+        `The Hub at ${ctx.hubUrl} rejected hf-token (401 Unauthorized): the token is invalid, expired or ` +
+        `revoked. Store a current token in the secret passed as hf-token`
+      )
     case 403:
-      return `hf-token may not write to ${ctx.repoId} (403 Forbidden). Use a token with write access to that namespace (a "write" token, or a fine-grained token with write on this repo)`
+      return (
+        `hf-token may not write to ${ctx.repoId} (403 Forbidden). Use a token with write access to that ` +
+        `namespace (a "write" token, or a fine-grained token with write on this repo)`
+      )
     case 404:
-      return `${ctx.repoId} or its branch "${ctx.branch}" was not found on ${ctx.hubUrl} (404). Check repo-id, repo-type and branch, or set create-repo: true`
+      return (
+        `${ctx.repoId} or its branch "${ctx.branch}" was not found on ${ctx.hubUrl} (404). Check repo-id, ` +
+        `repo-type and branch, or set create-repo: true`
+      )
     case 409:
-      return `The Hub reported a conflict (409) on ${ctx.repoId}; another operation may be in progress. Re-run the workflow`
+      return (
+        `The Hub reported a conflict (409) on ${ctx.repoId}; another operation may be in progress. Re-run the ` +
+        `workflow`
+      )
     case 412:
-      return `Branch "${ctx.branch}" of ${ctx.repoId} kept moving while this run tried to commit (412), even after re-planning. Serialise publishing with a concurrency group and re-run`
+      return (
+        `Branch "${ctx.branch}" of ${ctx.repoId} kept moving while this run tried to commit (412), even after ` +
+        `re-planning. Serialise publishing with a concurrency group and re-run`
+      )
     case 413:
       return `The commit is too large for the Hub (413). Publish fewer or smaller files per run`
     case 429:
       return `The Hub rate-limited this run (429) even after waiting as asked. Re-run later or publish less often`
     default:
       return status >= 500
-        ? `The Hub failed with ${status} (requests that are safe to repeat were retried; a commit is never re-sent blindly). It may be having an outage; re-run the workflow later`
+        ? `The Hub failed with ${status} (requests that are safe to repeat were retried; a commit is never re-sent ` +
+            `blindly). It may be having an outage; re-run the workflow later`
         : `The Hub refused the request with ${status}`
   }
 }

@@ -4,7 +4,7 @@
  * artifact names or Hub answers) is fenced so it cannot ping people or inject Markdown.
  */
 import type { Stage } from '../errors.ts'
-import { escapeHtml } from '../report/escape.ts'
+import { escapeHtml } from '../lib/markdown.ts'
 
 export interface FailureFacts {
   stage: Stage
@@ -25,7 +25,10 @@ const MAX_MESSAGE = 8000
 /** The hidden marker that identifies the open issue for one target. */
 export function failureMarker(target: FailureFacts['target'], workflow: string): string {
   const clean = (s: string) => s.replace(/-->|[\r\n]/g, '')
-  return `<!-- hf-upload-action:failure target=${clean(`${target.type}:${target.name}@${target.branch}`)} workflow=${clean(workflow)} -->`
+  return (
+    `<!-- hf-upload-action:failure target=${clean(`${target.type}:${target.name}@${target.branch}`)} ` +
+    `workflow=${clean(workflow)} -->`
+  )
 }
 
 export function renderFailureIssue(facts: FailureFacts): { title: string; body: string } {
@@ -51,18 +54,19 @@ export function renderRecoveryComment(recovery: { commitUrl?: string; thisRunUrl
 function renderFailureDetails(facts: FailureFacts): string {
   const lines = [
     `**Stage:** ${STAGE_NAMES[facts.stage]}`,
-    `**Target:** [${escapeHtml(facts.target.name)}](${facts.target.url}) (${facts.target.type}, branch \`${code(facts.target.branch)}\`)`
+    `**Target:** [${escapeHtml(facts.target.name)}](${facts.target.url}) (${facts.target.type}, branch ` +
+      `\`${code(facts.target.branch)}\`)`
   ]
   if (facts.trainRun) {
-    lines.push(
-      `**Train run:** [${facts.trainRun.id}](${facts.trainRun.url})${facts.trainRun.attempt ? ` (attempt ${facts.trainRun.attempt})` : ''}`
-    )
+    const attempt = facts.trainRun.attempt ? ` (attempt ${facts.trainRun.attempt})` : ''
+    lines.push(`**Train run:** [${facts.trainRun.id}](${facts.trainRun.url})${attempt}`)
   }
   if (facts.thisRunUrl) lines.push(`**This run:** ${facts.thisRunUrl}`)
   const sha = facts.trainRun?.headSha
   if (sha)
     lines.push(
-      `**Source commit:** ${facts.sourceCommitUrl ? `[\`${sha.slice(0, 12)}\`](${facts.sourceCommitUrl})` : `\`${code(sha)}\``}`
+      `**Source commit:** ` +
+        `${facts.sourceCommitUrl ? `[\`${sha.slice(0, 12)}\`](${facts.sourceCommitUrl})` : `\`${code(sha)}\``}`
     )
   if (facts.actor) lines.push(`**Actor:** \`${code(facts.actor)}\``)
   lines.push('', '**Error:**', '', fence(facts.message), '', rerunHint(facts))

@@ -22,8 +22,8 @@ export function computeOutputs(result: RunResult): Record<string, string> {
     'commit-url': result.commit?.url ?? '',
     changed: String(result.changed),
     files: JSON.stringify(files),
-    skipped: String(result.skippedReason !== undefined),
-    'skip-reason': result.skippedReason ?? '',
+    skipped: String(result.skippedTrainRun !== undefined || result.skippedReason !== undefined),
+    'skip-reason': result.skippedTrainRun ?? result.skippedReason ?? '',
     'issue-url': result.closedIssueUrl ?? '',
     'train-run-id': result.trainRun ? String(result.trainRun.id) : '',
     verified: result.verified === undefined ? '' : String(result.verified),
@@ -34,21 +34,6 @@ export function computeOutputs(result: RunResult): Record<string, string> {
     'rolled-back-to': result.rollback?.target ?? '',
     history: result.history ? JSON.stringify(historyJson(result.history)) : ''
   }
-}
-
-/** Outputs of a run that skipped a Train run that did not succeed. */
-export function skippedOutputs(reason: string, trainRunId: number): Record<string, string> {
-  const empty = computeOutputs({
-    mode: 'publish',
-    repo: { type: 'model', name: '', url: '' },
-    branch: '',
-    dryRun: false,
-    changed: false,
-    files: [],
-    bytesUploaded: 0,
-    createdRepo: false
-  })
-  return { ...empty, skipped: 'true', 'skip-reason': reason, 'train-run-id': String(trainRunId) }
 }
 
 export function writeOutputs(setOutput: (name: string, value: string) => void, result: RunResult): void {

@@ -2,32 +2,14 @@
  * Progress lines for long transfers: bytes done, percent, throughput and ETA, at most one line
  * every few seconds so a multi-GiB upload leaves a readable log rather than thousands of lines.
  */
+import type { CommitProgressEvent } from '@huggingface/hub'
+import type { UploadPlan } from '../hub/upload-plan.ts'
+import { formatBytes, formatDuration } from '../lib/format.ts'
 
 export interface ProgressSnapshot {
   done: number
   total: number
   elapsedMs: number
-}
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-
-export function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${UNITS[unit]}`
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  return m < 60
-    ? `${m}m${String(s % 60).padStart(2, '0')}s`
-    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }
 
 /** "512 MiB / 1.0 GiB (50%), 210.3 MB/s, ETA 3s" */
@@ -37,7 +19,10 @@ export function formatProgress({ done, total, elapsedMs }: ProgressSnapshot): st
   const rate = seconds > 0 ? done / seconds : 0
   const eta = rate > 0 ? ((total - done) / rate) * 1000 : undefined
   const rateText = `${(rate / 1e6).toFixed(1)} MB/s`
-  return `${formatBytes(done)} / ${formatBytes(total)} (${percent}%), ${rateText}, ETA ${eta === undefined ? '?' : formatDuration(eta)}`
+  return (
+    `${formatBytes(done)} / ${formatBytes(total)} (${percent}%), ${rateText}, ETA ` +
+    `${eta === undefined ? '?' : formatDuration(eta)}`
+  )
 }
 
 /**
@@ -80,7 +65,8 @@ export class ProgressReporter {
   /** Logs the final line: everything is done (small files travel inside the commit, without progress events). */
   finish(): void {
     this.log(
-      `${this.label}: ${formatProgress({ done: this.total, total: this.total, elapsedMs: this.now() - this.startedAt })}`
+      `${this.label}: ` +
+        `${formatProgress({ done: this.total, total: this.total, elapsedMs: this.now() - this.startedAt })}`
     )
   }
 
@@ -91,5 +77,32 @@ export class ProgressReporter {
     this.log(
       `${this.label}: ${formatProgress({ done: this.done, total: this.total, elapsedMs: now - this.startedAt })}`
     )
+  }
+}
+
+const PHASE_LINES = {
+  preuploading: 'negotiating uploads',
+  uploadingLargeFiles: 'uploading large files',
+  committing: 'committing'
+} as const
+
+/**
+ * Turns the Hub library's commit events into log lines: one per phase, and upload progress (the
+ * library reports a fraction per file) every few seconds. `finish()` logs the last line.
+ */
+export function commitProgressLog(log: (line: string) => void): {
+  onEvent: (event: CommitProgressEvent, plan: UploadPlan) => void
+  finish: () => void
+} {
+  let uploading: ProgressReporter | undefined
+  return {
+    onEvent(event, plan) {
+      uploading ??= new ProgressReporter('Uploading', plan.bytesToUpload, log)
+      if (event.event === 'phase') return log(`Hub commit: ${PHASE_LINES[event.phase]}`)
+      if (event.state !== 'uploading') return
+      const size = plan.toUpload.find((f) => f.pathInRepo === event.path)?.size ?? 0
+      uploading.set(event.path, event.progress * size)
+    },
+    finish: () => uploading?.finish()
   }
 }

@@ -3,6 +3,8 @@ import type { DownloadedArtifact } from '../artifacts/download-artifacts.ts'
 import type { GateDecision } from '../gate/metric-gate.ts'
 import type { PublishRecord } from '../history/history.ts'
 import type { PlannedFile } from '../hub/upload-plan.ts'
+import type { Settings } from '../inputs.ts'
+import { hubRepoUrl } from '../lib/urls.ts'
 import type { RollbackPlan } from '../rollback/rollback-plan.ts'
 
 export interface RunResult {
@@ -16,6 +18,8 @@ export interface RunResult {
   pullRequestUrl?: string
   /** Why nothing was committed although files differ (metric gate: skip). */
   skippedReason?: string
+  /** The Train run did not succeed, so nothing was looked at (not a failure). */
+  skippedTrainRun?: string
   files: readonly PlannedFile[]
   bytesUploaded: number
   createdRepo: boolean
@@ -35,4 +39,18 @@ export interface RunResult {
   history?: readonly PublishRecord[]
   /** The failure issue this success closed. */
   closedIssueUrl?: string
+}
+
+/** A result with nothing done yet, for a mode (or a skip) to fill in. */
+export function emptyResult(settings: Settings, mode: RunResult['mode']): RunResult {
+  return {
+    mode,
+    repo: { ...settings.repo, url: hubRepoUrl(settings.hubUrl, settings.repo) },
+    branch: settings.branch,
+    dryRun: settings.dryRun,
+    changed: false,
+    files: [],
+    bytesUploaded: 0,
+    createdRepo: false
+  }
 }

@@ -1,15 +1,15 @@
 /** The job summary: what happened where, as Markdown with every untrusted string escaped. */
 import { renderHistoryTable } from '../history/history.ts'
 import { renderRollbackSummary } from '../rollback/rollback-plan.ts'
-import { formatBytes } from './progress.ts'
-import { escapeHtml } from './escape.ts'
+import { formatBytes } from '../lib/format.ts'
+import { escapeHtml, htmlLink } from '../lib/markdown.ts'
 import type { RunResult } from './run-result.ts'
 
 const STATUS_LABEL = { added: 'added', updated: 'updated', unchanged: 'unchanged' } as const
 const DRY_LABEL = { added: 'would add', updated: 'would update', unchanged: 'unchanged' } as const
 
 export function renderSummary(result: RunResult): string {
-  const repoLink = `<a href="${escapeHtml(result.repo.url)}">${escapeHtml(result.repo.name)}</a>`
+  const repoLink = htmlLink(escapeHtml(result.repo.name), result.repo.url)
   const where = `<p>Repo ${repoLink} (${result.repo.type}), branch <code>${escapeHtml(result.branch)}</code>.</p>`
   switch (result.mode) {
     case 'history':
@@ -25,7 +25,8 @@ export function renderSummary(result: RunResult): string {
       ].join('\n')
     case 'rollback':
       return [
-        `## Hugging Face Hub: ${result.dryRun ? 'rollback plan (dry run)' : result.changed ? 'rolled back' : 'already at the target'}`,
+        `## Hugging Face Hub: ` +
+          `${result.dryRun ? 'rollback plan (dry run)' : result.changed ? 'rolled back' : 'already at the target'}`,
         '',
         where,
         '',
@@ -34,7 +35,10 @@ export function renderSummary(result: RunResult): string {
       ].join('\n')
     case 'verify':
       return [`## Hugging Face Hub: verified`, '', where, '', `<p>${verifiedLine(result)}</p>`, ''].join('\n')
-    default:
+    case 'publish':
+      if (result.skippedTrainRun !== undefined) {
+        return `## Hugging Face Hub: skipped\n\n<p>${escapeHtml(result.skippedTrainRun)}</p>\n`
+      }
       return publishSummary(result, where)
   }
 }
@@ -62,7 +66,8 @@ function fileTable(result: RunResult): string {
   const labels = result.dryRun ? DRY_LABEL : STATUS_LABEL
   const rows = result.files.map(
     (f) =>
-      `<tr><td><code>${escapeHtml(f.pathInRepo)}</code></td><td>${labels[f.status]}</td><td align="right">${formatBytes(f.size)}</td><td><code>${f.sha256.slice(0, 16)}…</code></td></tr>`
+      `<tr><td><code>${escapeHtml(f.pathInRepo)}</code></td><td>${labels[f.status]}</td><td ` +
+      `align="right">${formatBytes(f.size)}</td><td><code>${f.sha256.slice(0, 16)}…</code></td></tr>`
   )
   return `<table><tr><th>Path in repo</th><th>Status</th><th>Size</th><th>SHA-256</th></tr>${rows.join('')}</table>`
 }
@@ -75,10 +80,13 @@ function headline(result: RunResult): string {
     return `Dry run: nothing was committed. The plan: ${tally}, ${formatBytes(result.bytesUploaded)} to upload.`
   if (result.skippedReason) return `Nothing was committed: ${escapeHtml(result.skippedReason)}`
   const commitLink = result.commit
-    ? `<a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>`
+    ? htmlLink(`<code>${escapeHtml(result.commit.oid.slice(0, 12))}</code>`, result.commit.url)
     : ''
   if (result.pullRequestUrl)
-    return `Opened <a href="${escapeHtml(result.pullRequestUrl)}">a pull request on the Hub</a> (commit ${commitLink}) instead of committing to the branch: ${tally}.`
+    return (
+      `Opened ${htmlLink('a pull request on the Hub', result.pullRequestUrl)} (commit ${commitLink}) instead of ` +
+      `committing to the branch: ${tally}.`
+    )
   if (!result.changed)
     return `Every file is already on the Hub${commitLink ? ` at ${commitLink}` : ''}; no commit was made.`
   return `Commit ${commitLink}: ${tally}, ${formatBytes(result.bytesUploaded)} uploaded.`
@@ -87,7 +95,8 @@ function headline(result: RunResult): string {
 function verifiedLine(result: RunResult): string {
   const at = result.verifiedRevision ?? result.commit?.oid
   return result.verified
-    ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the right size and hash.`
+    ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the ` +
+        `right size and hash.`
     : 'Verification failed.'
 }
 
@@ -97,7 +106,8 @@ function rollbackSection(result: RunResult): string {
   lines.push(`<p>Target found as: ${escapeHtml(result.rollback.how)}.</p>`)
   if (result.commit && result.changed && !result.dryRun)
     lines.push(
-      `<p>New commit <a href="${escapeHtml(result.commit.url)}"><code>${result.commit.oid.slice(0, 12)}</code></a>; history is kept.</p>`
+      `<p>New commit ${htmlLink(`<code>${escapeHtml(result.commit.oid.slice(0, 12))}</code>`, result.commit.url)}; ` +
+        `history is kept.</p>`
     )
   if (result.verified !== undefined)
     lines.push(

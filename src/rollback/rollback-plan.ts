@@ -6,8 +6,9 @@
  */
 import type { RemoteFile } from '../hub/upload-plan.ts'
 import type { Provenance } from '../provenance/trailers.ts'
-import { escapeHtml } from '../report/escape.ts'
-import { formatBytes } from '../report/progress.ts'
+import { formatBytes } from '../lib/format.ts'
+import { codeSpan, htmlLink } from '../lib/markdown.ts'
+import { commitUrl } from '../lib/urls.ts'
 
 export interface RollbackPlan {
   /** LFS files of the target that head lacks or holds differently: commit as pointers (lfs.oid, size). */
@@ -136,7 +137,8 @@ function notResolved(
   return new Error(
     [
       `rollback-to ${JSON.stringify(text)} ${problem}.`,
-      `Tried: tag names (${tagNames}); full Hub commit ids of the branch; the Source-Commit of each publish (≥ ${MIN_PREFIX} hex characters); unique prefixes of Hub commit ids (≥ ${MIN_PREFIX} hex characters).`,
+      `Tried: tag names (${tagNames}); full Hub commit ids of the branch; the Source-Commit of each publish (≥ ` +
+        `${MIN_PREFIX} hex characters); unique prefixes of Hub commit ids (≥ ${MIN_PREFIX} hex characters).`,
       publishes.length ? `Recent publishes:\n${recent.join('\n')}` : 'The branch has no publishes by hf-upload-action.'
     ].join('\n')
   )
@@ -146,24 +148,19 @@ const MAX_LISTED = 100
 
 /** Markdown for the job summary: the target commit and each restored or removed path. */
 export function renderRollbackSummary(plan: RollbackPlan, targetOid: string, repoUrl: string): string {
-  const target = `<a href="${escapeHtml(`${repoUrl}/commit/${targetOid}`)}"><code>${escapeHtml(targetOid.slice(0, 12))}</code></a>`
+  const target = htmlLink(codeSpan(targetOid.slice(0, 12)), commitUrl(repoUrl, targetOid))
   if (!plan.changed) return `The branch already has the tree of ${target}; no rollback commit was needed.\n`
   const headline =
     `Rolled back to ${target}: ${plan.restoreLfs.length} LFS file(s) restored by pointer (no bytes re-uploaded), ` +
     `${plan.restoreRegular.length} regular file(s) re-sent, ${plan.remove.length} removed, ${plan.unchanged} unchanged.`
   const items = [
     ...plan.restoreLfs.map(
-      (f) => `- <code>${inline(f.path)}</code>: restored by LFS pointer (${formatBytes(f.lfs?.size ?? f.size)})`
+      (f) => `- ${codeSpan(f.path)}: restored by LFS pointer (${formatBytes(f.lfs?.size ?? f.size)})`
     ),
-    ...plan.restoreRegular.map((f) => `- <code>${inline(f.path)}</code>: re-sent (${formatBytes(f.size)})`),
-    ...plan.remove.map((path) => `- <code>${inline(path)}</code>: removed`)
+    ...plan.restoreRegular.map((f) => `- ${codeSpan(f.path)}: re-sent (${formatBytes(f.size)})`),
+    ...plan.remove.map((path) => `- ${codeSpan(path)}: removed`)
   ]
   const listed = items.slice(0, MAX_LISTED)
   if (items.length > MAX_LISTED) listed.push(`- … and ${items.length - MAX_LISTED} more`)
   return [headline, '', ...listed, ''].join('\n')
-}
-
-/** HTML-escaped, with Markdown's active characters as entities so a path cannot add emphasis or links. */
-function inline(text: string): string {
-  return escapeHtml(text).replace(/[|*_~[\]`\\]/g, (c) => `&#${c.charCodeAt(0)};`)
 }

@@ -32,7 +32,10 @@ export async function resolveTrainRun(
   if (ctx.eventName === 'workflow_dispatch') return fromDispatch(ctx, settings, github())
   if (settings.runId !== undefined || settings.artifacts.length > 0) {
     throw new ActionError(
-      `This run was triggered by "${ctx.eventName || 'no event'}", but run-id/artifacts ask for a Train run's artifacts, which this action fetches only for ${SUPPORTED_EVENTS.join(' and ')} events. Trigger the publishing workflow with "on: workflow_run" (after Train) or "workflow_dispatch" (with run-id), or drop run-id and artifacts to publish workspace files only`,
+      `This run was triggered by "${ctx.eventName || 'no event'}", but run-id/artifacts ask for a Train run's ` +
+        `artifacts, which this action fetches only for ${SUPPORTED_EVENTS.join(' and ')} events. Trigger the ` +
+        `publishing workflow with "on: workflow_run" (after Train) or "workflow_dispatch" (with run-id), or drop ` +
+        `run-id and artifacts to publish workspace files only`,
       'trigger'
     )
   }
@@ -49,7 +52,8 @@ function fromWorkflowRunEvent(ctx: RunContext, settings: Settings): TrainRunSour
     )
   if (action !== 'completed') {
     throw new ActionError(
-      `The workflow_run event is "${String(action)}", not "completed": the Train run has not finished. Use "on: workflow_run: types: [completed]"`,
+      `The workflow_run event is "${String(action)}", not "completed": the Train run has not finished. Use "on: ` +
+        `workflow_run: types: [completed]"`,
       'trigger'
     )
   }
@@ -68,7 +72,8 @@ async function fromDispatch(ctx: RunContext, settings: Settings, github: GitHubA
   const newest = candidates[0]
   const why = newest ? ` The newest, run ${newest.id}, fails a check: ${describe(judgeTrainRun(newest, policy))}` : ''
   throw new ActionError(
-    `No successful run of ${settings.workflow} may be published (looked at the ${candidates.length} newest successful runs).${why} Pass run-id to pick one`,
+    `No successful run of ${settings.workflow} may be published (looked at the ${candidates.length} newest ` +
+      `successful runs).${why} Pass run-id to pick one`,
     'trigger'
   )
 }

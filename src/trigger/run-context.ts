@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { githubRunUrl } from '../lib/urls.ts'
 
 export interface RunContext {
   eventName: string
@@ -18,6 +19,8 @@ export interface RunContext {
   runAttempt?: string
   /** Name of this (publishing) workflow. */
   workflow?: string
+  /** File name of this workflow (from GITHUB_WORKFLOW_REF), e.g. "upload-hub.yml", for re-run commands. */
+  workflowFile?: string
   actor?: string
   sha?: string
   workspace: string
@@ -37,6 +40,7 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
     runId: env.GITHUB_RUN_ID || undefined,
     runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
     workflow: env.GITHUB_WORKFLOW || undefined,
+    workflowFile: workflowFileFromRef(env.GITHUB_WORKFLOW_REF),
     actor: env.GITHUB_ACTOR || undefined,
     sha: env.GITHUB_SHA || undefined,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
@@ -46,9 +50,12 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
 
 /** URL of this run's page, when the runner told us which run this is. */
 export function thisRunUrl(ctx: RunContext): string | undefined {
-  return ctx.repository && ctx.runId
-    ? `${ctx.serverUrl}/${ctx.repository.fullName}/actions/runs/${ctx.runId}`
-    : undefined
+  return ctx.repository && ctx.runId ? githubRunUrl(ctx.serverUrl, ctx.repository.fullName, ctx.runId) : undefined
+}
+
+/** "o/r/.github/workflows/publish.yml@refs/heads/main" → "publish.yml" */
+function workflowFileFromRef(ref: string | undefined): string | undefined {
+  return ref?.replace(/@.*$/, '').split('/').pop() || undefined
 }
 
 function readPayload(path: string | undefined): Record<string, unknown> {

@@ -28,7 +28,8 @@ export function judgeTrainRun(run: WorkflowRun, policy: TrustPolicy): TrustDecis
   if (run.status !== null && run.status !== 'completed') {
     return refuse(
       'status',
-      `Train run ${run.id} is "${run.status}", not completed. Trigger on "workflow_run" with "types: [completed]", or pass the run-id of a finished run`
+      `Train run ${run.id} is "${run.status}", not completed. Trigger on "workflow_run" with "types: [completed]", ` +
+        `or pass the run-id of a finished run`
     )
   }
   if (run.conclusion !== 'success') {
@@ -41,27 +42,34 @@ export function judgeTrainRun(run: WorkflowRun, policy: TrustPolicy): TrustDecis
   if (path !== normaliseWorkflowPath(policy.workflowPath)) {
     return refuse(
       'workflow',
-      `Train run ${run.id} comes from workflow file "${run.path}", not "${policy.workflowPath}" (a workflow's name can be reused by any file; its path cannot). Set the workflow input to the Train workflow's file if it lives elsewhere`
+      `Train run ${run.id} comes from workflow file "${run.path}", not "${policy.workflowPath}" (a workflow's name ` +
+        `can be reused by any file; its path cannot). Set the workflow input to the Train workflow's file if it ` +
+        `lives elsewhere`
     )
   }
   const fromFork = !run.head_repository || run.head_repository.id !== policy.repository.id
   if (fromFork && !policy.allowForkRuns) {
     return refuse(
       'fork',
-      `Train run ${run.id} ran on code from ${run.head_repository?.full_name ?? 'an unknown repository'}, not ${policy.repository.fullName}; its artifacts are controlled by that repository's author. Set allow-fork-runs: true only if you trust every fork`
+      `Train run ${run.id} ran on code from ${run.head_repository?.full_name ?? 'an unknown repository'}, not ` +
+        `${policy.repository.fullName}; its artifacts are controlled by that repository's author. Set ` +
+        `allow-fork-runs: true only if you trust every fork`
     )
   }
   if (!policy.allowedEvents.includes(run.event)) {
     return refuse(
       'event',
-      `Train run ${run.id} was started by a "${run.event}" event, which is not in allowed-events (${policy.allowedEvents.join(', ')}). Add it to allowed-events if runs started that way may publish`
+      `Train run ${run.id} was started by a "${run.event}" event, which is not in allowed-events ` +
+        `(${policy.allowedEvents.join(', ')}). Add it to allowed-events if runs started that way may publish`
     )
   }
   const branches = policy.allowedBranches.length > 0 ? policy.allowedBranches : [policy.repository.defaultBranch]
   if (!run.head_branch || !branches.includes(run.head_branch)) {
     return refuse(
       'branch',
-      `Train run ${run.id} ran on branch "${run.head_branch ?? '(none)'}", which is not in allowed-branches (${branches.join(', ')}${policy.allowedBranches.length ? '' : ', the default branch'}). Add it to allowed-branches if that branch may publish`
+      `Train run ${run.id} ran on branch "${run.head_branch ?? '(none)'}", which is not in allowed-branches ` +
+        `(${branches.join(', ')}${policy.allowedBranches.length ? '' : ', the default branch'}). Add it to ` +
+        `allowed-branches if that branch may publish`
     )
   }
   return { kind: 'publish' }

@@ -86,7 +86,10 @@ function describeMismatch(m: Mismatch): string {
     case 'size':
       return `${m.path}: size ${m.actual} on the Hub, ${m.expected} expected`
     case 'hash':
-      return `${m.path}: ${m.algorithm === 'sha256' ? 'SHA-256' : 'git blob id'} ${m.actual} on the Hub, ${m.expected} expected`
+      return (
+        `${m.path}: ${m.algorithm === 'sha256' ? 'SHA-256' : 'git blob id'} ${m.actual} on the Hub, ` +
+        `${m.expected} expected`
+      )
     case 'card':
       return `${m.path} (model card): ${m.problem}`
   }

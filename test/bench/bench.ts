@@ -62,13 +62,15 @@ for (let i = 0; i < repeat; i++) {
     rss: action.peakRssMiB
   })
   say(
-    `run ${i + 1}: action ${action.wall.toFixed(2)} s (peak RSS ${action.peakRssMiB.toFixed(0)} MiB); floor ${(floor.hash + floor.put).toFixed(2)} s = sha256 ${floor.hash.toFixed(2)} s + PUT ${floor.put.toFixed(2)} s`
+    `run ${i + 1}: action ${action.wall.toFixed(2)} s (peak RSS ${action.peakRssMiB.toFixed(0)} MiB); floor ` +
+      `${(floor.hash + floor.put).toFixed(2)} s = sha256 ${floor.hash.toFixed(2)} s + PUT ${floor.put.toFixed(2)} s`
   )
 }
 const rollback = values.rollback ? await measureRollback(root, workspace, file) : undefined
 if (rollback)
   say(
-    `rollback: ${rollback.seconds.toFixed(2)} s, ${rollback.lfsBytes} LFS bytes uploaded, peak RSS ${rollback.peakRssMiB.toFixed(0)} MiB`
+    `rollback: ${rollback.seconds.toFixed(2)} s, ${rollback.lfsBytes} LFS bytes uploaded, peak RSS ` +
+      `${rollback.peakRssMiB.toFixed(0)} MiB`
   )
 const best = runs.reduce((a, b) => (b.wall / b.floor < a.wall / a.floor ? b : a))
 const median = (xs: number[]) => {
@@ -99,7 +101,8 @@ const result = {
 if (values.json) console.log(JSON.stringify(result))
 else {
   console.log(
-    `\n${fmt(bytes)}: wall ${result.wall_s} s (${result.throughput_mb_s} MB/s), floor ${result.floor_s} s, ratio ${result.ratio}, peak RSS ${result.peak_rss_mib} MiB`
+    `\n${fmt(bytes)}: wall ${result.wall_s} s (${result.throughput_mb_s} MB/s), floor ${result.floor_s} s, ratio ` +
+      `${result.ratio}, peak RSS ${result.peak_rss_mib} MiB`
   )
 }
 if (!values.keep) await rm(root, { recursive: true, force: true })

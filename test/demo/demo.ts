@@ -95,7 +95,8 @@ if (failureVariant) {
   const card = await hub.readFile({ type: 'model', name: REPO }, 'main', 'README.md')
   if (card)
     console.log(
-      `\n── The generated model card (README.md on the Hub), first lines ──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`
+      `\n── The generated model card (README.md on the Hub), first lines ` +
+        `──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`
     )
   exitCode = result.code
 }
@@ -164,7 +165,8 @@ async function runAction(event: string, payload: object, extraInputs: Record<str
 function printIssues(): void {
   for (const issue of gh.issues(REPO)) {
     console.log(
-      `  issue #${issue.number} [${issue.state}] ${issue.title} (${issue.comments.length} comment${issue.comments.length === 1 ? '' : 's'})`
+      `  issue #${issue.number} [${issue.state}] ${issue.title} (${issue.comments.length} ` +
+        `comment${issue.comments.length === 1 ? '' : 's'})`
     )
     const last = issue.comments.at(-1)?.body ?? issue.body ?? ''
     console.log(

@@ -68,7 +68,7 @@ async function runFor(payload: object, name: string) {
   })
 }
 
-test(`the seed flow through dist/index.js on Node ${process.versions.node}: workflow_run → artifacts → one commit`, async () => {
+test(`the seed flow through dist/index.js on Node ${process.versions.node}: workflow_run → one commit`, async () => {
   const run = gh.addWorkflowRun(REPO, {})
   await gh.addArtifact(REPO, run.id, {
     name: 'checkpoints',

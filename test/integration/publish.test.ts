@@ -209,13 +209,14 @@ test('a rate limit that asks for a longer wait than allowed fails with a clear m
   const workspace = await makeWorkspace(seedTrainOutput())
   const repoId = newRepoId()
   await hub.createRepo(modelRepo(repoId))
-  hub.faults.add({ route: 'lfs-batch', status: 429, rateLimit: true, times: 1 }) // RateLimit t=55 > the test policy's 5 s
+  // RateLimit t=55 is more than the test policy's 5 s wait cap
+  hub.faults.add({ route: 'lfs-batch', status: 429, rateLimit: true, times: 1 })
   const core = await runInProcess({ inputs: inputs(repoId), workspace })
   assert.match(core.failures[0]!, /rate-limited this run \(429\)/)
   assert.equal((await hub.listCommits(modelRepo(repoId))).length, 1)
 })
 
-test('a failed upload leaves no commit behind, and the next run succeeds without re-sending stored objects', async () => {
+test('a failed upload leaves no commit, and the next run succeeds without re-sending stored objects', async () => {
   const workspace = await makeWorkspace(seedTrainOutput())
   const repoId = newRepoId()
   await hub.createRepo(modelRepo(repoId))

@@ -331,7 +331,7 @@ test('a Hub answer that echoes the token is redacted everywhere it could surface
   assert.ok(!JSON.stringify(gh.issues(REPO)).includes(HF_TOKEN))
 })
 
-test('without issues: write the action warns with the permission to add and still fails with the original error', async () => {
+test('without issues: write the action warns with the permission to add and fails with its error', async () => {
   const run = await trainRun()
   hub.faults.add({ route: 'commit', status: 500, times: 1 })
   const { core } = await publish({

@@ -29,7 +29,6 @@ export function recordingCore(inputs: Record<string, string>): RecordingCore {
     info: (m) => void core.log.push(m),
     warning: (m) => void (core.warnings.push(m), core.log.push(`::warning::${m}`)),
     notice: (m) => void (core.notices.push(m), core.log.push(`::notice::${m}`)),
-    error: (m) => void core.log.push(`::error::${m}`),
     debug: (m) => void core.log.push(`::debug::${m}`),
     group: async (name, fn) => {
       core.log.push(`::group::${name}`)

@@ -76,6 +76,7 @@ test('repeat and recovery comments', () => {
       changed: true,
       thisRunUrl: 'https://github.com/r/actions/runs/9'
     }),
-    'Published: https://huggingface.co/d4oit/x/commit/abc\n\nRun: https://github.com/r/actions/runs/9\n\nClosing this issue.'
+    'Published: https://huggingface.co/d4oit/x/commit/abc\n\nRun: https://github.com/r/actions/runs/9\n\nClosing ' +
+      'this issue.'
   )
 })

@@ -39,7 +39,7 @@ const record = (n: number, over: Partial<Provenance> = {}): PublishRecord => ({
   provenance: provenance({ sourceRepository: SOURCE, sourceCommit: String(n).repeat(40), ...over })
 })
 
-test("the history keeps only this action's commits, newest first, whether or not the message starts with the title", () => {
+test("the history keeps only this action's commits, newest first, whether or not the message has the title", () => {
   const commits = [
     published(4),
     foreign('x'.repeat(40)),
@@ -87,11 +87,14 @@ test('the table links the Hub commit, the source commit and the Train run, with 
   assert.equal(lines.length, 4)
   assert.equal(
     lines[2],
-    `| 2025-06-02 10:20 UTC | <a href="${REPO}/commit/${'b'.repeat(40)}"><code>bbbbbbb</code></a> | <a href="${SOURCE}/commit/${'2'.repeat(40)}"><code>2222222</code></a> | <a href="${SOURCE}/actions/runs/77">77</a> (attempt 2) | fid=39.2, is=8 |`
+    `| 2025-06-02 10:20 UTC | <a href="${REPO}/commit/${'b'.repeat(40)}"><code>bbbbbbb</code></a> | <a ` +
+      `href="${SOURCE}/commit/${'2'.repeat(40)}"><code>2222222</code></a> | <a ` +
+      `href="${SOURCE}/actions/runs/77">77</a> (attempt 2) | fid=39.2, is=8 |`
   )
   assert.equal(
     lines[3],
-    `| 2025-06-01 10:20 UTC | <a href="${REPO}/commit/${'a'.repeat(40)}"><code>aaaaaaa</code></a> | <code>1111111</code> | — | — |`
+    `| 2025-06-01 10:20 UTC | <a href="${REPO}/commit/${'a'.repeat(40)}"><code>aaaaaaa</code></a> | ` +
+      `<code>1111111</code> | — | — |`
   )
 })
 
@@ -110,7 +113,9 @@ test('untrusted values cannot break the table, inject HTML or links, or ping peo
   assert.equal(row.split('|').length, 7, 'exactly five cells')
   assert.doesNotMatch(md, /<img|<script|javascript:|\[x\]|@octocat/)
   assert.match(md, /&lt;img src=x&gt;/)
-  assert.match(md, /href="https:\/\/e\.com\/&quot;&gt;&lt;script&gt;\/commit\//)
+  // A repository URL that is not a plain http(s) URL is shown as text, never linked.
+  assert.doesNotMatch(md, /href="https:\/\/e\.com/)
+  assert.match(md, /<code>1111111<\/code>/)
 })
 
 test('an empty history says so instead of an empty table', () => {

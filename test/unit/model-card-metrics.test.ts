@@ -104,7 +104,7 @@ test('a report that is not a JSON object is a clear error, with or without rules
   assert.throws(() => extractMetrics([1, 2], []), /evaluation report is a list, not a JSON object/)
   assert.throws(
     () => extractMetrics(null, parseMetricRules('fid').rules),
-    /evaluation report is null, not a JSON object/
+    /evaluation report is empty, not a JSON object/
   )
 })
 

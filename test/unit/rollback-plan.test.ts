@@ -166,7 +166,9 @@ test('the summary lists each restored and removed path, escaped, with sizes and 
   const md = renderRollbackSummary(plan, 'f'.repeat(40), 'https://huggingface.co/d4oit/tiny')
   assert.equal(
     md.split('\n')[0],
-    `Rolled back to <a href="https://huggingface.co/d4oit/tiny/commit/${'f'.repeat(40)}"><code>ffffffffffff</code></a>: 1 LFS file(s) restored by pointer (no bytes re-uploaded), 1 regular file(s) re-sent, 1 removed, 3 unchanged.`
+    `Rolled back to <a ` +
+      `href="https://huggingface.co/d4oit/tiny/commit/${'f'.repeat(40)}"><code>ffffffffffff</code></a>: 1 LFS ` +
+      `file(s) restored by pointer (no bytes re-uploaded), 1 regular file(s) re-sent, 1 removed, 3 unchanged.`
   )
   assert.match(md, /^- <code>generator\/model\.pt<\/code>: restored by LFS pointer \(1\.0 GiB\)$/m)
   assert.match(md, /^- <code>&lt;b&gt;&#95;x&#95;&lt;\/b&gt;&#124;@\u200bme\.json<\/code>: re-sent \(2\.0 KiB\)$/m)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { defaultCommitTitle, sourceFacts } from '../../src/commit-message.ts'
+import { defaultCommitTitle, sourceFacts } from '../../src/provenance/source.ts'
 import { readRunContext, thisRunUrl } from '../../src/trigger/run-context.ts'
 import { makeWorkspace } from '../support/workspace.ts'
 

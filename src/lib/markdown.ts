@@ -1,9 +1,20 @@
 /**
- * Markdown building blocks for the model card, where file names, report keys and artifact names
- * come from the Train run and must show as text: never as HTML, a link, an image, emphasis, math,
- * or a broken table.
+ * Escaping and building blocks for Markdown/HTML that GitHub or the Hub renders (the model card,
+ * the job summary, the failure issue, the history table), where file names, report keys, branch
+ * names and Hub messages are untrusted: they must show as text, never as HTML, a link, an image,
+ * emphasis, math, a mention or a broken table. `core.summary` escapes nothing itself.
  */
-import { escapeHtml } from '../report/escape.ts'
+
+/** HTML-escapes and defuses @mentions (a zero-width space after "@" stops GitHub from pinging). */
+export function escapeHtml(text: string): string {
+  return stripControl(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/@/g, '@\u200b')
+}
 
 /**
  * Characters that Markdown (GFM tables, emphasis, code, links, strikethrough, the Hub's KaTeX
@@ -24,6 +35,13 @@ export function codeSpan(text: string): string {
   return `<code>${escapeMarkdown(text)}</code>`
 }
 
+/** For text inside a backtick code span we write ourselves: no backtick or line break can end it. */
+export function escapeCode(text: string): string {
+  return stripControl(text)
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, ' ')
+}
+
 /**
  * A relative link target for a path in the Hub repo: every segment percent-encoded, so spaces,
  * parentheses, `:` or `#` in a file name cannot end the link or turn it into another scheme.
@@ -37,9 +55,9 @@ export function repoPathUrl(path: string): string {
     .join('/')
 }
 
-/** The URL when it is a plain http(s) URL that can sit in a Markdown link as is, else undefined (then no link is made). */
+/** The URL when it is a plain http(s) URL that can sit in a link as is, else undefined (then no link is made). */
 export function safeHttpUrl(url: string | undefined): string | undefined {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not pass
   return url !== undefined && /^https?:\/\/[^\s<>"'`()\\\u0000-\u001f\u007f]+$/i.test(url) ? url : undefined
 }
 
@@ -47,6 +65,12 @@ export function safeHttpUrl(url: string | undefined): string | undefined {
 export function link(text: string, url: string | undefined): string {
   const href = safeHttpUrl(url)
   return href ? `[${escapeMarkdown(text)}](${href})` : escapeMarkdown(text)
+}
+
+/** `<a href>` for HTML contexts (summary tables): escaped text, and no link unless the URL is plain http(s). */
+export function htmlLink(html: string, url: string | undefined): string {
+  const href = safeHttpUrl(url)
+  return href ? `<a href="${escapeHtml(href)}">${html}</a>` : html
 }
 
 /** A GFM table. Cells must already be escaped; `rightAligned` lists the numeric columns (by index). */
@@ -60,11 +84,7 @@ export function table(
   return [line(header), line(rule), ...rows.map(line)].join('\n')
 }
 
-/**
- * A number as the card shows it, the same on every machine (no locale): integers in full,
- * anything else rounded to 6 significant digits without trailing zeros (41.7, 0.000123457, 1e-7).
- */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value)
-  return String(Number(value.toPrecision(6)))
+function stripControl(text: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
 }

@@ -8,7 +8,7 @@ import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
 import { validateCard } from '../card/model-card.ts'
-import { verifyFiles, type ExpectedFile, type Mismatch, type VerificationReport } from '../verify/verify-files.ts'
+import { verifyFiles, type ExpectedFile, type Mismatch, type VerificationReport } from './verify-files.ts'
 
 export interface VerifyTarget {
   /** Files with known content (local manifest, or a provenance manifest). */

@@ -68,7 +68,8 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
   let createdRepo = false
   if (!exists && !request.createRepo && !request.dryRun) {
     throw new HubError(
-      'repo-id names a repo that does not exist on hub-url. Create it on the Hub, or set create-repo: true (with private: true|false)',
+      'repo-id names a repo that does not exist on hub-url. Create it on the Hub, or set create-repo: true (with ' +
+        'private: true|false)',
       'upload',
       404
     )
@@ -146,8 +147,10 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
       if ((!conflict && !brokenCommit) || attempt === MAX_COMMIT_ATTEMPTS) throw error
       hooks.warning(
         conflict
-          ? `Branch "${request.branch}" moved since ${parent.slice(0, 12)} (412); planning again against the new head (attempt ${attempt + 1} of ${MAX_COMMIT_ATTEMPTS}).`
-          : `The connection broke while committing; reading the branch again before deciding anything (attempt ${attempt + 1} of ${MAX_COMMIT_ATTEMPTS}).`
+          ? `Branch "${request.branch}" moved since ${parent.slice(0, 12)} (412); planning again against the new ` +
+              `head (attempt ${attempt + 1} of ${MAX_COMMIT_ATTEMPTS}).`
+          : `The connection broke while committing; reading the branch again before deciding anything (attempt ` +
+              `${attempt + 1} of ${MAX_COMMIT_ATTEMPTS}).`
       )
       previousHead = parent
       commitMayHaveLanded = brokenCommit

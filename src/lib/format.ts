@@ -1,0 +1,34 @@
+/** Numbers, sizes and durations as every report of the action writes them: the same on every machine (no locale). */
+
+/**
+ * A readable number: 41.7 − 39.2 shows as 2.5, not 2.5000000000000036; never in e-notation
+ * (Mermaid and YAML readers would take "1e-7" for text). Integers in full, other values to at most
+ * `significantDigits` significant digits.
+ */
+export function formatNumber(value: number, significantDigits = 10): string {
+  if (!Number.isFinite(value)) return String(value)
+  // Integers in full: a step count of 1234567 is not 1234570.
+  const digits = Number.isInteger(value) ? 21 : significantDigits
+  return value.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: digits })
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+
+export function formatBytes(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${UNITS[unit]}`
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
+}

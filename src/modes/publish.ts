@@ -1,0 +1,321 @@
+/**
+ * mode: publish — resolve and hash the files, plan against the branch head and commit once (with
+ * the model card, provenance trailers and the metric gate's verdict, decided again whenever the
+ * head moves), verify what landed, tag it, and chart the gate metric.
+ */
+import type { DownloadedArtifacts } from '../artifacts/download-artifacts.ts'
+import { buildCard, cardContext, cardMetrics, checkCardConflict } from '../card/build-card.ts'
+import type { CardMetric } from '../card/metrics.ts'
+import type { Deps } from '../deps.ts'
+import { ActionError } from '../errors.ts'
+import { hashFiles } from '../files/manifest.ts'
+import { findBenchmarkReport, findEvaluationReport, readJsonFile, readTemplate } from '../files/published-reports.ts'
+import { resolveLocalFiles, type SourceRoot } from '../files/resolve-files.ts'
+import { decideGate } from '../gate/decide-gate.ts'
+import type { GateDecision } from '../gate/metric-gate.ts'
+import { publishHistory, publishOfRun, renderMetricTrend, type PublishRecord } from '../history/history.ts'
+import { publish, type CommitPreparation, type PublishResult } from '../hub/commit.ts'
+import { checkToken, connectHub, hubErrorContext } from '../hub/connect.ts'
+import type { HubClient } from '../hub/hub-client.ts'
+import { explainHubError } from '../hub/hub-errors.ts'
+import type { ManifestEntry } from '../hub/upload-plan.ts'
+import type { Settings } from '../inputs.ts'
+import { formatBytes } from '../lib/format.ts'
+import { hubCommit } from '../lib/urls.ts'
+import { defaultCommitTitle, provenanceOf, sourceFacts, type SourceFacts } from '../provenance/source.ts'
+import { renderTag } from '../provenance/tag.ts'
+import { formatDescription, PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
+import { commitProgressLog } from '../report/progress.ts'
+import { emptyResult, type RunResult } from '../report/run-result.ts'
+import type { RunContext } from '../trigger/run-context.ts'
+import type { WorkflowRun } from '../trigger/workflow-run.ts'
+import { verifyRevision, expectedFromManifest, expectsCard } from '../verify/verify-revision.ts'
+import { describeMismatches } from '../verify/verify-files.ts'
+
+export async function runPublish(
+  deps: Deps,
+  settings: Settings,
+  ctx: RunContext,
+  downloaded: DownloadedArtifacts | undefined,
+  trainRun: WorkflowRun | undefined
+): Promise<RunResult> {
+  const { core } = deps
+  const roots: SourceRoot[] = [
+    ...(downloaded ? [{ dir: downloaded.root, label: 'artifacts' }] : []),
+    { dir: ctx.workspace, label: 'workspace' }
+  ]
+  const files = await core.group('Resolve files', async () => {
+    const resolved = await resolveLocalFiles(settings.files, { roots })
+    for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
+    return resolved
+  })
+  const hub = connectHub(deps, settings)
+  const facts = sourceFacts(ctx, trainRun)
+  const provenance = provenanceOf(facts, trainRun, ctx.actor, downloaded?.artifacts ?? [])
+
+  const { published, prepared } = await core.group('Upload to Hugging Face', async () => {
+    // Hashing needs no answer from the Hub: it runs while the token is checked, and stops if the token is refused.
+    const hashing = new AbortController()
+    const tokenChecked = checkToken(hub, settings, true, 'upload').catch((error: unknown) => {
+      hashing.abort()
+      throw error
+    })
+    const [, manifest] = await Promise.all([tokenChecked, hashFiles(files, (line) => core.info(line), hashing.signal)])
+    const preparer = commitPreparer({
+      settings,
+      hub,
+      manifest,
+      provenance,
+      facts,
+      downloaded,
+      workspace: ctx.workspace
+    })
+    const published = await upload(deps, settings, hub, manifest, {
+      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
+      prepareCommit: (head) => preparer.prepare(head)
+    })
+    return { published, prepared: preparer.last() }
+  })
+
+  const result: RunResult = {
+    ...emptyResult(settings, 'publish'),
+    changed: published.changed,
+    commit: settings.dryRun ? undefined : published.commit,
+    pullRequestUrl: published.pullRequestUrl,
+    skippedReason: published.skipped,
+    files: published.plan.files,
+    bytesUploaded: published.changed ? published.plan.bytesToUpload : 0,
+    createdRepo: published.createdRepo,
+    trainRun: trainRun && { id: trainRun.id, url: trainRun.html_url },
+    artifacts: downloaded?.artifacts,
+    metrics: prepared?.metrics.map((m) => ({ name: m.type, value: m.value })),
+    gate: prepared?.gate
+  }
+  if (settings.dryRun || published.skipped) return result
+
+  const revision = published.commit?.oid
+  if (revision) {
+    await core.group('Verify upload', () =>
+      verifyPublished(deps, settings, hub, revision, published.plan.files, result)
+    )
+    if (settings.tag && published.changed && !published.pullRequestUrl) {
+      result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
+    }
+  }
+  const trendMetric = metricToChart(settings, prepared?.metrics ?? [])
+  const reRun = !published.changed && provenance.workflowRun !== undefined
+  if (reRun || trendMetric) {
+    // One read of the recent publishes serves both the re-run lookup and the trend chart.
+    const recent = await hub
+      .listCommits(settings.branch, 200)
+      .then((commits) => publishHistory(commits, 200))
+      .catch((error: unknown) => {
+        core.warning(`Could not read the publish history: ${(error as Error).message}`)
+        return []
+      })
+    const earlier = reRun ? publishOfRun(recent, provenance.workflowRun!) : undefined
+    if (earlier) result.commit = hubCommit(settings.hubUrl, settings.repo, earlier.oid)
+    if (trendMetric) result.trend = metricTrend(recent.slice(0, 30), trendMetric, result)
+  }
+  return result
+}
+
+interface PreparerInput {
+  settings: Settings
+  hub: HubClient
+  manifest: readonly ManifestEntry[]
+  /** Provenance without files and metrics (added per commit). */
+  provenance: Omit<Provenance, 'files' | 'metrics'>
+  facts: SourceFacts
+  downloaded: DownloadedArtifacts | undefined
+  /** Absolute path of the workspace, where a card template may be read from. */
+  workspace: string
+}
+
+/** What the last preparation decided, for outputs and the summary. */
+interface Prepared {
+  metrics: CardMetric[]
+  gate?: GateDecision
+}
+
+/**
+ * Everything a publish commit carries besides the mapped files, decided against the head it is
+ * planned on (and again if the head moves): the model card, the description with its trailers,
+ * and the gate's verdict. Nothing here pushes a byte: an invalid card or a gate that says "fail"
+ * stops the run before the commit starts. The reports and the template are read once.
+ */
+function commitPreparer(input: PreparerInput): {
+  prepare: (head: string | undefined) => Promise<CommitPreparation>
+  last: () => Prepared | undefined
+} {
+  const { settings, manifest, hub } = input
+  checkCardConflict(settings.card.mode, manifest)
+  const reportEntry = findEvaluationReport(settings.card.evaluationReport, manifest)
+  const benchmarkEntry = findBenchmarkReport(manifest)
+  const template =
+    settings.card.mode !== 'generate' && settings.card.mode !== 'keep' ? settings.card.mode.template : undefined
+  let prepared: Prepared | undefined
+  let loaded: Promise<{ report?: unknown; benchmark?: unknown; template?: string }> | undefined
+  const load = () =>
+    (loaded ??= (async () => ({
+      report: reportEntry ? await readJsonFile(reportEntry, 'evaluation report') : undefined,
+      // The benchmark only decorates the card: one that does not parse is left out, not fatal.
+      benchmark: benchmarkEntry
+        ? await readJsonFile(benchmarkEntry, 'benchmark report').catch(() => undefined)
+        : undefined,
+      template: template === undefined ? undefined : await readTemplate(input.workspace, template)
+    }))())
+
+  return {
+    last: () => prepared,
+    async prepare(head) {
+      const loadedFiles = await load()
+      const report = reportEntry && { entry: reportEntry, content: loadedFiles.report }
+      const metrics = cardMetrics(report, settings.card)
+      const gate = settings.gate ? await decideGate(hub, settings.gate, head, report, metrics) : undefined
+      const benchmark =
+        benchmarkEntry && loadedFiles.benchmark !== undefined
+          ? { path: benchmarkEntry.pathInRepo, report: loadedFiles.benchmark }
+          : undefined
+      const context = cardContext({
+        repoName: settings.repo.name,
+        card: settings.card,
+        metrics,
+        source: input.facts,
+        trainRunId: input.provenance.trainRunId,
+        artifacts: input.downloaded?.artifacts ?? [],
+        manifest,
+        evaluationReportPath: reportEntry?.pathInRepo,
+        benchmark
+      })
+      const template = loadedFiles.template
+      const card = settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template })
+      const files = [...manifest, ...(card ? [card] : [])]
+      prepared = { metrics, gate }
+      const description = formatDescription(
+        {
+          ...input.provenance,
+          metrics: metrics.map((m) => ({ name: m.type, value: m.value })),
+          files: files.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256 }))
+        },
+        settings.commitDescription
+      )
+      return {
+        extraFiles: card ? [card] : [],
+        description,
+        pullRequest: gate?.outcome === 'regressed' && gate.action === 'pull-request',
+        skip: gate?.outcome === 'regressed' && gate.action === 'skip' ? gate.reason : undefined
+      }
+    }
+  }
+}
+
+/** The commit loop with progress lines and the plan in the log. */
+async function upload(
+  deps: Deps,
+  settings: Settings,
+  hub: HubClient,
+  manifest: readonly ManifestEntry[],
+  request: { title: string; prepareCommit: (head: string | undefined) => Promise<CommitPreparation> }
+): Promise<PublishResult> {
+  const { core } = deps
+  const progress = commitProgressLog((line) => core.info(line))
+  const result = await publish(
+    hub,
+    {
+      manifest,
+      branch: settings.branch,
+      title: request.title,
+      dryRun: settings.dryRun,
+      createRepo: settings.createRepo,
+      private: settings.private,
+      commitUrl: (oid) => hubCommit(settings.hubUrl, settings.repo, oid).url
+    },
+    {
+      info: (line) => core.info(line),
+      warning: (line) => core.warning(line),
+      prepareCommit: request.prepareCommit,
+      onCommitProgress: progress.onEvent
+    }
+  ).catch((error: unknown) => {
+    throw explainHubError(
+      error,
+      hubErrorContext(settings, settings.dryRun ? 'planning the upload' : 'publishing', 'upload')
+    )
+  })
+  progress.finish()
+  for (const f of result.plan.files) {
+    core.info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
+  }
+  const { plan } = result
+  core.info(`${plan.toUpload.length} of ${plan.files.length} files to upload, ${formatBytes(plan.bytesToUpload)}.`)
+  return result
+}
+
+async function verifyPublished(
+  deps: Deps,
+  settings: Settings,
+  hub: HubClient,
+  revision: string,
+  files: readonly ManifestEntry[],
+  result: RunResult
+): Promise<void> {
+  const wanted = settings.expectedFiles
+  const expected = expectedFromManifest(wanted.length ? files.filter((f) => wanted.includes(f.pathInRepo)) : files)
+  const card = expectsCard(settings)
+  const report = await verifyRevision(hub, revision, { files: expected, paths: wanted, card }).catch(
+    (error: unknown) => {
+      throw explainHubError(error, hubErrorContext(settings, 'verifying the commit', 'verify'))
+    }
+  )
+  result.verified = report.ok
+  if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
+  const cardNote = card ? ', and the model card parses' : ''
+  deps.core.info(`Verified ${report.checked} files at ${revision}: sizes and hashes match${cardNote}.`)
+}
+
+async function tagCommit(
+  deps: Deps,
+  settings: Settings,
+  hub: HubClient,
+  revision: string,
+  ctx: RunContext,
+  trainRun: WorkflowRun | undefined
+): Promise<string | undefined> {
+  const sha = trainRun?.head_sha ?? ctx.sha ?? ''
+  const tag = renderTag(settings.tag!, {
+    run_number: String(trainRun?.run_number ?? ''),
+    run_id: String(trainRun?.id ?? ctx.runId ?? ''),
+    short_sha: sha.slice(0, 7),
+    sha,
+    date: new Date(deps.now()).toISOString().slice(0, 10)
+  })
+  try {
+    await hub.createTag(tag, revision, `Published by ${PUBLISHED_BY}`)
+    deps.core.info(`Tagged ${revision} as "${tag}".`)
+    return tag
+  } catch (error) {
+    // The commit is made and verified; a tag that cannot be created must not turn that into a failure.
+    deps.core.warning(
+      `Could not create the tag "${tag}": ${(error as Error).message}. The commit stands; ` +
+        'check the tag input (placeholders make tags unique per run).'
+    )
+    return undefined
+  }
+}
+
+/** The metric the trend chart follows: the gate's, else the first one of the card. */
+function metricToChart(settings: Settings, metrics: ReadonlyArray<{ path: string; type: string }>): string | undefined {
+  return (settings.gate && metrics.find((m) => m.path === settings.gate!.metric)?.type) ?? metrics[0]?.type
+}
+
+/** A Mermaid chart of that metric over recent publishes, plus this run when it is not on the branch (a PR, a skip). */
+function metricTrend(records: readonly PublishRecord[], metric: string, result: RunResult): string | undefined {
+  const current = result.metrics?.find((m) => m.name === metric)
+  const onBranch = result.commit && records.some((r) => r.oid === result.commit!.oid)
+  return renderMetricTrend(
+    records,
+    metric,
+    !onBranch && current ? { label: 'this run', value: current.value } : undefined
+  )
+}
