@@ -33,7 +33,7 @@ export async function run(deps: Deps = defaultDeps()): Promise<void> {
   const github = memo(() => (settings ? gitHubApi(deps, settings, ctx) : undefined))
 
   try {
-    settings = await core.group('Resolve inputs', async () => readSettings((name) => core.getInput(name)))
+    settings = await core.group('Resolve inputs', () => Promise.resolve(readSettings((name) => core.getInput(name))))
     const s = settings
     let result: RunResult
     switch (s.mode) {

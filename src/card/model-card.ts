@@ -158,7 +158,7 @@ function setManagedKeys(doc: Document, current: Record<string, unknown>, ctx: Ca
  */
 function mergeTags(existing: unknown, ours: readonly string[]): unknown[] {
   const merged: unknown[] = Array.isArray(existing)
-    ? [...existing]
+    ? [...(existing as unknown[])]
     : existing === undefined || existing === null
       ? []
       : [existing]

@@ -3,6 +3,8 @@
  * (`@actions/github`). The base URL is passed explicitly (GITHUB_API_URL), so GHES and the
  * project's emulator work the same way as api.github.com.
  */
+// Types only: the module itself is imported lazily, on first use.
+import type { getOctokit } from '@actions/github'
 import type { RepoRef, WorkflowRun } from '../trigger/workflow-run.ts'
 
 export interface RunArtifact {
@@ -41,7 +43,7 @@ export interface GitHubApiOptions {
   repo: string
 }
 
-type Octokit = ReturnType<(typeof import('@actions/github'))['getOctokit']>
+type Octokit = ReturnType<typeof getOctokit>
 
 export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
   // Loaded on first use: a run that publishes workspace files never needs Octokit, and not
@@ -61,7 +63,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     async getWorkflowRun(runId) {
       const octokit = await api()
       const { data } = await octokit.rest.actions.getWorkflowRun({ ...where, run_id: runId })
-      return data as unknown as WorkflowRun
+      return data
     },
     async listSuccessfulRuns(workflowFile, limit) {
       const octokit = await api()
@@ -71,7 +73,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         status: 'success',
         per_page: limit
       })
-      return data.workflow_runs as unknown as WorkflowRun[]
+      return data.workflow_runs
     },
     async listRunArtifacts(runId) {
       const octokit = await api()

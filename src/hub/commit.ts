@@ -181,6 +181,6 @@ async function addNeededGitOids(
   tree: ReadonlyMap<string, RemoteFile>
 ): Promise<ManifestEntry[]> {
   return Promise.all(
-    manifest.map((entry) => (needsGitOid(entry, tree.get(entry.pathInRepo)) ? withGitOid(entry) : entry))
+    manifest.map(async (entry) => (needsGitOid(entry, tree.get(entry.pathInRepo)) ? withGitOid(entry) : entry))
   )
 }

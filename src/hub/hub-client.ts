@@ -204,7 +204,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
     },
     async readText(path, revision) {
       const blob = await downloadFile({ ...common, repo, path, revision })
-      return blob ? await blob.text() : undefined
+      return blob ? blob.text() : undefined
     },
     async readBytes(path, revision) {
       const blob = await downloadFile({ ...common, repo, path, revision })

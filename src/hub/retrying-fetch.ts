@@ -133,6 +133,11 @@ function describeNetworkError(error: unknown): string {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(abortReason(signal))), { once: true })
   })
+}
+
+/** The reason an AbortSignal carries, as an Error (it is one unless someone aborted with another value). */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
 }

@@ -91,7 +91,7 @@ class Semaphore {
       const onAbort = () => {
         const index = this.waiting.indexOf(grant)
         if (index >= 0) this.waiting.splice(index, 1)
-        reject(signal!.reason)
+        reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)))
       }
       const grant = () => {
         signal?.removeEventListener('abort', onAbort)

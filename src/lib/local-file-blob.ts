@@ -45,7 +45,7 @@ export class LocalFileBlob extends Blob {
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = await this.bytes()
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {

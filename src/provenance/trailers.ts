@@ -124,7 +124,7 @@ function parseFile(value: string): Provenance['files'] {
 
 /** Line breaks of every kind (and other control characters) become spaces. */
 function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what is being replaced
   return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ')
 }
 

@@ -32,7 +32,7 @@ const { values } = parseArgs({
     rollback: { type: 'boolean', default: false }
   }
 })
-const bytes = parseSize(values.size!)
+const bytes = parseSize(values.size)
 const repeat = Math.max(1, Number(values.repeat))
 const say = (line: string) => (values.json ? process.stderr.write(line + '\n') : console.log(line))
 

@@ -69,7 +69,7 @@ await writeFiles(workspace, {
   )
 })
 
-let exitCode = 0
+let exitCode: number
 if (failureVariant) {
   hub.faults.add({ route: 'commit', status: 503, times: 1 })
   console.log('\n=== 1. workflow_run after Train, while the Hub fails the commit (503) ===')

@@ -100,7 +100,12 @@ async function tamperHead(
 }
 
 const readme = async (rev = 'main') => (await hub.readFile(repo(), rev, 'README.md'))?.toString() ?? ''
-const frontMatter = (card: string) => parse(/^---\n([\s\S]*?)\n---/.exec(card)![1]!) as Record<string, any>
+/** The card's front matter, typed as far as these tests read it. */
+interface FrontMatter {
+  [key: string]: unknown
+  'model-index': Array<{ results: Array<{ metrics: Array<{ type: string; value: number }> }> }>
+}
+const frontMatter = (card: string) => parse(/^---\n([\s\S]*?)\n---/.exec(card)![1]!) as FrontMatter
 
 test('publish writes a valid model card, provenance trailers, and verifies what landed', async () => {
   const core = await publish(await trainOutput(41.7))
@@ -111,8 +116,8 @@ test('publish writes a valid model card, provenance trailers, and verifies what 
   assert.equal(meta.license, 'mit')
   assert.equal(meta.pipeline_tag, 'unconditional-image-generation')
   assert.deepEqual(meta.tags, ['cats', 'diffusion'])
-  const metrics = meta['model-index'][0].results[0].metrics
-  assert.deepEqual(metrics.find((m: { type: string }) => m.type === 'fid').value, 41.7)
+  const metrics = meta['model-index'][0]!.results[0]!.metrics
+  assert.deepEqual(metrics.find((m) => m.type === 'fid')!.value, 41.7)
   assert.match(card, /samples\/cat_0\.png/)
   assert.match(card, /https:\/\/github\.com\/d4oit\/tiny-cats-model\/commit\/a1b2c3d4e5f6/)
   const head = (await hub.listCommits(repo()))[0]!
@@ -156,10 +161,8 @@ test('hand-written parts of the card survive the next publish; the generated blo
   const card = await readme()
   assert.match(card, /Hand-written intro that must survive\./)
   assert.match(card, /## Limitations\n\nWritten by a person\./)
-  assert.equal(
-    frontMatter(card)['model-index'][0].results[0].metrics.find((m: { type: string }) => m.type === 'fid').value,
-    39.9
-  )
+  const fid = frontMatter(card)['model-index'][0]!.results[0]!.metrics.find((m) => m.type === 'fid')
+  assert.equal(fid!.value, 39.9)
 })
 
 test('an invalid card fails before any byte is pushed', async () => {

@@ -38,7 +38,7 @@ export function recordingCore(inputs: Record<string, string>): RecordingCore {
         core.log.push('::endgroup::')
       }
     },
-    writeSummary: async (md) => void core.summaries.push(md)
+    writeSummary: (md) => Promise.resolve(void core.summaries.push(md))
   }
   return core
 }
