@@ -15,6 +15,7 @@ import {
   parseFileMapping,
   type FileMappingRule
 } from './files/file-mapping.ts'
+import { TAG_PLACEHOLDERS } from './provenance/tag.ts'
 
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
 export const INPUT_NAMES = [
@@ -56,7 +57,9 @@ export const INPUT_NAMES = [
   'gate-min-delta',
   'on-regression',
   'rollback-to',
-  'history-limit'
+  'history-limit',
+  'deadline-minutes',
+  'verify-content'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
@@ -204,8 +207,17 @@ const schema = z.object({
   tag: z
     .string()
     .trim()
-    .refine((v) => !BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x')), {
-      message: 'tag: not a valid tag name (placeholders: {run_number}, {run_id}, {short_sha}, {sha}, {date})'
+    .superRefine((v, ctx) => {
+      const unknown = [...v.matchAll(/\{([^{}]*)\}/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !(TAG_PLACEHOLDERS as readonly string[]).includes(name))
+      const known = TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')
+      if (unknown.length > 0) {
+        const names = [...new Set(unknown)].map((n) => `{${n}}`).join(', ')
+        ctx.addIssue({ code: 'custom', message: `tag: unknown placeholder ${names}; the placeholders are ${known}` })
+      } else if (BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x'))) {
+        ctx.addIssue({ code: 'custom', message: `tag: not a valid tag name (placeholders: ${known})` })
+      }
     })
     .optional(),
   'gate-metric': z
@@ -235,7 +247,17 @@ const schema = z.object({
     .string()
     .trim()
     .regex(/^[1-9][0-9]{0,3}$/, { message: 'history-limit: expected a whole number from 1 to 9999' })
-    .transform(Number)
+    .transform(Number),
+  'deadline-minutes': z
+    .string()
+    .trim()
+    .refine((v) => /^[0-9]+(\.[0-9]+)?$/.test(v) && Number(v) > 0 && Number(v) <= 360, {
+      message:
+        "deadline-minutes: expected a number of minutes above 0 and at most 360 (GitHub's job limit), below the " +
+        "job's timeout-minutes, e.g. 50"
+    })
+    .transform(Number),
+  'verify-content': bool('verify-content')
 })
 
 /** A comma- or newline-separated list, each item checked against `item`. */
@@ -291,6 +313,10 @@ export interface Settings {
   }
   rollbackTo?: string
   historyLimit: number
+  /** After this long the run stops cleanly, writes what it knows and files the failure issue. */
+  deadlineMinutes: number
+  /** Verification also downloads every LFS file and checks its SHA-256 (streamed, bounded memory). */
+  verifyContent: boolean
 }
 
 export interface CardSettings extends CardMetadataInputs {
@@ -327,7 +353,9 @@ export const DEFAULTS: Partial<RawInputs> = {
   'gate-direction': 'lower',
   'gate-min-delta': '0',
   'on-regression': 'skip',
-  'history-limit': '20'
+  'history-limit': '20',
+  'deadline-minutes': '50',
+  'verify-content': 'false'
 }
 
 /** Reads every input through `getInput` and validates them together. Throws one InputError listing every problem. */
@@ -393,7 +421,9 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
         })
       : undefined,
     rollbackTo: v['rollback-to'] || undefined,
-    historyLimit: v['history-limit']
+    historyLimit: v['history-limit'],
+    deadlineMinutes: v['deadline-minutes'],
+    verifyContent: v['verify-content']
   })
 }
 

@@ -7,9 +7,9 @@
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { ActionError, describeError } from '../errors.ts'
-import type { GitHubApi } from '../github/github-api.ts'
+import { gitHubErrorHint, type GitHubApi } from '../github/github-api.ts'
 import type { ArtifactDownloader } from './artifact-downloader.ts'
-import { ArtifactSelectionError, selectArtifacts, type ArtifactRule } from './select-artifacts.ts'
+import { ArtifactSelectionError, selectArtifacts, type ArtifactRule, type RunAttempt } from './select-artifacts.ts'
 
 export interface DownloadedArtifact {
   id: number
@@ -28,6 +28,8 @@ export interface DownloadedArtifacts {
 
 export interface DownloadRequest {
   runId: number
+  /** The attempt being published: only its own artifacts are taken. */
+  attempt?: RunAttempt
   rules: readonly ArtifactRule[]
   runnerTemp: string
   workspace: string
@@ -48,7 +50,7 @@ export async function downloadArtifacts(
   })
   let selected
   try {
-    selected = selectArtifacts(available, request.rules, request.runId)
+    selected = selectArtifacts(available, request.rules, request.runId, request.attempt)
   } catch (error) {
     if (error instanceof ArtifactSelectionError) throw new ActionError(error.message, 'download')
     throw error
@@ -111,6 +113,5 @@ function downloadFailure(name: string, error: unknown): string {
 }
 
 function permissionHint(error: unknown): string {
-  const status = (error as { status?: number }).status
-  return status === 401 || status === 403 ? '. Give the job "permissions: actions: read" and pass github-token' : ''
+  return gitHubErrorHint(error)
 }

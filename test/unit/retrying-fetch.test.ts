@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
+import { RetryAfterTooLongError } from '../../src/hub/hub-errors.ts'
 import { createRetryingFetch, requestedWaitMs, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -112,9 +113,15 @@ test('a connection reset is retried', async () => {
   assert.equal(notices.length, 1)
 })
 
-test('a Retry-After beyond the limit is not waited for', async () => {
+test('a Retry-After beyond the limit is not waited for: the error says how long the Hub asked for', async () => {
   const { fetch: f } = setup(fail(429, { 'retry-after': '3600' }))
-  assert.equal((await f(`${base}/api/models/a/b`)).status, 429)
+  await assert.rejects(f(`${base}/api/models/a/b`), (error: RetryAfterTooLongError) => {
+    assert.ok(error instanceof RetryAfterTooLongError)
+    assert.equal(error.askedMs, 3_600_000)
+    assert.equal(error.status, 429)
+    assert.match(error.message, /asked to wait 3600 s, longer than the 2 s this action waits/)
+    return true
+  })
   assert.equal(hits.length, 1)
 })
 
