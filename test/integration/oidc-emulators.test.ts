@@ -431,6 +431,12 @@ describe('configuration over the control planes, faults, and no secret at rest',
     })
     assert.equal(added.status, 201)
     const { publishers } = (await added.json()) as { publishers: Array<{ id: string }> }
+    const again = hub.trustedPublishers.add({
+      repo: 'tester/other',
+      issuer: gh.oidc.issuer,
+      claims: { repository: GH_REPO }
+    })
+    assert.equal(again.id, publishers[0]?.id, 'adding the same publisher twice keeps one')
     const res = await fetch(`${gh.url}/_emulator/oidc/jobs`, {
       method: 'POST',
       body: JSON.stringify({ repository: GH_REPO })

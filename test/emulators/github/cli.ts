@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       ? `accepting ${logins.length} token(s) for: ${logins.join(', ')}`
       : 'no tokens configured: any token acts as github-actions[bot]'
   )
+  console.error(`OIDC issuer: ${emulator.oidc.issuer} (jobs: POST ${emulator.url}/_emulator/oidc/jobs)`)
   console.log(`GitHub emulator listening on ${emulator.url} (data: ${dataDir})`)
 
   const stop = () => void emulator.close().then(() => process.exit(0))

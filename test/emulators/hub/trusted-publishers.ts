@@ -90,8 +90,18 @@ export class TrustedPublishers {
     return this.clock() + this.clockOffsetMs
   }
 
+  /** Adding a publisher that exists already (same repo, issuer, claims, read-only) returns that one. */
   add(spec: TrustedPublisherSpec): TrustedPublisher {
-    const publisher = { id: randomUUID(), ...validatePublisher(spec) }
+    const valid = validatePublisher(spec)
+    const same = this.publishers.find(
+      (p) =>
+        sameRepo(p.repo, valid.repo) &&
+        p.issuer === valid.issuer &&
+        p.readOnly === valid.readOnly &&
+        JSON.stringify(Object.entries(p.claims).sort()) === JSON.stringify(Object.entries(valid.claims).sort())
+    )
+    if (same) return structuredClone(same)
+    const publisher = { id: randomUUID(), ...valid }
     this.publishers.push(publisher)
     this.save()
     return structuredClone(publisher)
