@@ -7,6 +7,7 @@ import { commitRoute, preuploadRoute } from './routes/commit.ts'
 import { resolveRoute } from './routes/download.ts'
 import { lfsBatchRoute, lfsBlobRoute, lfsCompleteRoute, lfsPartRoute, lfsUploadRoute } from './routes/lfs.ts'
 import { commitsRoute, pathsInfoRoute, treeRoute } from './routes/listing.ts'
+import { exchangedWhoamiRoute, oauthTokenRoute } from './routes/oauth.ts'
 import { createBranchRoute, createTagRoute, deleteBranchRoute, deleteTagRoute, refsRoute } from './routes/refs.ts'
 import { createRepoRoute, deleteRepoRoute, repoInfoRoute, whoami } from './routes/repos.ts'
 import type { RouteHandler } from './routes/shared.ts'
@@ -21,6 +22,7 @@ export function matchRoute(method: string, pathname: string): MatchedRoute | und
   const segments = pathname.split('/').slice(1).map(decodeSegment)
   if (segments[0] === 'api') return matchApiRoute(method, segments.slice(1))
   if (segments[0] === '_lfs') return matchLfsStorageRoute(method, segments.slice(1))
+  if (pathname === '/oauth/token') return method === 'POST' ? route('oauth-token', oauthTokenRoute) : undefined
   return matchRepoUrlRoute(method, segments)
 }
 
@@ -40,7 +42,10 @@ const isRead = (method: string): boolean => method === 'GET' || method === 'HEAD
 
 function matchApiRoute(method: string, segments: string[]): MatchedRoute | undefined {
   const [first, second] = segments
-  if (first === 'whoami-v2' && segments.length === 1 && isRead(method)) return route('whoami', (ctx) => whoami(ctx))
+  if (first === 'whoami-v2' && segments.length === 1 && isRead(method))
+    return route('whoami', (ctx, state) =>
+      ctx.identity.kind === 'user' && ctx.identity.scope ? exchangedWhoamiRoute(ctx, state) : whoami(ctx)
+    )
   if (first === 'repos' && segments.length === 2) {
     if (second === 'create' && method === 'POST') return route('repo-create', createRepoRoute)
     if (second === 'delete' && method === 'DELETE') return route('repo-delete', deleteRepoRoute)

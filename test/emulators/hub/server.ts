@@ -11,9 +11,11 @@ import { FaultInjector, cutResponseMidBody, faultBody, faultHeaders, validateFau
 import { readJsonBody, newRequestId, sendError, sendJson, setCommonHeaders, type RequestContext } from './http.ts'
 import { parseRepoDesignation } from './repo-names.ts'
 import { matchRoute, type MatchedRoute } from './router.ts'
+import { trustedPublishersControl } from './routes/oauth.ts'
 import { createRepoWithInitialCommit } from './routes/repos.ts'
 import type { EmulatorState } from './routes/shared.ts'
 import { DEFAULT_BRANCH, HubStore, isCode } from './store.ts'
+import { TrustedPublishers, type TrustedPublishersOptions } from './trusted-publishers.ts'
 import { UploadSessions } from './uploads.ts'
 import type {
   FaultRule,
@@ -55,6 +57,8 @@ export interface HubEmulatorOptions {
   lfsThreshold?: number
   /** Tree page size for both plain and expanded listings (default 1000, or 50 with expand). */
   pageSize?: number
+  /** Trusted Publishers (`POST /oauth/token`): token lifetime, whoami answer, clock. See README. */
+  trustedPublishers?: TrustedPublishersOptions
 }
 
 export interface CommitSummary {
@@ -80,6 +84,8 @@ export interface HubEmulator {
   repoDir(repo: RepoDesignation): string
   /** The file on disk holding the content of `path` at `revision` (regular object or LFS object), or null. */
   storedFilePath(repo: RepoDesignation, revision: string, path: string): Promise<string | null>
+  /** Publishers per repo, exchanged-token settings and expiry (trusted-publishers.ts). */
+  trustedPublishers: TrustedPublishers
 }
 
 export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmulator> {
@@ -90,6 +96,7 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
     store,
     stats,
     uploads: new UploadSessions(store, stats),
+    trustedPublishers: new TrustedPublishers(store.dataDir, opts.trustedPublishers),
     settings: {
       multipartThreshold: opts.multipartThreshold ?? 16 * MiB,
       chunkSize: opts.chunkSize ?? 8 * MiB,
@@ -98,7 +105,7 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
     }
   }
   const faults = new FaultInjector()
-  const auth = new Authenticator(opts.tokens)
+  const auth = new Authenticator(opts.tokens, state.trustedPublishers)
   const host = opts.host ?? '127.0.0.1'
 
   let baseUrl = ''
@@ -116,6 +123,7 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
   return {
     url: baseUrl,
     faults,
+    trustedPublishers: state.trustedPublishers,
     stats,
     resetStats: () => resetStats(stats),
     close: async () => {
@@ -326,6 +334,8 @@ async function handleControl(
   deps: Dependencies
 ): Promise<void> {
   try {
+    if (path.startsWith('/_emulator/trusted-publishers'))
+      return await trustedPublishersControl(req, res, path, deps.state.trustedPublishers)
     if (path === '/_emulator/faults' && req.method === 'POST') {
       const body = await readJsonBody(req)
       const rules: unknown[] = Array.isArray(body) ? body : [body]

@@ -38,7 +38,8 @@ export const ROUTE_NAMES = [
   'tag',
   'refs',
   'resolve',
-  'lfs-blob'
+  'lfs-blob',
+  'oauth-token'
 ] as const
 
 export type RouteName = (typeof ROUTE_NAMES)[number]

@@ -1,9 +1,10 @@
 // What every route needs: the emulator's state, access checks in the Hub's order
 // (credentials → repo existence → role), and revision lookups.
-import { requireUser, requireWriteRole, invalidCredentials } from '../auth.ts'
+import { requireUser, requireWriteRole, invalidCredentials, outOfScope } from '../auth.ts'
 import { HubHttpError, repoNotFound, revisionNotFound } from '../errors.ts'
 import type { RequestContext } from '../http.ts'
 import type { HubStore, ResolvedRevision } from '../store.ts'
+import type { TrustedPublishers } from '../trusted-publishers.ts'
 import type { UploadSessions } from '../uploads.ts'
 import type { CommitRecord, HubStats, RepoRecord, RepoRef } from '../types.ts'
 
@@ -20,6 +21,7 @@ export interface EmulatorState {
   uploads: UploadSessions
   settings: EmulatorSettings
   stats: HubStats
+  trustedPublishers: TrustedPublishers
 }
 
 export type RouteHandler = (ctx: RequestContext, state: EmulatorState) => Promise<void>
@@ -35,6 +37,7 @@ export async function readableRepo(ctx: RequestContext, state: EmulatorState, re
   const anonymous = ctx.identity.kind === 'anonymous'
   if (!record) throw repoNotFound(anonymous ? 401 : 404)
   if (record.private && anonymous) throw repoNotFound(401)
+  if (record.private && outOfScope(ctx.identity, repo)) throw repoNotFound()
   return record
 }
 
@@ -47,7 +50,7 @@ export async function writableRepo(
   const identity = requireUser(ctx.identity)
   const record = await state.store.getRepo(repo)
   if (!record) throw repoNotFound()
-  requireWriteRole(identity)
+  requireWriteRole(identity, repo)
   return { record, user: identity.user }
 }
 
