@@ -74,7 +74,10 @@ export interface HubEmulatorOptions {
    * byte, or the path matches an LFS pattern of `.gitattributes`; empty files are always `regular`.
    */
   lfsThreshold?: number
-  /** Tree page size for both plain and expanded listings (default 1000, or 50 with expand). */
+  /**
+   * Page size of tree listings (default 1000, or 50 with expand) and the default page size of the
+   * commit list (50; an explicit `limit` wins).
+   */
   pageSize?: number
   /** Lifetime of presigned upload, part and completion URLs, in seconds; default 3600. */
   uploadUrlTtlSeconds?: number

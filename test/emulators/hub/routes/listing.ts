@@ -146,7 +146,8 @@ export async function commitsRoute(
   await readableRepo(ctx, state, repo)
   const resolved = await resolveOrThrow(state, repo, revision)
   const params = ctx.url.searchParams
-  const limit = clampInt(params.get('limit'), DEFAULT_COMMITS_LIMIT, 1, MAX_COMMITS_LIMIT)
+  const defaultLimit = state.settings.pageSize ?? DEFAULT_COMMITS_LIMIT
+  const limit = clampInt(params.get('limit'), defaultLimit, 1, MAX_COMMITS_LIMIT)
   const page = clampInt(params.get('p'), 0, 0, Number.MAX_SAFE_INTEGER)
   const history: CommitRecord[] = []
   for await (const commit of state.store.history(repo, resolved.oid)) history.push(commit)

@@ -12,7 +12,7 @@ export interface EmulatorSettings {
   multipartThreshold: number
   chunkSize: number
   lfsThreshold: number
-  /** Overrides both tree page sizes (1000, or 50 with expand) when set. */
+  /** Overrides both tree page sizes (1000, or 50 with expand) and the commit list's default (50). */
   pageSize?: number
 }
 
