@@ -802,9 +802,13 @@ test('the CLI prints one line, serves requests and stops on SIGTERM', async () =
       })
       child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)))
     })
-    const match = /^Hub emulator listening on (http:\/\/127\.0\.0\.1:\d+) \(data: (.+)\)\n$/.exec(line)
+    const match =
+      /^Hub emulator listening on (http:\/\/127\.0\.0\.1:\d+) \(storage: (http:\/\/127\.0\.0\.1:\d+), data: (.+)\)\n$/.exec(
+        line
+      )
     assert.ok(match, line)
-    assert.equal(match[2], cliData)
+    assert.equal(match[3], cliData)
+    assert.notEqual(match[2], match[1], 'storage listens on its own port')
     assert.equal((await whoAmI({ hubUrl: match[1] as string, accessToken: TOKEN })).name, 'cli-user')
     assert.doesNotMatch(line, new RegExp(TOKEN))
   } finally {

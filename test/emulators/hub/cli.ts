@@ -2,7 +2,9 @@
 //   node --import tsx test/emulators/hub/cli.ts --port 8765 --data ./.tmp/hub [--token hf_x:user[:read] ...]
 // Tokens also come from HUB_EMULATOR_TOKENS (`hf_a:user1,hf_b:user2:read`). With no token configured,
 // any `hf_`-prefixed token is accepted as user `tester` with write access.
-// Prints one line, `Hub emulator listening on <url> (data: <dir>)`, and runs until SIGINT/SIGTERM.
+// Prints one line, `Hub emulator listening on <url> (storage: <storage url>, data: <dir>)`, and runs
+// until SIGINT/SIGTERM. Other flags: --host, --storage-port, --multipart-threshold, --chunk-size,
+// --lfs-threshold, --page-size, --upload-url-ttl (seconds).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -47,7 +49,9 @@ async function main(): Promise<void> {
       'multipart-threshold': { type: 'string' },
       'chunk-size': { type: 'string' },
       'lfs-threshold': { type: 'string' },
-      'page-size': { type: 'string' }
+      'page-size': { type: 'string' },
+      'storage-port': { type: 'string', default: '0' },
+      'upload-url-ttl': { type: 'string' }
     }
   })
   const dataDir = resolve(values.data ?? mkdtempSync(join(tmpdir(), 'hub-emulator-')))
@@ -59,9 +63,11 @@ async function main(): Promise<void> {
     multipartThreshold: positiveInt(values['multipart-threshold'], 'multipart-threshold'),
     chunkSize: positiveInt(values['chunk-size'], 'chunk-size'),
     lfsThreshold: positiveInt(values['lfs-threshold'], 'lfs-threshold'),
-    pageSize: positiveInt(values['page-size'], 'page-size')
+    pageSize: positiveInt(values['page-size'], 'page-size'),
+    storagePort: positiveInt(values['storage-port'], 'storage-port'),
+    uploadUrlTtlSeconds: positiveInt(values['upload-url-ttl'], 'upload-url-ttl')
   })
-  console.log(`Hub emulator listening on ${emulator.url} (data: ${dataDir})`)
+  console.log(`Hub emulator listening on ${emulator.url} (storage: ${emulator.storageUrl}, data: ${dataDir})`)
   const stop = (): void => {
     emulator.close().then(
       () => process.exit(0),
