@@ -220,3 +220,16 @@ test("a failing part upload's signature is findable: hub.js puts the full URL in
     hub.faults.clear()
   }
 })
+
+test('a presigned PUT can be repeated until it expires, as on S3: a retry after a lost answer succeeds', async () => {
+  const bytes = content(2000, 8)
+  const action = await uploadAction(bytes)
+  hub.faults.add({ route: 'lfs-upload', dropResponse: true })
+  await assert.rejects(put(action.href, bytes), 'the answer was lost after the object was stored')
+  assert.equal(await hub.hasLfsObject(REPO, sha256(bytes)), true)
+  const [again, concurrent] = await Promise.all([put(action.href, bytes), put(action.href, bytes)])
+  assert.deepEqual([again.status, concurrent.status], [200, 200])
+  const wrong = await put(action.href, Buffer.alloc(bytes.length))
+  assert.equal((await s3Error(wrong)).code, 'BadDigest')
+  assert.equal((await put(action.href, bytes)).status, 200, 'a refused body does not spend the URL')
+})

@@ -33,7 +33,8 @@ export const NO_SUCH_UPLOAD =
 
 interface BasicSession extends UploadTarget {
   kind: 'basic'
-  busy: boolean
+  /** PUTs arriving now: S3 accepts concurrent and repeated PUTs to a presigned URL (the last one wins). */
+  inFlight: number
   lastActivity: number
 }
 
@@ -80,7 +81,7 @@ export class UploadSessions {
   /** A one-time storage key for a single PUT of the whole object. */
   createBasic(target: UploadTarget): string {
     const key = storageKey(target.oid)
-    this.sessions.set(key, { ...target, kind: 'basic', busy: false, lastActivity: Date.now() })
+    this.sessions.set(key, { ...target, kind: 'basic', inFlight: 0, lastActivity: Date.now() })
     return key
   }
 
@@ -107,7 +108,11 @@ export class UploadSessions {
     return { uploadId, key, partCount }
   }
 
-  /** E5: the whole object in one PUT; stored only if size and SHA-256 match the batch request. Answers the ETag. */
+  /**
+   * E5: the whole object in one PUT; stored only if size and SHA-256 match the batch request.
+   * Answers the ETag. The URL stays usable until it expires, as a presigned S3 URL does, so a PUT
+   * retried after a lost answer stores the same object again and succeeds.
+   */
   async receiveBasic(key: string, req: IncomingMessage): Promise<string> {
     const session = this.storageSession(key, 'basic')
     const length = declaredLength(req)
@@ -118,10 +123,7 @@ export class UploadSessions {
         `Content-Length ${length} does not match the size of object ${session.oid} (${session.size})`
       )
     }
-    if (session.busy) {
-      throw new S3Error(409, 'OperationAborted', 'A conflicting conditional operation is currently in progress')
-    }
-    session.busy = true
+    session.inFlight++
     const file = this.store.tmpPath('lfs-basic')
     const handle = await open(file, 'w')
     const hash = createHash('sha256')
@@ -136,13 +138,11 @@ export class UploadSessions {
       if (written !== session.size) throw incompleteBody(written, session.size)
       const digest = hash.digest('hex')
       if (digest !== session.oid) {
-        this.sessions.delete(key)
         throw new S3Error(400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.', {
           ExpectedDigest: session.oid,
           CalculatedDigest: digest
         })
       }
-      this.sessions.delete(key)
       if (!(await this.store.installLfsObject(session.repo, session.oid, file))) {
         throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist')
       }
@@ -152,7 +152,7 @@ export class UploadSessions {
       await rm(file, { force: true })
       throw error
     } finally {
-      session.busy = false
+      session.inFlight--
       session.lastActivity = Date.now()
     }
   }
@@ -264,7 +264,7 @@ export class UploadSessions {
     const session = this.sessions.get(id)
     if (session?.kind === kind) return session as Extract<Session, { kind: K }>
     if (kind === 'multipart') throw new S3Error(404, 'NoSuchUpload', NO_SUCH_UPLOAD, { UploadId: id })
-    // A basic upload that was stored (or never existed): its one-time key is gone.
+    // A basic upload session that was dropped (idle for an hour, or a restart) or never existed.
     throw new S3Error(403, 'AccessDenied', 'Access Denied')
   }
 
@@ -325,7 +325,8 @@ export class UploadSessions {
   private async dropIdleSessions(): Promise<void> {
     const cutoff = Date.now() - IDLE_SESSION_MS
     for (const [token, session] of this.sessions) {
-      const busy = session.kind === 'basic' ? session.busy : session.parts.some((part) => part.state === 'writing')
+      const busy =
+        session.kind === 'basic' ? session.inFlight > 0 : session.parts.some((part) => part.state === 'writing')
       if (session.lastActivity < cutoff && !busy) {
         this.sessions.delete(token)
         await discard(session)
