@@ -31,6 +31,8 @@ import { matchStorageRoute } from './routes/storage.ts'
 import { DEFAULT_BRANCH, HubStore, isCode } from './store.ts'
 import { UploadSessions } from './uploads.ts'
 import type {
+  FaultEvent,
+  FaultKind,
   FaultRule,
   HubStats,
   RepoDesignation,
@@ -347,15 +349,13 @@ async function handleRequest(
   }
   const plan = deps.faults.take(matched.route, method, url.pathname, Number(req.headers['content-length'] ?? 0))
   if (!plan) return runRoute()
+  const event: FaultEvent = { ruleId: plan.ruleId, route: matched.route, method, path: url.pathname, kind: plan.kind }
+  deps.state.stats.faults.push(event)
   record.fault = plan.kind
-  deps.state.stats.faults.push({
-    ruleId: plan.ruleId,
-    route: matched.route,
-    method,
-    path: url.pathname,
-    kind: plan.kind
+  await applyPlan(ctx, plan, matched.route, deps, runRoute, (kind) => {
+    event.kind = kind
+    record.fault = kind
   })
-  await applyPlan(ctx, plan, matched.route, deps, runRoute)
 }
 
 /** Carries a fault plan out around the route (or instead of it). */
@@ -364,7 +364,9 @@ async function applyPlan(
   plan: FaultPlan,
   route: RouteName,
   deps: Dependencies,
-  runRoute: () => Promise<void>
+  runRoute: () => Promise<void>,
+  /** Corrects the recorded kind when the plan could not be carried out as written. */
+  recordKind: (kind: FaultKind) => void
 ): Promise<void> {
   const { req, res } = ctx
   const path = ctx.url.pathname
@@ -396,9 +398,7 @@ async function applyPlan(
   if (!response) capture.send(answer)
   else if (response.kind === 'drop') capture.drop()
   else if (response.kind === 'gateway') capture.sendGatewayError(response.status)
-  else if (capture.sendCut(answer, response.at, req.method === 'HEAD') === 'dropped') {
-    deps.state.stats.faults.at(-1)!.kind = 'drop-response'
-  }
+  else if (capture.sendCut(answer, response.at, req.method === 'HEAD') === 'dropped') recordKind('drop-response')
   await work
 }
 
