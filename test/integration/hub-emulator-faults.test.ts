@@ -334,7 +334,10 @@ for (const probe of probes) {
     assert.equal((await probe.send()).answer.status, 500)
     // Each rule hits once by default: the next request of the class goes through.
     const ok = await probe.send()
-    assert.ok((ok.answer.status ?? 0) < 300, `${probe.route} answered ${ok.answer.status}: ${ok.answer.body}`)
+    assert.ok(
+      (ok.answer.status ?? 0) < 300,
+      `${probe.route} answered ${ok.answer.status}: ${ok.answer.body.toString()}`
+    )
     if (ok.applied) assert.ok(await ok.applied())
   })
 

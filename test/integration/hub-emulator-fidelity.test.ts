@@ -32,9 +32,11 @@ const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/hub-recorded/', import.m
  */
 const ALLOWED_EXTRA: Record<string, string> = {
   'tree-expand:$[].securityFileStatus':
-    'the real Hub sends it with expand=true too; the hub.js spec deletes it before comparing (tree-listing-expand.assertion)',
+    'the real Hub sends it with expand=true too; the hub.js spec deletes it before comparing ' +
+    '(tree-listing-expand.assertion)',
   '10:$.cardData.pipeline_tag':
-    'the emulator learns pipeline_tag only from the card (the Hub infers it from config.json), so the seeded card carries it',
+    'the emulator learns pipeline_tag only from the card (the Hub infers it from config.json), so the seeded card ' +
+    'carries it',
   '10:$.cardData.library_name': 'same as cardData.pipeline_tag, for library_name'
 }
 
@@ -528,7 +530,7 @@ test('lfs-pointer-after-commit: 1,000,000 bytes of "O123456789" → the exact po
   )
 })
 
-test('file-download-info-regular: a regular file’s ETag is its quoted git blob SHA-1 (exact asserted value)', async () => {
+test('file-download-info-regular: a regular file’s ETag is its quoted git blob SHA-1 (exact value)', async () => {
   const asserted = specValue('file-download-info-regular').asserted as { size: number; etag: string }
   const info = await fileDownloadInfo({ ...hub(), repo: BERT, path: 'tokenizer_config.json' })
   assert.deepEqual({ etag: info?.etag, size: info?.size }, asserted)
@@ -571,7 +573,8 @@ test('model-info / dataset-info / space-info: expanded fields only, with the ass
   await createRepo({ ...hub(), repo: 'datasets/user/info-dataset' })
   const dataset = await send(
     'GET',
-    '/api/datasets/user/info-dataset/revision/HEAD?expand=private&expand=downloads&expand=gated&expand=likes&expand=lastModified'
+    '/api/datasets/user/info-dataset/revision/HEAD?expand=private&expand=downloads&expand=gated' +
+      '&expand=likes&expand=lastModified'
   )
   assert.deepEqual(Object.keys(dataset.body as object).sort(), [
     '_id',

@@ -56,19 +56,20 @@ export class AnswerCapture {
 
   constructor(res: ServerResponse) {
     this.res = res
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- restored later and called with res bound
     this.original = { writeHead: res.writeHead, write: res.write, end: res.end }
     const answer: CapturedAnswer = { status: 200, headers: {}, body: Buffer.alloc(0) }
     const chunks: Buffer[] = []
     let resolveDone: (answer: CapturedAnswer) => void = () => {}
     this.done = new Promise((resolve) => (resolveDone = resolve))
-    res.writeHead = ((status: number, ...rest: unknown[]) => {
+    res.writeHead = (status: number, ...rest: unknown[]) => {
       answer.status = status
       const [first, second] = rest
       if (typeof first === 'string') answer.statusMessage = first
       const headers = (typeof first === 'string' ? second : first) as OutgoingHttpHeaders | undefined
       if (headers && !Array.isArray(headers)) Object.assign(answer.headers, headers)
       return res
-    }) as ServerResponse['writeHead']
+    }
     res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
       chunks.push(toBuffer(chunk, encoding))
       const cb = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined

@@ -96,7 +96,7 @@ export class UploadSessions {
       chunkSize,
       file: this.store.tmpPath('lfs-multipart'),
       key,
-      parts: Array.from({ length: partCount }, () => ({ state: 'missing' as PartState, generation: 0 })),
+      parts: Array.from({ length: partCount }, () => ({ state: 'missing', generation: 0 })),
       hash: createHash('sha256'),
       hashedParts: 0,
       bufferedBytes: 0,

@@ -26,7 +26,7 @@ export async function lfsBatchRoute(ctx: RequestContext, state: EmulatorState, r
   }
   const operation = body.operation ?? 'upload'
   if (operation !== 'upload' && operation !== 'download')
-    throw badRequest(`Unsupported LFS operation ${String(operation)}`)
+    throw badRequest(`Unsupported LFS operation ${JSON.stringify(operation)}`)
   if (operation === 'upload') await writableRepo(ctx, state, repo)
   else await readableFiles(ctx, state, repo)
   const transfers = Array.isArray(body.transfers) ? body.transfers : ['basic']

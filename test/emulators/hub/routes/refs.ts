@@ -10,6 +10,7 @@ import { readableRepo, resolveOrThrow, writableRepo, type EmulatorState } from '
 function checkRefName(name: string, what: string): void {
   const invalid =
     !name ||
+    // eslint-disable-next-line no-control-regex -- git refuses control characters in ref names
     /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|^\.|\/\./.test(name) ||
     name.startsWith('refs/') ||
     /^[0-9a-f]{40}$/.test(name)
