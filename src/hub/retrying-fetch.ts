@@ -136,6 +136,7 @@ function requestKind(method: string, url: URL, init: RequestInit | undefined): R
   if (method !== 'POST') return 'other'
   if (/\/api\/[^/]+\/.+\/commit\//.test(url.pathname)) return 'commit'
   if (/\/api\/[^/]+\/.+\/(preupload|paths-info)\//.test(url.pathname)) return 'idempotent-post'
+  if (url.pathname.endsWith('/api/validate-yaml')) return 'idempotent-post' // a verdict, nothing changes
   if (url.pathname.endsWith('/info/lfs/objects/batch')) return 'lfs-batch'
   const contentType = new Headers(init?.headers).get('content-type') ?? ''
   // The multipart completion speaks the git-lfs media type and is idempotent; it is the only other one that does.

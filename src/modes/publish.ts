@@ -68,7 +68,8 @@ export async function runPublish(
       provenance,
       facts,
       downloaded,
-      workspace: ctx.workspace
+      workspace: ctx.workspace,
+      warn: (line) => core.warning(line)
     })
     const published = await upload(deps, settings, hub, manifest, {
       title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
@@ -140,6 +141,7 @@ interface PreparerInput {
   downloaded: DownloadedArtifacts | undefined
   /** Absolute path of the workspace, where a card template may be read from. */
   workspace: string
+  warn: (line: string) => void
 }
 
 /** What the last preparation decided, for outputs and the summary. */
@@ -202,7 +204,8 @@ function commitPreparer(input: PreparerInput): {
         benchmark
       })
       const template = loadedFiles.template
-      const card = settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template })
+      const card =
+        settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template, warn: input.warn })
       const files = [...manifest, ...(card ? [card] : [])]
       // The gate's verdict is only known once judge() is asked (never when nothing would change).
       prepared = { metrics, gate: undefined }
