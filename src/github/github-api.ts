@@ -130,14 +130,54 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
           .filter((i) => !i.pull_request)
           .map((i) => ({ number: i.number, url: i.html_url, body: i.body ?? '' }))
       }),
+    // Creating an issue or a comment is not idempotent: the retry plugin must not send it again blindly
+    // (two issues). After an unclear ending, GitHub is asked whether it was created; only if not, it is sent again.
     createIssue: ({ title, body, labels }) =>
-      call(async (octokit) => {
-        const { data } = await octokit.rest.issues.create({ ...where, title, body, labels: [...labels] })
-        return { number: data.number, url: data.html_url, body: data.body ?? '' }
-      }),
+      call((octokit) =>
+        createOnce(
+          async () => {
+            const { data } = await octokit.rest.issues.create({
+              ...where,
+              title,
+              body,
+              labels: [...labels],
+              request: { retries: 0 }
+            })
+            return { number: data.number, url: data.html_url, body: data.body ?? '' }
+          },
+          async () => {
+            const open = await octokit.paginate(octokit.rest.issues.listForRepo, {
+              ...where,
+              state: 'open',
+              labels: labels.join(','),
+              per_page: 100
+            })
+            const found = open.find((i) => !i.pull_request && i.title === title && (i.body ?? '') === body)
+            return found && { number: found.number, url: found.html_url, body: found.body ?? '' }
+          }
+        )
+      ),
     commentOnIssue: (issueNumber, body) =>
       call(async (octokit) => {
-        await octokit.rest.issues.createComment({ ...where, issue_number: issueNumber, body })
+        await createOnce(
+          async () => {
+            await octokit.rest.issues.createComment({
+              ...where,
+              issue_number: issueNumber,
+              body,
+              request: { retries: 0 }
+            })
+            return true
+          },
+          async () => {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+              ...where,
+              issue_number: issueNumber,
+              per_page: 100
+            })
+            return comments.some((c) => c.body === body) ? true : undefined
+          }
+        )
       }),
     closeIssue: (issueNumber) =>
       call(async (octokit) => {
@@ -225,20 +265,26 @@ const UNPACED = {
  */
 function perAttempt(policy: RetryPolicy, deadline: RunDeadline | undefined): OctokitPlugin {
   const timeoutMs = policy.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs!
+  // Octokit's hooks share one options object per call (a hook's own argument is ignored by the next),
+  // so each attempt sets its signal and fetch on it, from what the caller had set first.
+  const callers = new WeakMap<object, { fetch: typeof fetch; signal?: AbortSignal }>()
   return ((octokit: Parameters<OctokitPlugin>[0]) => {
     octokit.hook.wrap('request', async (request, options) => {
-      const inner = (options.request?.fetch as typeof fetch | undefined) ?? globalThis.fetch
-      const signals = [options.request?.signal, deadline?.signal, AbortSignal.timeout(timeoutMs)].filter(
+      let caller = callers.get(options)
+      if (!caller) {
+        const own = options.request as { fetch?: typeof fetch; signal?: AbortSignal } | undefined
+        caller = { fetch: own?.fetch ?? globalThis.fetch, signal: own?.signal }
+        callers.set(options, caller)
+      }
+      const signals = [caller.signal, deadline?.signal, AbortSignal.timeout(timeoutMs)].filter(
         (s): s is AbortSignal => s instanceof AbortSignal
       )
+      options.request = { ...options.request, signal: AbortSignal.any(signals), fetch: readWhole(caller.fetch) }
       try {
-        return await request({
-          ...options,
-          request: { ...options.request, signal: AbortSignal.any(signals), fetch: readWhole(inner) }
-        })
+        return await request(options)
       } catch (error) {
-        // The deadline is final: not a 500 for the retry plugin to try again.
-        if (deadline?.signal.aborted && deadline.passed) throw deadline.signal.reason
+        // The deadline (or the end of its grace period) is final: not a 500 for the retry plugin to try again.
+        if (deadline?.signal.aborted) throw deadline.signal.reason as Error
         throw error
       }
     })
@@ -258,6 +304,22 @@ function readWhole(inner: typeof fetch): typeof fetch {
     })
     Object.defineProperty(copy, 'url', { value: response.url })
     return copy
+  }
+}
+
+/**
+ * Sends a create request once; when its ending is unclear (a 5xx, a broken or lost answer), looks
+ * for what it would have created, and sends it again only when it is not there (once).
+ */
+async function createOnce<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+  try {
+    return await create()
+  } catch (error) {
+    const status = (error as { status?: unknown }).status
+    if (typeof status === 'number' && status < 500) throw error
+    const found = await find().catch(() => undefined)
+    if (found !== undefined) return found
+    return create()
   }
 }
 
