@@ -67,7 +67,7 @@ async function fromWorkflowRunEvent(
       'The workflow_run event carries no workflow_run object; cannot tell which Train run to publish',
       'trigger'
     )
-  const sent = checked(ctx.payload.workflow_run, 'workflow_run', 'The workflow_run event payload')
+  const sent = checked(ctx.payload.workflow_run, 'workflow_run', 'The workflow_run event payload', true)
   if (action !== 'completed') {
     throw new TrainRunRefused(
       `The workflow_run event is "${String(action)}", not "completed": the Train run has not finished. Use "on: ` +
@@ -145,14 +145,36 @@ function newer(a: WorkflowRun, b: WorkflowRun): boolean {
   return at(a) !== at(b) ? at(a) > at(b) : a.id > b.id
 }
 
-function checked(value: unknown, where: string, source: string): WorkflowRun {
+function checked(value: unknown, where: string, source: string, fromPayload = false): WorkflowRun {
   try {
     return checkWorkflowRun(value, where)
   } catch (error) {
-    throw new ActionError(
-      `Refusing to publish: ${source} is incomplete: ${(error as Error).message}. Nothing was downloaded or uploaded`,
-      'trigger'
-    )
+    const message =
+      `Refusing to publish: ${source} is incomplete: ${(error as Error).message}. Nothing was downloaded or ` +
+      'uploaded'
+    // What the payload does say (its id, link, commit) still goes into the failure issue.
+    const known = fromPayload ? partialRun(value) : undefined
+    throw known ? new TrainRunRefused(message, known) : new ActionError(message, 'trigger')
+  }
+}
+
+/** The fields of a malformed payload's run that the failure issue can still use, when its id is there. */
+function partialRun(value: unknown): WorkflowRun | undefined {
+  const run = value as Partial<Record<keyof WorkflowRun, unknown>> | null
+  if (!run || typeof run.id !== 'number') return undefined
+  const text = (v: unknown) => (typeof v === 'string' ? v : '')
+  return {
+    id: run.id,
+    path: text(run.path),
+    event: text(run.event),
+    status: null,
+    conclusion: null,
+    head_branch: typeof run.head_branch === 'string' ? run.head_branch : null,
+    head_sha: text(run.head_sha),
+    html_url: text(run.html_url),
+    run_number: typeof run.run_number === 'number' ? run.run_number : 0,
+    head_repository: null,
+    repository: { id: 0, full_name: '' }
   }
 }
 
