@@ -111,8 +111,14 @@ export async function run(baseDeps: Deps = defaultDeps()): Promise<void> {
       )
     }
     // Outputs known at failure time are written too: the commit that landed, verified=false.
-    if (known) writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), known)
-    if (issueUrl) core.setOutput('issue-url', issueUrl)
+    if (known) {
+      writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), {
+        ...known,
+        closedIssueUrl: issueUrl
+      })
+    } else if (issueUrl) {
+      core.setOutput('issue-url', issueUrl)
+    }
     if (settings && failedStage !== 'inputs') {
       await core.writeSummary(redact(renderFailureSummary(failedStage, message, known), secrets)).catch(() => undefined)
     }

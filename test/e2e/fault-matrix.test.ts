@@ -275,6 +275,7 @@ const hubCases: Case[] = [
     hub: [{ route: 'tree', status: 429, retryAfter: 3600 }],
     code: 1,
     commits: 0,
+    check: () => assert.equal(hub.requestCount('tree'), 1, 'not waited for, not retried'),
     error: /answered 429 \(rate limit\) to GET .*tree.* asked to wait 3600 s, longer than the 120 s this action waits/
   },
   {
@@ -297,6 +298,7 @@ const hubCases: Case[] = [
     hub: [{ route: 'paths-info', status: 503, times: -1 }],
     code: 1,
     commits: 1,
+    hubRequests: { 'paths-info': 6 },
     error: /failed with 503 .*while verifying the commit/,
     check: async (run, ctx) => {
       const head = (await hub.listCommits(ctx.repo))[0]!.oid
@@ -316,7 +318,8 @@ const hubCases: Case[] = [
     name: 'resolve answer dropped',
     hub: [{ route: 'resolve', dropResponse: true, skip: 1 }],
     code: 0,
-    commits: 1
+    commits: 1,
+    hubRequests: { resolve: 3 }
   },
   // preupload
   {
@@ -382,6 +385,7 @@ const hubCases: Case[] = [
     hub: [{ route: 'lfs-upload', status: 403, times: -1 }],
     code: 1,
     commits: 0,
+    check: () => assert.equal(hub.requestCount('lfs-upload'), 4, 'once per plan, each with fresh URLs'),
     error: /storage refused the upload of model\/small\.bin \(403 from the presigned upload URL\).*not about hf-token/
   },
   // part PUT
@@ -403,7 +407,8 @@ const hubCases: Case[] = [
     name: 'part PUT 503 SlowDown with Retry-After',
     hub: [{ route: 'lfs-part', status: 503, retryAfter: 1 }],
     code: 0,
-    commits: 1
+    commits: 1,
+    hubRequests: { 'lfs-part': 4 }
   },
   // multipart completion
   {
@@ -433,6 +438,7 @@ const hubCases: Case[] = [
     hub: [{ route: 'lfs-complete', status: 400, times: -1 }],
     code: 1,
     commits: 0,
+    check: () => assert.equal(hub.requestCount('commit'), 0, 'no commit was even sent'),
     error: /Hub refused to complete the multipart upload( of model\/weights\.bin)? \(400 from the completion URL\)/
   },
   // commit
@@ -457,14 +463,16 @@ const hubCases: Case[] = [
     hub: [{ route: 'commit', gatewayError: 504 }],
     code: 0,
     commits: 1,
-    log: [landed]
+    log: [landed],
+    check: () => assert.equal(hub.requestCount('commit'), 1)
   },
   {
     name: 'commit landed, answer cut at byte 10',
     hub: [{ route: 'commit', resetResponseAtByte: 10 }],
     code: 0,
     commits: 1,
-    log: [landed]
+    log: [landed],
+    check: () => assert.equal(hub.requestCount('commit'), 1)
   },
   {
     name: 'commit request reset at byte 100 (not landed)',
@@ -506,7 +514,10 @@ const hubCases: Case[] = [
     code: 0,
     commits: 1,
     log: [/Tagged [0-9a-f]{40} as "v12" \(the tag request's answer was lost; the tag is there\)/],
-    check: (run) => assert.equal(run.outputs.tag, 'v12')
+    check: (run) => {
+      assert.equal(run.outputs.tag, 'v12', "{run_number} is the publishing run's number without a Train run")
+      assert.equal(hub.requestCount('tag'), 1, 'the tag request is not sent twice')
+    }
   },
   {
     name: 'tag created, then a gateway 502',
@@ -514,7 +525,10 @@ const hubCases: Case[] = [
     inputs: { tag: 'v{run_number}' },
     code: 0,
     commits: 1,
-    check: (run) => assert.equal(run.outputs.tag, 'v12')
+    check: (run) => {
+      assert.equal(run.outputs.tag, 'v12')
+      assert.equal(hub.requestCount('tag'), 1)
+    }
   },
   {
     name: 'tag 503 (not created): a warning, the commit stands',
@@ -524,6 +538,7 @@ const hubCases: Case[] = [
     commits: 1,
     check: (run) => {
       assert.equal(run.outputs.tag, '')
+      assert.equal(hub.requestCount('tag'), 1)
       assert.ok(run.warnings.some((w) => /Could not create the tag "v12".*The commit stands/.test(w)))
     }
   }
@@ -551,6 +566,7 @@ const gitHubCases: Case[] = [
     gh: [{ route: 'run', rateLimit: 'secondary', retryAfter: 1, times: 1 }],
     code: 0,
     commits: 1,
+    ghRequests: { [RUN]: 2 },
     log: [/GitHub's secondary rate limit for github-token: GET .*; retrying in 1 s/]
   },
   {
@@ -575,6 +591,7 @@ const gitHubCases: Case[] = [
     gh: [{ route: 'artifacts-list', rateLimit: 'primary', resetIn: 1, times: 1 }],
     code: 0,
     commits: 1,
+    ghRequests: { [ARTIFACTS_LIST]: 2 },
     log: [/GitHub's rate limit for github-token/]
   },
   {
@@ -591,6 +608,7 @@ const gitHubCases: Case[] = [
     gh: [{ route: 'artifact-download', status: 503, times: 1 }],
     code: 0,
     commits: 1,
+    ghRequests: { [DOWNLOAD]: 2 },
     log: [/Downloading artifact \d+ failed \(HTTP 503\); retrying in/]
   },
   {
@@ -599,6 +617,7 @@ const gitHubCases: Case[] = [
     gh: [{ route: 'artifact-download', rateLimit: 'secondary', retryAfter: 1, times: 1 }],
     code: 0,
     commits: 1,
+    ghRequests: { [DOWNLOAD]: 2 },
     log: [/Downloading artifact \d+ failed \(HTTP 403 \(rate limit\)\); retrying in 1 s/]
   },
   {
@@ -616,7 +635,8 @@ const gitHubCases: Case[] = [
     flow: 'train',
     gh: [{ route: 'blob', status: 503, times: 1 }],
     code: 0,
-    commits: 1
+    commits: 1,
+    ghRequests: { 'GET /_blobs/{ticket}.zip': 2 }
   },
   {
     name: 'issue created, then a 502: one issue',
@@ -648,6 +668,7 @@ const gitHubCases: Case[] = [
     gh: [{ route: 'issues-list', status: 500, times: 1 }],
     code: 1,
     commits: 0,
+    ghRequests: { 'GET /repos/{owner}/{repo}/issues': 2 },
     check: (_run, ctx) => assert.equal(myIssues(ctx.repo.name).length, 1)
   }
 ]
