@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { glob } from 'tinyglobby'
-import { findTokenLeaks } from './support/leak-scan.mjs'
+import { findMintedSecretLeaks, findTokenLeaks } from './support/leak-scan.mjs'
 
 const filters = process.argv.slice(2)
 const all = (await glob('test/**/*.test.ts', { ignore: ['**/node_modules/**'] })).sort()
@@ -55,7 +55,7 @@ walk(captureDir)
 const leaks = []
 for (const file of scanned) {
   const text = readFileSync(file, 'latin1')
-  for (const leak of findTokenLeaks(text, Object.values(tokens)))
+  for (const leak of [...findTokenLeaks(text, Object.values(tokens)), ...findMintedSecretLeaks(text)])
     leaks.push(`${relative(captureDir, file)}:${leak.line}`)
 }
 console.log(`\ntoken-leak check: scanned ${scanned.length} captured files in ${captureDir}`)

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { BLOB_ROUTE, startGithubEmulator, type GithubEmulator } from '../emulators/github/server.ts'
+import { BLOB_ROUTE, startGithubEmulator, type FaultRule, type GithubEmulator } from '../emulators/github/server.ts'
 import { SchemaValidator, type Schema } from '../emulators/github/schema-validator.ts'
 
 const require = createRequire(import.meta.url)
@@ -77,6 +77,7 @@ interface Exchange {
   route: string
   status: number
   contentType: string | null
+  headers: Headers
   body: unknown
 }
 
@@ -94,8 +95,14 @@ async function call(method: string, path: string, body?: unknown, token = TOKEN)
     route,
     status: res.status,
     contentType: res.headers.get('content-type'),
+    headers: res.headers,
     body: text ? JSON.parse(text) : undefined
   }
+}
+
+/** The api.github.com routes: not the blob storage stand-in, not the OIDC token service and issuer. */
+function apiRoutes(): string[] {
+  return emulator.routes.filter((r) => r !== BLOB_ROUTE && !/^GET \/_(oidc|pipelines)\//.test(r))
 }
 
 function operationFor(route: string): Operation {
@@ -105,10 +112,15 @@ function operationFor(route: string): Operation {
   return operation
 }
 
-/** The status must be documented for the operation, and a JSON body must match its schema. */
+/**
+ * A documented status must match its schema. Statuses GitHub sends on any route without listing them
+ * per operation (404 for a missing object, 403/429 rate limits, 5xx) must be GitHub's `basic-error`
+ * with a message and documentation URL, or, for 5xx from the edge, JSON with a message.
+ */
 function assertConforms(exchange: Exchange): void {
   const operation = operationFor(exchange.route)
   let response = operation.responses[String(exchange.status)]
+  if (!response && exchange.status >= 400) return assertGenericError(exchange)
   assert.ok(response, `${exchange.route} (${operation.operationId}) does not document status ${exchange.status}`)
   if (response.$ref) response = validator.pointer(response.$ref) as typeof response
   const schema = response.content?.['application/json']?.schema
@@ -116,9 +128,20 @@ function assertConforms(exchange: Exchange): void {
     assert.equal(exchange.body, undefined, `${exchange.route} ${exchange.status} documents no body`)
     return
   }
-  assert.equal(exchange.contentType, 'application/json; charset=utf-8')
+  // GitHub's edge sends its 5xx as plain `application/json`.
+  if (exchange.status >= 500) assert.match(exchange.contentType ?? '', /^application\/json/)
+  else assert.equal(exchange.contentType, 'application/json; charset=utf-8')
   const problems = validator.validate(schema, exchange.body)
   assert.deepEqual(problems, [], `${exchange.route} ${exchange.status} does not match ${operation.operationId}`)
+}
+
+function assertGenericError(exchange: Exchange): void {
+  assert.match(exchange.contentType ?? '', /^application\/json/)
+  const schema: Schema =
+    exchange.status >= 500
+      ? { type: 'object', required: ['message'], properties: { message: { type: 'string' } } }
+      : { allOf: [{ $ref: '#/components/schemas/basic-error' }, { required: ['message', 'documentation_url'] }] }
+  assert.deepEqual(validator.validate(schema, exchange.body), [], `${exchange.route} ${exchange.status}`)
 }
 
 describe('every emulated route answers as api.github.com documents', () => {
@@ -132,7 +155,7 @@ describe('every emulated route answers as api.github.com documents', () => {
   }
 
   it('serves only routes that exist in the description', () => {
-    for (const route of emulator.routes.filter((r) => r !== BLOB_ROUTE)) operationFor(route)
+    for (const route of apiRoutes()) operationFor(route)
   })
 
   it('repository', async () => {
@@ -149,12 +172,35 @@ describe('every emulated route answers as api.github.com documents', () => {
     )
     assert.equal((list.body as { workflow_runs: unknown[] }).workflow_runs.length, 1)
     await check('GET', `/repos/${REPO}/actions/workflows/train.yml/runs?exclude_pull_requests=true&per_page=100`, 200)
+    await check('GET', `/repos/${REPO}/actions/runs/99999`, 404)
+  })
+
+  it('workflow run attempts', async () => {
+    const run = emulator.addWorkflowRun(REPO, { conclusion: 'failure' })
+    emulator.rerunWorkflowRun(REPO, run.id, { triggering_actor: { login: 'octocat' } })
+    const first = await check('GET', `/repos/${REPO}/actions/runs/${run.id}/attempts/1`, 200)
+    const second = await check(
+      'GET',
+      `/repos/${REPO}/actions/runs/${run.id}/attempts/2?exclude_pull_requests=true`,
+      200
+    )
+    const current = await check('GET', `/repos/${REPO}/actions/runs/${run.id}`, 200)
+    assert.deepEqual(current.body, second.body)
+    const attempt = (e: Exchange) => e.body as { run_attempt: number; previous_attempt_url: string | null }
+    assert.deepEqual([attempt(first).run_attempt, attempt(first).previous_attempt_url], [1, null])
+    assert.match(attempt(second).previous_attempt_url ?? '', /\/attempts\/1$/)
+    await check('GET', `/repos/${REPO}/actions/runs/${run.id}/attempts/3`, 404)
   })
 
   it('artifacts and the download redirect', async () => {
     const list = await check('GET', `/repos/${REPO}/actions/runs/${runId}/artifacts?per_page=100&page=1`, 200)
     assert.equal((list.body as { total_count: number }).total_count, 3)
     await check('GET', `/repos/${REPO}/actions/runs/${runId}/artifacts?name=checkpoints`, 200)
+    const asc = await check('GET', `/repos/${REPO}/actions/runs/${runId}/artifacts?direction=asc`, 200)
+    const desc = await check('GET', `/repos/${REPO}/actions/runs/${runId}/artifacts`, 200)
+    const ids = (e: Exchange) => (e.body as { artifacts: Array<{ id: number }> }).artifacts.map((a) => a.id)
+    assert.deepEqual(ids(asc), [...ids(desc)].reverse(), 'direction defaults to desc')
+    await check('GET', `/repos/${REPO}/actions/runs/${runId}/artifacts?direction=up`, 422)
     await check('GET', `/repos/${REPO}/actions/artifacts/${artifactId}`, 200)
     await check('GET', `/repos/${REPO}/actions/artifacts/${artifactId}/zip`, 302)
     await check('GET', `/repos/${REPO}/actions/artifacts/${expiredArtifactId}/zip`, 410)
@@ -199,7 +245,111 @@ describe('every emulated route answers as api.github.com documents', () => {
   })
 
   it('covered every route with a successful answer', () => {
-    assert.deepEqual([...covered].sort(), emulator.routes.filter((r) => r !== BLOB_ROUTE).sort())
+    assert.deepEqual([...covered].sort(), apiRoutes().sort())
+  })
+})
+
+describe('error answers: rate limits, Retry-After and server errors, on every route the action uses', () => {
+  let issueNumber: number
+  const requests = (): Array<[string, string, unknown?]> => [
+    ['GET', `/repos/${REPO}`],
+    ['GET', `/repos/${REPO}/actions/runs/${runId}`],
+    ['GET', `/repos/${REPO}/actions/workflows/train.yml/runs?status=success`],
+    ['GET', `/repos/${REPO}/actions/runs/${runId}/artifacts?per_page=100&page=1`],
+    ['GET', `/repos/${REPO}/actions/artifacts/${artifactId}/zip`],
+    ['GET', `/repos/${REPO}/issues?labels=train-report`],
+    ['POST', `/repos/${REPO}/issues`, { title: 'Upload failed' }],
+    ['PATCH', `/repos/${REPO}/issues/${issueNumber}`, { state: 'closed' }],
+    ['POST', `/repos/${REPO}/issues/${issueNumber}/comments`, { body: 'again' }],
+    ['GET', `/repos/${REPO}/labels`]
+  ]
+  const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+  before(async () => {
+    issueNumber = ((await call('POST', `/repos/${REPO}/issues`, { title: 'target' })).body as { number: number }).number
+  })
+
+  const faulted = async (rule: Omit<FaultRule, 'route'>) => {
+    const exchanges: Exchange[] = []
+    for (const [method, path, body] of requests()) {
+      emulator.faults.add({ route: '*', times: 1, ...rule })
+      const exchange = await call(method, path, body)
+      assertConforms(exchange)
+      exchanges.push(exchange)
+    }
+    return exchanges
+  }
+
+  it("primary rate limit: 403 or 429, x-ratelimit-remaining 0 and a reset ahead, GitHub's message", async () => {
+    for (const status of [403, 429] as const) {
+      for (const e of await faulted({ rateLimit: 'primary', ...(status === 429 ? { status } : {}), resetIn: 120 })) {
+        assert.equal(e.status, status)
+        assert.equal(e.headers.get('x-ratelimit-remaining'), '0')
+        assert.equal(e.headers.get('x-ratelimit-used'), e.headers.get('x-ratelimit-limit'))
+        assert.equal(e.headers.get('x-ratelimit-resource'), 'core')
+        const reset = Number(e.headers.get('x-ratelimit-reset'))
+        assert.ok(Number.isInteger(reset) && reset >= nowSeconds() + 100 && reset <= nowSeconds() + 121)
+        assert.equal(e.headers.get('retry-after'), null)
+        const body = e.body as { message: string; status: string }
+        assert.match(body.message, /^API rate limit exceeded for installation ID \d+\. .*request ID [\dA-F:]+/)
+        assert.equal(body.status, String(status))
+      }
+    }
+  })
+
+  it('secondary rate limit: the "secondary rate limit" message, retry-after (or none), quota left', async () => {
+    for (const [rule, retryAfter] of [
+      [{ rateLimit: 'secondary' }, '60'],
+      [{ rateLimit: 'secondary', status: 429, retryAfter: 7 }, '7'],
+      [{ rateLimit: 'secondary', retryAfter: 0 }, null],
+      [{ rateLimit: 'secondary-content-creation', retryAfter: 3 }, '3']
+    ] as const) {
+      for (const e of await faulted(rule)) {
+        assert.equal(e.status, 'status' in rule ? rule.status : 403)
+        assert.equal(e.headers.get('retry-after'), retryAfter)
+        assert.ok(Number(e.headers.get('x-ratelimit-remaining')) > 0)
+        const body = e.body as { message: string; documentation_url: string }
+        // @octokit/plugin-throttling tells secondary limits by /\bsecondary rate\b/i on the message.
+        assert.match(body.message, /\bsecondary rate\b/i)
+        assert.match(body.documentation_url, /#about-secondary-rate-limits$/)
+      }
+    }
+  })
+
+  it("5xx: GitHub's short JSON bodies, with or without Retry-After", async () => {
+    for (const status of [500, 502, 503, 504]) {
+      for (const e of await faulted({ status, ...(status === 503 ? { retryAfter: 30 } : {}) })) {
+        assert.equal(e.status, status)
+        assert.equal(typeof (e.body as { message: unknown }).message, 'string')
+        assert.equal(e.headers.get('retry-after'), status === 503 ? '30' : null)
+      }
+    }
+  })
+
+  it('a real rate limit: past the hourly quota every request is refused with the primary shape', async () => {
+    const limited = await startGithubEmulator({
+      dataDir: mkdtempSync(join(process.env.HFUA_TEST_CAPTURE ?? tmpdir(), 'gh-limit-')),
+      tokens: { [TOKEN]: { login: 'github-actions[bot]' } },
+      rateLimit: 2
+    })
+    try {
+      limited.addRepo(REPO)
+      const get = () => fetch(`${limited.url}/repos/${REPO}`, { headers: { authorization: `token ${TOKEN}` } })
+      const answers = [await get(), await get(), await get()]
+      assert.deepEqual(
+        answers.map((r) => [r.status, r.headers.get('x-ratelimit-remaining')]),
+        [
+          [200, '1'],
+          [200, '0'],
+          [403, '0']
+        ]
+      )
+      const refused = (await answers[2]?.json()) as { message: string }
+      assert.match(refused.message, /^API rate limit exceeded/)
+      assert.equal(answers[2]?.headers.get('x-ratelimit-reset'), answers[0]?.headers.get('x-ratelimit-reset'))
+    } finally {
+      await limited.close()
+    }
   })
 })
 

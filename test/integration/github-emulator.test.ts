@@ -229,7 +229,8 @@ describe('@actions/artifact (findBy) against the emulator', () => {
     assert.deepEqual(await statusOf(client.listArtifacts({ findBy: findBy(reportRunId, READER_TOKEN) })), {
       status: 403,
       message:
-        'Resource not accessible by integration - https://docs.github.com/rest/actions/artifacts#list-workflow-run-artifacts'
+        'Resource not accessible by integration - ' +
+        'https://docs.github.com/rest/actions/artifacts#list-workflow-run-artifacts'
     })
     const unknown = await statusOf(client.listArtifacts({ findBy: findBy(reportRunId, 'ghs_' + 'u'.repeat(36)) }))
     assert.equal(unknown.status, 401)
@@ -346,7 +347,11 @@ describe('Octokit (@actions/github) against the emulator', () => {
     })
     assert.match(
       page.headers.link ?? '',
-      /^<http:\/\/127\.0\.0\.1:\d+\/repositories\/1001\/actions\/workflows\/\d+\/runs\?per_page=1&page=2>; rel="next", <[^>]+page=\d+>; rel="last"$/
+      new RegExp(
+        '^<http://127\\.0\\.0\\.1:\\d+/repositories/1001/actions/workflows/\\d+/runs' +
+          '\\?per_page=1&page=2>; rel="next", ' +
+          '<[^>]+page=\\d+>; rel="last"$'
+      )
     )
     const all = await octokit.paginate(octokit.rest.actions.listWorkflowRuns, {
       ...base,
@@ -587,11 +592,12 @@ describe('fault injection, control plane, request log, persistence', () => {
         headers: { authorization: `token ${TOKEN}` }
       })
       const body = (await res.json()) as { artifacts: Array<{ name: string; size_in_bytes: number }> }
+      // Newest first (`direction` defaults to desc); the two share a creation time, so by id.
       assert.deepEqual(
         body.artifacts.map((a) => a.name),
-        ['checkpoints', 'evaluation-report']
+        ['evaluation-report', 'checkpoints']
       )
-      assert.ok((body.artifacts[0]?.size_in_bytes ?? 0) > 1_000_000)
+      assert.ok((body.artifacts[1]?.size_in_bytes ?? 0) > 1_000_000)
       const denied = await fetch(`${m[1]}/repos/d4oit/tiny-cats-model`, {
         headers: { authorization: 'token not-configured' }
       })

@@ -47,3 +47,26 @@ export function findTokenLeaks(text, secrets) {
   })
   return leaks
 }
+
+/**
+ * Secrets minted while the suite runs, whose values the runner cannot know in advance: exchanged
+ * Hub tokens (`hf_jwt_…`) and JWTs (OIDC ID tokens, the runner's ID-token request token). Any of
+ * them outside an `::add-mask::` line is a leak.
+ */
+export const MINTED_SECRET_PATTERNS = [/hf_jwt_[\w-]{16,}/, /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}/]
+
+/**
+ * @param {string} text
+ * @returns {{line: number, secret: string}[]}
+ */
+export function findMintedSecretLeaks(text) {
+  const leaks = []
+  text.split('\n').forEach((line, i) => {
+    if (line.startsWith('::add-mask::')) return
+    for (const pattern of MINTED_SECRET_PATTERNS) {
+      const match = pattern.exec(line)
+      if (match) leaks.push({ line: i + 1, secret: match[0] })
+    }
+  })
+  return leaks
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 // @ts-expect-error plain ESM helper shared with the test runner
-import { findTokenLeaks } from '../support/leak-scan.mjs'
+import { findMintedSecretLeaks, findTokenLeaks } from '../support/leak-scan.mjs'
 
 const lines = (text: string, secrets: string[]) => findTokenLeaks(text, secrets).map((l: { line: number }) => l.line)
 
@@ -32,4 +32,16 @@ test('it finds a presigned signature that was not scrubbed, and lets a scrubbed 
     'blob https://acct.blob.example/c/x.zip?sv=2021&sig=AbCdEfGhIjKlMnOpQrSt%3D'
   ].join('\n')
   assert.deepEqual(lines(text, []), [1, 3])
+})
+
+test('minted secrets (exchanged hf_jwt_ tokens, JWTs) are found by their shape', () => {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const jwt = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub: 'repo:o/r:ref:refs/heads/main' })}.${'s'.repeat(40)}`
+  const exchanged = `hf_jwt_${jwt}`
+  const text = `::add-mask::${jwt}\nid token ${jwt}\n::add-mask::${exchanged}\nAuthorization: Bearer ${exchanged}\nok`
+  assert.deepEqual(
+    findMintedSecretLeaks(text).map((l: { line: number }) => l.line),
+    [2, 4, 4]
+  )
+  assert.deepEqual(findMintedSecretLeaks('hf_jwt_ alone, eyJ.eyJ.x'), [])
 })

@@ -3,7 +3,8 @@
  * spawn it:
  *
  *   node --import tsx test/emulators/github/cli.ts --port 8787 --data .tmp/gh [--seed demo]
- *        [--host 127.0.0.1] [--token <token>:<login>[:actions=read|none,issues=write|read|none]] ...
+ *        [--host 127.0.0.1] [--rate-limit 5000]
+ *        [--token <token>:<login>[:actions=read|none,issues=write|read|none]] ...
  *
  * Tokens can also come from GITHUB_EMULATOR_TOKENS (same entries, separated by spaces or `;`).
  * With no token configured, any token is accepted as `github-actions[bot]` with every permission.
@@ -18,7 +19,8 @@ import { seedDemo } from './seed.ts'
 import { startGithubEmulator, type TokenGrant } from './server.ts'
 
 const USAGE =
-  'usage: cli.ts --data <dir> [--port <p>] [--host 127.0.0.1] [--seed demo] [--token <token>:<login>[:actions=read,issues=write]]...'
+  'usage: cli.ts --data <dir> [--port <p>] [--host 127.0.0.1] [--seed demo] [--rate-limit <n>] ' +
+  '[--token <token>:<login>[:actions=read,issues=write]]...'
 
 /** `t:login` or `t:login:actions=none,issues=read`. */
 export function parseTokenEntry(entry: string): [string, TokenGrant] {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
       seed: { type: 'string' },
+      'rate-limit': { type: 'string' },
       token: { type: 'string', multiple: true, default: [] }
     }
   })
@@ -54,7 +57,16 @@ async function main(): Promise<void> {
   const dataDir = resolve(values.data)
   mkdirSync(dataDir, { recursive: true })
 
-  const emulator = await startGithubEmulator({ dataDir, port: Number(values.port), host: values.host, tokens })
+  const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit'])
+  if (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0))
+    throw new Error(`--rate-limit must be a positive integer (requests per login and hour)`)
+  const emulator = await startGithubEmulator({
+    dataDir,
+    port: Number(values.port),
+    host: values.host,
+    tokens,
+    rateLimit
+  })
   if (values.seed === 'demo') {
     const demo = await seedDemo(emulator, dataDir)
     console.error(`seeded demo: ${demo.repo} run ${demo.runId}; workflow_run payload: ${demo.eventPath}`)
@@ -65,6 +77,7 @@ async function main(): Promise<void> {
       ? `accepting ${logins.length} token(s) for: ${logins.join(', ')}`
       : 'no tokens configured: any token acts as github-actions[bot]'
   )
+  console.error(`OIDC issuer: ${emulator.oidc.issuer} (jobs: POST ${emulator.url}/_emulator/oidc/jobs)`)
   console.log(`GitHub emulator listening on ${emulator.url} (data: ${dataDir})`)
 
   const stop = () => void emulator.close().then(() => process.exit(0))

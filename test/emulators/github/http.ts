@@ -107,3 +107,58 @@ export function asObject(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'Problems parsing JSON')
   return body as Record<string, unknown>
 }
+
+export const RATE_LIMIT_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'
+export const SECONDARY_RATE_LIMIT_DOCS =
+  'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
+
+/**
+ * The primary rate limit's body. A GITHUB_TOKEN is an installation token, so a bot gets the
+ * installation wording; personal tokens get the user wording.
+ */
+export function primaryRateLimitBody(status: 403 | 429, login: string, userId: number, requestId: string) {
+  const who = login.endsWith('[bot]') ? `installation ID ${userId}` : `user ID ${userId}`
+  const stamp = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')
+  return {
+    message:
+      `API rate limit exceeded for ${who}. If you reach out to GitHub Support for help, please include ` +
+      `the request ID ${requestId} and timestamp ${stamp} UTC.`,
+    documentation_url: RATE_LIMIT_DOCS,
+    status: String(status)
+  }
+}
+
+/** Secondary rate limits: the message is how clients (Octokit's throttling plugin) recognise them. */
+export function secondaryRateLimitBody(status: 403 | 429, contentCreation: boolean, requestId: string) {
+  const message = contentCreation
+    ? 'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. ' +
+      'Please retry your request again later.'
+    : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+      `If you reach out to GitHub Support for help, please include the request ID ${requestId}.`
+  return { message, documentation_url: SECONDARY_RATE_LIMIT_DOCS, status: String(status) }
+}
+
+/**
+ * What GitHub's edge answers for server errors: short JSON with only a message (observed for 502,
+ * `{"message":"Server Error"}`), and the edge's wording for 503 and 504.
+ */
+export function serverErrorBody(status: number): { message: string } {
+  if (status === 503) {
+    return {
+      message:
+        'No server is currently available to service your request. Sorry about that. ' +
+        'Please try resubmitting your request and contact us if the problem persists.'
+    }
+  }
+  if (status === 504) {
+    return {
+      message:
+        "We couldn't respond to your request in time. Sorry about that. " +
+        'Please try resubmitting your request and contact us if the problem persists.'
+    }
+  }
+  return { message: 'Server Error' }
+}

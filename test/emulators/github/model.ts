@@ -7,6 +7,7 @@ import * as render from './render.ts'
 import {
   isoSeconds,
   type ArtifactRecord,
+  type AttemptRecord,
   type Comment,
   type Issue,
   type LabelRecord,
@@ -33,6 +34,18 @@ export type WorkflowRunSeed = Omit<Partial<render.WorkflowRun>, 'actor' | 'trigg
   headRepository?: string
 }
 
+/** A re-run: the new attempt's state. Defaults: completed, success, started now, by the run's actor. */
+export interface RerunSeed {
+  status?: string
+  conclusion?: string | null
+  run_started_at?: string
+  updated_at?: string
+  triggering_actor?: { login: string }
+}
+
+/** Fields of the current attempt that a test may change after seeding (a run that moved on). */
+export type RunUpdate = Omit<WorkflowRunSeed, 'id' | 'path' | 'headRepository' | 'run_attempt' | 'name'>
+
 export interface ArtifactSeed {
   name: string
   /** Files to zip (with yazl), or a ready-made zip. */
@@ -40,6 +53,16 @@ export interface ArtifactSeed {
   expired?: boolean
   /** Default: the real `sha256:<hex of the zip bytes>`; `null` mimics pre-v4 uploads. */
   digest?: string | null
+  /**
+   * The attempt that uploads it (default: the run's current attempt). Its `created_at` falls inside
+   * that attempt's time window, which is all GitHub tells a consumer about the attempt.
+   */
+  attempt?: number
+  /**
+   * A fixed id. GitHub's ids are not in upload order across attempts (a re-run's artifact can get a
+   * lower id than the first attempt's); pass one to reproduce that. Must be unused.
+   */
+  id?: number
 }
 
 export interface IssueSeed {
@@ -138,6 +161,21 @@ export class Model {
     const status = seed.status ?? 'completed'
     const headSha = seed.head_sha ?? fakeSha(`head:${id}`)
     const actor = seed.actor?.login ?? repo.owner
+    const attempt = seed.run_attempt ?? 1
+    if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`run_attempt must be >= 1, got ${attempt}`)
+    // A run seeded at attempt N had N-1 earlier attempts, 3 minutes apart, each failed after 2 minutes.
+    const startedAt = seed.run_started_at ?? shift(createdAt, (attempt - 1) * 3 * MINUTE)
+    const previousAttempts: AttemptRecord[] = Array.from({ length: attempt - 1 }, (_, i) => ({
+      run_attempt: i + 1,
+      status: 'completed',
+      conclusion: 'failure',
+      run_started_at: shift(createdAt, i * 3 * MINUTE),
+      updated_at: shift(createdAt, (i * 3 + 2) * MINUTE),
+      triggering_actor: actor
+    }))
+    const updatedAt =
+      seed.updated_at ??
+      isoSeconds(new Date(Math.max(Date.parse(startedAt) + 2 * MINUTE, Date.parse(createdAt) + 9 * MINUTE)))
     const headCommit = seed.head_commit === undefined ? this.headCommit(headSha, actor, createdAt) : seed.head_commit
     const previousRuns = this.store.runsOf(repo.full_name).filter((r) => r.workflow_id === workflowId)
     return {
@@ -154,17 +192,77 @@ export class Model {
       head_branch: seed.head_branch !== undefined ? seed.head_branch : headRepo.default_branch,
       head_sha: headSha,
       run_number: seed.run_number ?? previousRuns.length + 1,
-      run_attempt: seed.run_attempt ?? 1,
+      run_attempt: attempt,
       check_suite_id: seed.check_suite_id ?? this.store.nextId('check_suite'),
       actor,
       triggering_actor: seed.triggering_actor?.login ?? actor,
       created_at: createdAt,
-      updated_at: seed.updated_at ?? isoSeconds(new Date(Date.parse(createdAt) + 9 * MINUTE)),
-      run_started_at: seed.run_started_at ?? createdAt,
+      updated_at: updatedAt,
+      run_started_at: startedAt,
       head_commit: headCommit,
       pull_requests: seed.pull_requests ?? [],
-      referenced_workflows: seed.referenced_workflows === undefined ? [] : seed.referenced_workflows
+      referenced_workflows: seed.referenced_workflows === undefined ? [] : seed.referenced_workflows,
+      previous_attempts: previousAttempts
     }
+  }
+
+  /**
+   * A re-run: attempt N+1 of the same run (same id, number, head), started after attempt N ended.
+   * The earlier attempt is kept for `GET …/attempts/{n}` and for its artifacts.
+   */
+  rerunWorkflowRun(fullName: string, runId: number, seed: RerunSeed = {}): RunRecord {
+    const run = this.requireRun(fullName, runId)
+    const previous: AttemptRecord = {
+      run_attempt: run.run_attempt,
+      status: run.status,
+      conclusion: run.conclusion,
+      run_started_at: run.run_started_at,
+      updated_at: run.updated_at,
+      triggering_actor: run.triggering_actor
+    }
+    const status = seed.status ?? 'completed'
+    // Never before the previous attempt ended, or the attempts' time windows would overlap.
+    const startedAt =
+      seed.run_started_at ??
+      isoSeconds(new Date(Math.max(Date.parse(run.updated_at) + MINUTE, this.clock().getTime() - 2 * MINUTE)))
+    const endedAt = status === 'completed' ? Math.max(Date.parse(startedAt) + MINUTE, this.clock().getTime()) : 0
+    Object.assign(run, {
+      previous_attempts: [...(run.previous_attempts ?? []), previous],
+      run_attempt: run.run_attempt + 1,
+      status,
+      conclusion: seed.conclusion !== undefined ? seed.conclusion : status === 'completed' ? 'success' : null,
+      run_started_at: startedAt,
+      updated_at: seed.updated_at ?? (endedAt ? isoSeconds(new Date(endedAt)) : startedAt),
+      triggering_actor: seed.triggering_actor?.login ?? run.actor
+    })
+    this.store.save()
+    return run
+  }
+
+  /** Changes the current attempt's state, as GitHub's own record changes after a payload was sent. */
+  updateWorkflowRun(fullName: string, runId: number, update: RunUpdate): RunRecord {
+    const run = this.requireRun(fullName, runId)
+    const { actor, triggering_actor: triggeringActor, ...fields } = update
+    Object.assign(run, fields)
+    if (actor) run.actor = actor.login
+    if (triggeringActor) run.triggering_actor = triggeringActor.login
+    if (update.status !== undefined && update.status !== 'completed' && update.conclusion === undefined)
+      run.conclusion = null
+    this.store.save()
+    return run
+  }
+
+  requireRun(fullName: string, runId: number): RunRecord {
+    const run = this.store.findRun(this.requireRepo(fullName).full_name, runId)
+    if (!run) throw new Error(`no run ${runId} in ${fullName}`)
+    return run
+  }
+
+  /** The run as it was (or is) at attempt `n`, or undefined when the run never had that attempt. */
+  attemptOf(run: RunRecord, n: number): RunRecord | undefined {
+    if (n === run.run_attempt) return run
+    const earlier = run.previous_attempts?.find((a) => a.run_attempt === n)
+    return earlier ? { ...run, ...earlier } : undefined
   }
 
   private headCommit(sha: string, actor: string, timestamp: string): RunRecord['head_commit'] {
@@ -180,15 +278,20 @@ export class Model {
 
   async addArtifact(fullName: string, runId: number, seed: ArtifactSeed): Promise<ArtifactRecord> {
     const repo = this.requireRepo(fullName)
-    const run = this.store.findRun(repo.full_name, runId)
-    if (!run) throw new Error(`no run ${runId} in ${fullName}`)
+    const run = this.requireRun(fullName, runId)
+    const attempt = this.attemptOf(run, seed.attempt ?? run.run_attempt)
+    if (!attempt) throw new Error(`run ${runId} has no attempt ${seed.attempt}; it is at attempt ${run.run_attempt}`)
+    if (seed.id !== undefined && this.store.hasArtifactId(seed.id)) throw new Error(`artifact id ${seed.id} is taken`)
     const zip =
       'zip' in seed.files && Buffer.isBuffer(seed.files.zip)
         ? seed.files.zip
         : await buildZip(seed.files as Record<string, string | Buffer | ZipEntry>)
     const blob = this.store.putBlob(zip)
+    // A fixed id does not move the sequence (so later artifacts can get lower ids); the sequence skips it.
+    let id = seed.id ?? this.store.nextId('artifact')
+    while (seed.id === undefined && this.store.hasArtifactId(id)) id = this.store.nextId('artifact')
     const record: ArtifactRecord = {
-      id: this.store.nextId('artifact'),
+      id,
       repo: repo.full_name,
       run_id: run.id,
       name: seed.name,
@@ -196,7 +299,8 @@ export class Model {
       digest: seed.digest === undefined ? `sha256:${blob}` : seed.digest,
       expired: seed.expired ?? false,
       blob,
-      ...artifactDates(run, seed.expired ?? false, this.clock().getTime())
+      run_attempt: attempt.run_attempt,
+      ...artifactDates(attempt, seed.expired ?? false, this.clock().getTime())
     }
     this.store.insertArtifact(record)
     this.store.save()
@@ -264,6 +368,12 @@ export class Model {
     return render.workflowRun(run, { repo, headRepo: this.requireRepo(run.head_repo), api })
   }
 
+  /** `GET …/actions/runs/{id}/attempts/{n}`: the run as attempt `n` left it (or is). */
+  attemptView(run: RunRecord, n: number, api: string): render.WorkflowRun | undefined {
+    const attempt = this.attemptOf(run, n)
+    return attempt ? this.runView(attempt, api) : undefined
+  }
+
   artifactView(record: ArtifactRecord, api: string): render.Artifact {
     const run = this.store.findRun(record.repo, record.run_id)
     if (!run) throw new Error(`artifact ${record.id} has no run`)
@@ -288,12 +398,19 @@ export class Model {
   }
 }
 
+function shift(iso: string, ms: number): string {
+  return isoSeconds(new Date(Date.parse(iso) + ms))
+}
+
 /**
- * Artifacts are created just before their run ends and kept for upload-artifact's default 90 days.
- * An expired one keeps its creation time and shows an expiry just past, as a short retention would.
+ * Artifacts are created just before their attempt ends (now, if it is still running), never before
+ * it started, and kept for upload-artifact's default 90 days. An expired one keeps its creation time
+ * and shows an expiry just past, as a short retention would.
  */
-function artifactDates(run: RunRecord, expired: boolean, now: number) {
-  const created = Date.parse(run.updated_at) - MINUTE
+function artifactDates(attempt: RunRecord, expired: boolean, now: number) {
+  const started = Date.parse(attempt.run_started_at)
+  const end = attempt.status === 'completed' ? Date.parse(attempt.updated_at) : now
+  const created = Math.max(started, end - MINUTE)
   const expires = expired ? Math.min(now - MINUTE, created + RETENTION_DAYS * DAY) : created + RETENTION_DAYS * DAY
   return {
     created_at: isoSeconds(new Date(created)),

@@ -4,7 +4,7 @@
  * `octokit.rest.actions.*` make.
  */
 import type { BlobTickets } from './blobs.ts'
-import { ApiError, json, notFound, paginate, type Reply } from './http.ts'
+import { ApiError, invalidRequest, json, notFound, paginate, type Reply } from './http.ts'
 import type { Model } from './model.ts'
 import { numericParam, type Route, type RouteRequest } from './router.ts'
 import type { RunRecord } from './store.ts'
@@ -15,6 +15,9 @@ const READ_ACTIONS = { scope: 'actions', level: 'read' } as const
 
 /** Values of `status` that are run statuses; every other accepted value is a conclusion. */
 const RUN_STATUSES = new Set(['completed', 'in_progress', 'queued', 'requested', 'waiting', 'pending'])
+/** "This endpoint will return up to 1,000 results for each search when using the following parameters". */
+const SEARCH_FILTERS = ['actor', 'branch', 'check_suite_id', 'created', 'event', 'head_sha', 'status']
+const MAX_SEARCH_RESULTS = 1000
 
 export function actionsRoutes(model: Model, tickets: BlobTickets): Route[] {
   const store = model.store
@@ -42,6 +45,19 @@ export function actionsRoutes(model: Model, tickets: BlobTickets): Route[] {
     },
     {
       method: 'GET',
+      template: '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}',
+      docs: `${DOCS_RUNS}#get-a-workflow-run-attempt`,
+      permission: READ_ACTIONS,
+      handle(req) {
+        const run = requireRun(req, this.docs)
+        const n = numericParam(req.params.attempt_number)
+        const attempt = n === undefined ? undefined : model.attemptOf(run, n)
+        if (!attempt) throw notFound(this.docs)
+        return json(200, runView(attempt, req))
+      }
+    },
+    {
+      method: 'GET',
       template: '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
       docs: `${DOCS_RUNS}#list-workflow-runs-for-a-workflow`,
       permission: READ_ACTIONS,
@@ -52,8 +68,10 @@ export function actionsRoutes(model: Model, tickets: BlobTickets): Route[] {
           .runsOf(req.repo.full_name)
           .filter((run) => run.workflow_id === workflow.id && matchesRunFilters(run, req.query))
           .sort(newestFirst)
+        // A filtered list stops at 1,000 runs; total_count still counts every match.
+        const searched = SEARCH_FILTERS.some((key) => req.query.has(key))
         const { page, link } = paginate(
-          runs,
+          searched ? runs.slice(0, MAX_SEARCH_RESULTS) : runs,
           req.query,
           repoLink(req, `/actions/workflows/${req.params.workflow_id}/runs`)
         )
@@ -69,10 +87,22 @@ export function actionsRoutes(model: Model, tickets: BlobTickets): Route[] {
       handle(req) {
         const run = requireRun(req, this.docs)
         const name = req.query.get('name')
-        // Creation order; clients that want "the newest per name" sort by id themselves.
+        const direction = req.query.get('direction') ?? 'desc'
+        if (direction !== 'asc' && direction !== 'desc') {
+          throw invalidRequest(
+            this.docs,
+            `For 'direction', ${JSON.stringify(direction)} is not one of ["asc", "desc"].`
+          )
+        }
+        // Every attempt's artifacts, newest first by default (`direction`); the REST artifact says
+        // nothing about the attempt, and ids are not in upload order across attempts.
         const artifacts = store
           .artifactsOfRun(req.repo.full_name, run.id)
           .filter((a) => name === null || a.name === name)
+          .sort(
+            (a, b) =>
+              (Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id) * (direction === 'asc' ? 1 : -1)
+          )
         const { page, link } = paginate(artifacts, req.query, repoLink(req, `/actions/runs/${run.id}/artifacts`))
         const body = { total_count: artifacts.length, artifacts: page.map((a) => model.artifactView(a, req.api)) }
         return json(200, body, link ? { link } : undefined)

@@ -231,7 +231,8 @@ function issueFields(body: Record<string, unknown>, docs: string): IssueFields {
     if (body.state_reason !== null && !STATE_REASONS.includes(String(body.state_reason))) {
       throw invalidRequest(
         docs,
-        `For 'properties/state_reason', ${JSON.stringify(body.state_reason)} is not one of ${JSON.stringify(STATE_REASONS)}.`
+        `For 'properties/state_reason', ${JSON.stringify(body.state_reason)} ` +
+          `is not one of ${JSON.stringify(STATE_REASONS)}.`
       )
     }
     fields.state_reason = body.state_reason as string | null

@@ -66,6 +66,21 @@ export interface RunRecord {
   head_commit: HeadCommit | null
   pull_requests: unknown[]
   referenced_workflows: unknown[] | null
+  /**
+   * Earlier attempts, oldest first; the fields above describe the current attempt (`run_attempt`).
+   * Missing in state files written before attempts were kept, which means "no earlier attempt known".
+   */
+  previous_attempts?: AttemptRecord[]
+}
+
+/** What differs between the attempts of one run: a re-run keeps the id, number, head and workflow. */
+export interface AttemptRecord {
+  run_attempt: number
+  status: string | null
+  conclusion: string | null
+  run_started_at: string
+  updated_at: string
+  triggering_actor: string
 }
 
 export interface ArtifactRecord {
@@ -81,6 +96,11 @@ export interface ArtifactRecord {
   expires_at: string
   /** SHA-256 hex of the zip; the file `blobs/<blob>.zip` holds the bytes. */
   blob: string
+  /**
+   * The attempt that uploaded it. GitHub keeps this to itself: the REST artifact has no attempt
+   * field, so it is never rendered (consumers can only compare `created_at` with the attempts' times).
+   */
+  run_attempt?: number
 }
 
 export interface Comment {
@@ -243,6 +263,11 @@ export class Store {
 
   findArtifact(repo: string, id: number): ArtifactRecord | undefined {
     return this.state.artifacts.find((a) => a.repo === repo && a.id === id)
+  }
+
+  /** Artifact ids are unique across repositories, as on GitHub. */
+  hasArtifactId(id: number): boolean {
+    return this.state.artifacts.some((a) => a.id === id)
   }
 
   insertArtifact(artifact: ArtifactRecord): void {

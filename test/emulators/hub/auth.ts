@@ -2,18 +2,28 @@
 // in an answer (whoami shows a display name derived from the user, not the token).
 import type { IncomingMessage } from 'node:http'
 import { HubHttpError } from './errors.ts'
-import type { TokenGrant, TokenRole } from './types.ts'
+import type { RepoRef, TokenGrant, TokenRole } from './types.ts'
 
-export type Identity = { kind: 'anonymous' } | { kind: 'invalid' } | { kind: 'user'; user: string; role: TokenRole }
+/** `scope`: an exchanged (Trusted Publisher) token, which reaches that one repo only. */
+export type Identity =
+  { kind: 'anonymous' } | { kind: 'invalid' } | { kind: 'user'; user: string; role: TokenRole; scope?: RepoRef }
 
 /** User every `hf_` token maps to when no tokens are configured. */
 export const DEFAULT_USER = 'tester'
 
 export class Authenticator {
   private readonly grants: Map<string, Required<TokenGrant>> | undefined
+  /** Tokens the emulator itself handed out at run time (see register). */
+  private readonly issued = new Map<string, Required<TokenGrant>>()
 
-  /** Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access. */
-  constructor(tokens?: Record<string, TokenGrant>) {
+  /**
+   * Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access.
+   * `exchanged` answers for `hf_jwt_…` tokens (trusted-publishers.ts); they are never `tester`.
+   */
+  constructor(
+    tokens?: Record<string, TokenGrant>,
+    private readonly exchanged?: { identify(token: string): Identity }
+  ) {
     this.grants = tokens
       ? new Map(
           Object.entries(tokens).map(([token, grant]) => [token, { user: grant.user, role: grant.role ?? 'write' }])
@@ -24,10 +34,23 @@ export class Authenticator {
   identify(req: IncomingMessage): Identity {
     const token = bearerToken(req.headers.authorization)
     if (token === undefined) return { kind: 'anonymous' }
-    if (!this.grants)
-      return token.startsWith('hf_') ? { kind: 'user', user: DEFAULT_USER, role: 'write' } : { kind: 'invalid' }
-    const grant = this.grants.get(token)
+    // Exchanged (trusted-publisher) tokens carry a scope and an expiry: trusted-publishers.ts answers for them.
+    if (token.startsWith('hf_jwt_')) return this.exchanged?.identify(token) ?? { kind: 'invalid' }
+    const grant = this.lookup(token)
     return grant ? { kind: 'user', user: grant.user, role: grant.role } : { kind: 'invalid' }
+  }
+
+  /** The one place a token becomes a grant: issued tokens, then configured ones (or the `hf_` rule). */
+  lookup(token: string): Required<TokenGrant> | undefined {
+    const issued = this.issued.get(token)
+    if (issued) return issued
+    if (!this.grants) return token.startsWith('hf_') ? { user: DEFAULT_USER, role: 'write' } : undefined
+    return this.grants.get(token)
+  }
+
+  /** Accepts a token handed out at run time (e.g. by a token exchange), in memory only. */
+  register(token: string, grant: TokenGrant): void {
+    this.issued.set(token, { user: grant.user, role: grant.role ?? 'write' })
   }
 }
 
@@ -48,14 +71,27 @@ export function invalidCredentials(): HubHttpError {
 }
 
 /** A caller that must be logged in (write routes, whoami). */
-export function requireUser(identity: Identity): { user: string; role: TokenRole } {
+export function requireUser(identity: Identity): { user: string; role: TokenRole; scope?: RepoRef } {
   if (identity.kind === 'invalid') throw invalidCredentials()
   if (identity.kind === 'anonymous') throw new HubHttpError(401, 'You must be authenticated to access this resource')
   return identity
 }
 
-export function requireWriteRole(identity: { role: TokenRole }): void {
+/** `repo`: the repo written to; without it (account-level writes) a repo-scoped token is refused. */
+export function requireWriteRole(identity: { role: TokenRole; scope?: RepoRef }, repo?: RepoRef): void {
+  if (identity.scope && !(repo && sameRepo(identity.scope, repo))) {
+    throw new HubHttpError(403, "You don't have the rights to do this with a token scoped to another repo")
+  }
   if (identity.role !== 'write') {
     throw new HubHttpError(403, 'This token does not have write access to this repository (role: read)')
   }
+}
+
+/** A repo-scoped token sees other repos as anonymous callers do (public ones only). */
+export function outOfScope(identity: Identity, repo: RepoRef): boolean {
+  return identity.kind === 'user' && identity.scope !== undefined && !sameRepo(identity.scope, repo)
+}
+
+function sameRepo(a: RepoRef, b: RepoRef): boolean {
+  return a.type === b.type && a.name.toLowerCase() === b.name.toLowerCase()
 }

@@ -1,6 +1,6 @@
 // Branches (E13, E14), tags (Python-only endpoints) and the refs listing.
 import { HubHttpError, badRequest, revisionNotFound } from '../errors.ts'
-import { isObject, readJsonBody, sendJson, type RequestContext } from '../http.ts'
+import { isObject, queryFlag, readJsonBody, sendJson, type RequestContext } from '../http.ts'
 import { DEFAULT_BRANCH } from '../store.ts'
 import type { RepoRef } from '../types.ts'
 import { readableRepo, resolveOrThrow, writableRepo, type EmulatorState } from './shared.ts'
@@ -117,7 +117,7 @@ export async function deleteTagRoute(
 export async function refsRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef): Promise<void> {
   await readableRepo(ctx, state, repo)
   const refs = await state.store.getRefs(repo)
-  const includePrs = ['1', 'true'].includes(ctx.url.searchParams.get('include_prs') ?? '')
+  const includePrs = queryFlag(ctx.url.searchParams, 'include_prs')
   sendJson(ctx.res, 200, {
     branches: Object.entries(refs.branches).map(([name, oid]) => ({
       name,
