@@ -11,10 +11,15 @@
  * extended autolinks, so an artifact named `www.evil.example` or `https://evil.example` stays text.
  */
 export function escapeHtml(text: string): string {
-  return escapeAttribute(text)
-    .replace(/@/g, '@\u200b')
-    .replace(/:\/\//g, ':\u200b//')
-    .replace(/\b(www)\./gi, '$1\u200b.')
+  return (
+    escapeAttribute(text)
+      // Brackets as references too: should the text ever land outside an HTML block, it makes no link.
+      .replace(/\[/g, '&#91;')
+      .replace(/\]/g, '&#93;')
+      .replace(/@/g, '@\u200b')
+      .replace(/:\/\//g, ':\u200b//')
+      .replace(/\b(www)\./gi, '$1\u200b.')
+  )
 }
 
 /** HTML-escapes for an attribute value we build ourselves (an href): no zero-width spaces. */
