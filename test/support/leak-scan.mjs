@@ -28,7 +28,7 @@ export function secretVariants(secret) {
 }
 
 /** A presigned URL's signature that was not scrubbed (S3 `X-Amz-Signature`, Azure `sig`). */
-const SIGNATURE = /(?:X-Amz-Signature|[?&]sig)(?:=|%3D)(?!\*\*\*)[0-9A-Za-z%+/]{16,}/i
+const SIGNATURE = /(?:X-Amz-Signature|[?&](?:sig|signature))(?:=|%3D)(?!\*\*\*)[0-9A-Za-z%+/]{16,}/i
 
 /**
  * @param {string} text
