@@ -8,6 +8,7 @@ import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
 import { parseByteSize } from './lib/format.ts'
+import { unsafeCharacter } from './lib/names.ts'
 import type { CardMetadataInputs } from './card/model-card.ts'
 import {
   NO_MAPPING,
@@ -67,6 +68,8 @@ export type RawInputs = Record<InputName, string | undefined>
 const REPO_PART = /^(?![.-])(?!.*(--|\.\.))[A-Za-z0-9._-]{1,96}(?<![.-])$/
 // git check-ref-format, the parts that matter for a branch name typed into a workflow file.
 const BAD_REF = /(^[-/.])|([/.]$)|(\.\.)|(\/\/)|(@\{)|([\s~^:?*[\\])|(\.lock$)/
+/** Not a ref name git would take, or one with a control or bidi character (lib/names.ts). */
+const badRef = (v: string) => BAD_REF.test(v) || unsafeCharacter(v) !== undefined
 
 const bool = (name: string) =>
   z
@@ -97,7 +100,7 @@ const schema = z.object({
     .string()
     .trim()
     .min(1, { message: 'branch: must not be empty (default: main)' })
-    .refine((v) => !BAD_REF.test(v), {
+    .refine((v) => !badRef(v), {
       message:
         'branch: not a valid git branch name (no spaces, "..", "~^:?*[\\", leading "-" or trailing "/" or ".lock")'
     }),
@@ -159,7 +162,7 @@ const schema = z.object({
   revision: z
     .string()
     .trim()
-    .refine((v) => !BAD_REF.test(v), { message: 'revision: expected a branch, tag or commit id of the Hub repo' })
+    .refine((v) => !badRef(v), { message: 'revision: expected a branch, tag or commit id of the Hub repo' })
     .optional(),
   'expected-files': list('expected-files', /^[^\n]+$/, 'paths in the repo').superRefine((paths, ctx) => {
     for (const path of paths) {
@@ -207,7 +210,7 @@ const schema = z.object({
   tag: z
     .string()
     .trim()
-    .refine((v) => !BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x')), {
+    .refine((v) => !badRef(v.replace(/\{[a-z_]+\}/g, 'x')), {
       message: 'tag: not a valid tag name (placeholders: {run_number}, {run_id}, {short_sha}, {sha}, {date})'
     })
     .optional(),

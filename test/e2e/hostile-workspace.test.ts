@@ -40,6 +40,7 @@ before(async () => {
   })
   await symlink('../.git/config', join(workspace, 'samples/x'))
   await symlink('.git', join(workspace, 'gitdir'))
+  await symlink('.git/config', join(workspace, 'card.md'))
   const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace, stdio: 'ignore' })
   git('add', '-A')
   git('-c', 'user.name=Mallory', '-c', 'user.email=m@example.invalid', 'commit', '-qm', 'links')
@@ -70,6 +71,11 @@ refused('a symlinked folder to .git', { files: 'gitdir/ -> g/' }, INTO_GIT)
 refused('.git/config named directly', { files: '.git/config -> config.txt' }, /files line 1 .*into a \.git folder/)
 refused('a .GIT folder (git refuses every spelling)', { files: '.GIT/ -> x/' }, /files line 1 .*into a \.git folder/)
 refused(
+  'a model-card template that is a symlink to .git/config',
+  { files: 'notes.txt', 'model-card': 'card.md' },
+  /model-card: the template card\.md leads into a \.git folder/
+)
+refused(
   'a destination inside .git',
   { files: 'notes.txt -> sub/.git/hooks/post-checkout' },
   /Invalid inputs[\s\S]*files: line 1 .*inside "\.git"/
@@ -88,6 +94,11 @@ refused(
   'a bidi override in a destination typed into files',
   { files: 'notes.txt -> docs/a\u202egnp.txt' },
   /Invalid inputs[\s\S]*files: line 1 .*control character \\u202E/
+)
+refused(
+  'a branch with a bidi override',
+  { files: 'notes.txt', branch: 'main\u202e' },
+  /Invalid inputs[\s\S]*branch: not a valid git branch name/
 )
 refused(
   'two destinations that differ only by case',

@@ -38,6 +38,12 @@ test('an http:// hub-url to another host is refused unless allowed; loopback and
   assert.match(problems({ 'allow-insecure-hub-url': 'yes' }), /allow-insecure-hub-url: expected "true" or "false"/)
 })
 
+test('a branch, revision or tag with a control or bidi character is refused', () => {
+  assert.match(problems({ branch: 'main\u202e' }), /branch: not a valid git branch name/)
+  assert.match(problems({ revision: 'v1\u0007' }), /revision: expected a branch/)
+  assert.match(problems({ tag: 'v{run_number}\u2066' }), /tag: not a valid tag name/)
+})
+
 test('artifacts-max-size takes a size with a unit; the default is 10 GiB', () => {
   assert.equal(read({}).artifactsMaxBytes, 10 * 1024 ** 3)
   assert.equal(read({ 'artifacts-max-size': '500MiB' }).artifactsMaxBytes, 500 * 1024 ** 2)
