@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
+import { parseByteSize } from './lib/format.ts'
+import { unsafeCharacter } from './lib/names.ts'
 import type { CardMetadataInputs } from './card/model-card.ts'
 import {
   NO_MAPPING,
@@ -58,6 +60,8 @@ export const INPUT_NAMES = [
   'on-regression',
   'rollback-to',
   'history-limit',
+  'allow-insecure-hub-url',
+  'artifacts-max-size',
   'deadline-minutes',
   'verify-content'
 ] as const
@@ -67,6 +71,8 @@ export type RawInputs = Record<InputName, string | undefined>
 const REPO_PART = /^(?![.-])(?!.*(--|\.\.))[A-Za-z0-9._-]{1,96}(?<![.-])$/
 // git check-ref-format, the parts that matter for a branch name typed into a workflow file.
 const BAD_REF = /(^[-/.])|([/.]$)|(\.\.)|(\/\/)|(@\{)|([\s~^:?*[\\])|(\.lock$)/
+/** Not a ref name git would take, or one with a control or bidi character (lib/names.ts). */
+const badRef = (v: string) => BAD_REF.test(v) || unsafeCharacter(v) !== undefined
 
 const bool = (name: string) =>
   z
@@ -97,7 +103,7 @@ const schema = z.object({
     .string()
     .trim()
     .min(1, { message: 'branch: must not be empty (default: main)' })
-    .refine((v) => !BAD_REF.test(v), {
+    .refine((v) => !badRef(v), {
       message:
         'branch: not a valid git branch name (no spaces, "..", "~^:?*[\\", leading "-" or trailing "/" or ".lock")'
     }),
@@ -159,7 +165,7 @@ const schema = z.object({
   revision: z
     .string()
     .trim()
-    .refine((v) => !BAD_REF.test(v), { message: 'revision: expected a branch, tag or commit id of the Hub repo' })
+    .refine((v) => !badRef(v), { message: 'revision: expected a branch, tag or commit id of the Hub repo' })
     .optional(),
   'expected-files': list('expected-files', /^[^\n]+$/, 'paths in the repo').superRefine((paths, ctx) => {
     for (const path of paths) {
@@ -215,7 +221,7 @@ const schema = z.object({
       if (unknown.length > 0) {
         const names = [...new Set(unknown)].map((n) => `{${n}}`).join(', ')
         ctx.addIssue({ code: 'custom', message: `tag: unknown placeholder ${names}; the placeholders are ${known}` })
-      } else if (BAD_REF.test(v.replace(/\{[a-z_]+\}/g, 'x'))) {
+      } else if (badRef(v.replace(/\{[a-z_]+\}/g, 'x'))) {
         ctx.addIssue({ code: 'custom', message: `tag: not a valid tag name (placeholders: ${known})` })
       }
     })
@@ -248,6 +254,15 @@ const schema = z.object({
     .trim()
     .regex(/^[1-9][0-9]{0,3}$/, { message: 'history-limit: expected a whole number from 1 to 9999' })
     .transform(Number),
+  'allow-insecure-hub-url': bool('allow-insecure-hub-url'),
+  'artifacts-max-size': z
+    .string()
+    .trim()
+    .transform((v) => parseByteSize(v))
+    .refine((v) => v !== undefined && v > 0, {
+      message: 'artifacts-max-size: expected a size such as 10GiB, 500MiB or a number of bytes'
+    })
+    .transform((v) => v!),
   'deadline-minutes': z
     .string()
     .trim()
@@ -313,6 +328,8 @@ export interface Settings {
   }
   rollbackTo?: string
   historyLimit: number
+  /** The most bytes the Train run's artifacts may extract to, all together. */
+  artifactsMaxBytes: number
   /** After this long the run stops cleanly, writes what it knows and files the failure issue. */
   deadlineMinutes: number
   /** Verification also downloads every LFS file and checks its SHA-256 (streamed, bounded memory). */
@@ -354,6 +371,8 @@ export const DEFAULTS: Partial<RawInputs> = {
   'gate-min-delta': '0',
   'on-regression': 'skip',
   'history-limit': '20',
+  'allow-insecure-hub-url': 'false',
+  'artifacts-max-size': '10GiB',
   'deadline-minutes': '50',
   'verify-content': 'false'
 }
@@ -422,6 +441,7 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
       : undefined,
     rollbackTo: v['rollback-to'] || undefined,
     historyLimit: v['history-limit'],
+    artifactsMaxBytes: v['artifacts-max-size'],
     deadlineMinutes: v['deadline-minutes'],
     verifyContent: v['verify-content']
   })
@@ -435,7 +455,29 @@ function crossFieldProblems(raw: RawInputs): string[] {
     problems.push(`files: ${NO_MAPPING}`)
   if (mode === 'rollback' && !raw['rollback-to']?.trim())
     problems.push('rollback-to: required when mode is rollback; name a Hub commit id, a tag, or a source git commit')
+  const insecure = insecureHubUrl(raw['hub-url'] ?? '')
+  if (insecure && raw['allow-insecure-hub-url']?.trim().toLowerCase() !== 'true')
+    problems.push(
+      `hub-url: ${insecure} is plain http to a host other than this machine, so hf-token would travel in clear ` +
+        'text and anyone on the network path could read it. Use https://, or set allow-insecure-hub-url: true ' +
+        'for a Hub reached over a network you trust'
+    )
   return problems
+}
+
+/** The origin of an http:// URL to a host that is not loopback, or undefined (https, loopback, or not a URL). */
+function insecureHubUrl(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== 'http:') return undefined
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const loopback =
+    host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1'
+  return loopback ? undefined : url.origin
 }
 
 function repoIdProblem(value: string): string | undefined {

@@ -13,22 +13,24 @@ import type { GitHubApi } from './github/github-api.ts'
 import { readSettings, type Settings } from './inputs.ts'
 import { closeFailureIssue, openFailureIssue, type IssueContext } from './issues/failure-reporter.ts'
 import { RunDeadline } from './lib/deadline.ts'
-import { redact } from './lib/redact.ts'
 import { runHistory } from './modes/history.ts'
 import { runPublish } from './modes/publish.ts'
 import { runRollback } from './modes/rollback.ts'
 import { runVerify } from './modes/verify.ts'
 import { writeOutputs } from './report/outputs.ts'
 import { emptyResult, knownResultOf, type RunResult } from './report/run-result.ts'
+import { safeCore } from './report/safe-core.ts'
+import { Scrubber } from './report/scrub.ts'
 import { renderFailureSummary, renderSummary } from './report/summary.ts'
 import { readRunContext, type RunContext } from './trigger/run-context.ts'
 import { resolveTrainRun, TrainRunRefused } from './trigger/resolve-train-run.ts'
 import type { WorkflowRun } from './trigger/workflow-run.ts'
 
-export async function run(baseDeps: Deps = defaultDeps()): Promise<void> {
-  let deps = baseDeps
+export async function run(rawDeps: Deps = defaultDeps()): Promise<void> {
+  const scrubber = maskSecrets(rawDeps)
+  // Every writer (log, annotations, outputs, summary) goes through this one scrubbing core.
+  let deps: Deps = { ...rawDeps, core: safeCore(rawDeps.core, scrubber) }
   const { core } = deps
-  const secrets = maskSecrets(deps)
   const ctx = readRunContext(deps.env)
   let settings: Settings | undefined
   let stage: Stage = 'inputs'
@@ -93,18 +95,18 @@ export async function run(baseDeps: Deps = defaultDeps()): Promise<void> {
         break
     }
     stage = 'report'
-    await report(deps, s, ctx, github, secrets, result)
+    await report(deps, s, ctx, github, scrubber, result)
   } catch (error) {
     const failedStage = error instanceof ActionError ? error.stage : stage
     // Our own errors say what to do; anything else gets its cause chain (fetch hides the reason there).
-    const message = redact(error instanceof ActionError ? error.message : describeError(error), secrets)
+    const message = error instanceof ActionError ? error.message : describeError(error)
     // Past the deadline, a short grace period is left for reporting what happened.
     deps.deadline?.enterGrace()
     const known = knownResultOf(error)
     let issueUrl: string | undefined
     if (settings && failedStage !== 'inputs') {
       issueUrl = await openFailureIssue(
-        issueContext(deps, settings, ctx, github, secrets),
+        issueContext(deps, settings, ctx, github, scrubber),
         failedStage,
         message,
         trainRun
@@ -112,7 +114,7 @@ export async function run(baseDeps: Deps = defaultDeps()): Promise<void> {
     }
     // Outputs known at failure time are written too: the commit that landed, verified=false.
     if (known) {
-      writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), {
+      writeOutputs((name, value) => core.setOutput(name, value), {
         ...known,
         closedIssueUrl: issueUrl
       })
@@ -120,7 +122,7 @@ export async function run(baseDeps: Deps = defaultDeps()): Promise<void> {
       core.setOutput('issue-url', issueUrl)
     }
     if (settings && failedStage !== 'inputs') {
-      await core.writeSummary(redact(renderFailureSummary(failedStage, message, known), secrets)).catch(() => undefined)
+      await core.writeSummary(renderFailureSummary(failedStage, message, known)).catch(() => undefined)
     }
     core.setFailed(message)
   } finally {
@@ -128,11 +130,17 @@ export async function run(baseDeps: Deps = defaultDeps()): Promise<void> {
   }
 }
 
-/** Registers every secret input with the runner before anything can print it. */
-function maskSecrets(deps: Deps): string[] {
-  const secrets = ['hf-token', 'github-token'].map((name) => deps.core.getInput(name)).filter((v) => v.length > 0)
-  for (const secret of secrets) deps.core.setSecret(secret.trim())
-  return secrets.flatMap((s) => [s, s.trim()])
+/**
+ * Registers every secret with the runner before anything can print it, and returns the scrubber
+ * that takes them (in every form) out of whatever the action writes. Besides the two token inputs,
+ * the runner's own tokens in the environment: a library error could quote them.
+ */
+function maskSecrets(deps: Deps): Scrubber {
+  const inputs = ['hf-token', 'github-token'].map((name) => deps.core.getInput(name))
+  const runnerTokens = [deps.env.ACTIONS_RUNTIME_TOKEN, deps.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN]
+  const secrets = [...inputs, ...runnerTokens].filter((v): v is string => v !== undefined && v.trim().length > 0)
+  for (const secret of inputs.filter((v) => v.trim().length > 0)) deps.core.setSecret(secret.trim())
+  return new Scrubber(secrets)
 }
 
 async function download(
@@ -156,6 +164,7 @@ async function download(
     rules: settings.artifacts,
     runnerTemp: ctx.runnerTemp,
     workspace: ctx.workspace,
+    maxBytes: settings.artifactsMaxBytes,
     log: (line) => deps.core.info(line)
   })
   deps.core.info(`Artifacts extracted into ${result.root} (outside the workspace; removed after the upload)`)
@@ -171,7 +180,7 @@ async function report(
   settings: Settings,
   ctx: RunContext,
   github: () => GitHubApi | undefined,
-  secrets: readonly string[],
+  scrubber: Scrubber,
   result: RunResult
 ): Promise<void> {
   const { core } = deps
@@ -181,14 +190,14 @@ async function report(
     result.skippedTrainRun === undefined &&
     result.mode !== 'history'
   if (resolves) {
-    result.closedIssueUrl = await closeFailureIssue(issueContext(deps, settings, ctx, github, secrets), {
+    result.closedIssueUrl = await closeFailureIssue(issueContext(deps, settings, ctx, github, scrubber), {
       commitUrl: result.commit?.url,
       changed: result.changed
     })
   }
   await core.group('Report', async () => {
-    writeOutputs((name, value) => core.setOutput(name, redact(value, secrets)), result)
-    await core.writeSummary(redact(renderSummary(result), secrets))
+    writeOutputs((name, value) => core.setOutput(name, value), result)
+    await core.writeSummary(renderSummary(result))
     if (result.skippedTrainRun !== undefined) return
     core.info(
       result.pullRequestUrl
@@ -232,9 +241,9 @@ function issueContext(
   settings: Settings,
   ctx: RunContext,
   github: () => GitHubApi | undefined,
-  secrets: readonly string[]
+  scrubber: Scrubber
 ): IssueContext {
-  return { core: deps.core, settings, ctx, github, secrets }
+  return { core: deps.core, settings, ctx, github, scrub: (text) => scrubber.text(text) }
 }
 
 function memo<T>(make: () => T): () => T {

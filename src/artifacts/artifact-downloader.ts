@@ -1,6 +1,8 @@
 /**
- * Downloads one artifact of another workflow run with `@actions/artifact` (its `findBy` path),
- * into a folder the caller created fresh and empty.
+ * Downloads one artifact of another workflow run with `@actions/artifact` (its `findBy` path), as
+ * the zip itself (`skipDecompress`), into a folder the caller created fresh and empty. The library
+ * checks the zip's digest while it streams; `extract-zip.ts` then checks every entry before it
+ * extracts anything (the library's own unzip silently rewrites hostile entry names).
  *
  * `@actions/artifact` reads GITHUB_API_URL when it is first imported, so it is imported lazily,
  * after the environment is final.
@@ -10,7 +12,7 @@ export interface ArtifactDownloadRequest {
   artifactId: number
   /** "sha256:<hex>" from the API, checked against the downloaded zip when present. */
   expectedDigest: string | null
-  /** Fresh, empty folder to extract into. */
+  /** Fresh, empty folder to save the zip in (one file, named by the storage's Content-Disposition). */
   directory: string
   runId: number
 }
@@ -27,6 +29,7 @@ export function createArtifactDownloader(options: { token: string; owner: string
       const result = await client.downloadArtifact(request.artifactId, {
         path: request.directory,
         expectedHash: request.expectedDigest ?? undefined,
+        skipDecompress: true,
         findBy: {
           token: options.token,
           workflowRunId: request.runId,

@@ -9,6 +9,7 @@ import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { CardSettings } from '../inputs.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
+import { foldPath } from '../lib/names.ts'
 import type { SourceFacts } from '../provenance/source.ts'
 import { extractMetrics, type CardMetric } from './metrics.ts'
 import { requireValidCard } from './hub-validation.ts'
@@ -57,6 +58,14 @@ export async function buildCard(
 
 /** A publish whose files include README.md cannot also generate it: say which input to change. */
 export function checkCardConflict(mode: CardSettings['mode'], manifest: readonly ManifestEntry[]): void {
+  const lookalike = manifest.find((f) => f.pathInRepo !== CARD_PATH && foldPath(f.pathInRepo) === foldPath(CARD_PATH))
+  if (mode !== 'keep' && lookalike) {
+    throw new ActionError(
+      `files maps a file to ${lookalike.pathInRepo}, which differs from the generated README.md only by case: a ` +
+        'clone on macOS or Windows keeps only one of them. Publish it under another name, or set model-card: keep',
+      'upload'
+    )
+  }
   if (mode !== 'keep' && manifest.some((f) => f.pathInRepo === CARD_PATH)) {
     const which = typeof mode === 'string' ? mode : 'template'
     throw new ActionError(

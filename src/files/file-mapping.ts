@@ -11,6 +11,7 @@
  */
 import { posix } from 'node:path'
 import { parseLineInput } from '../lib/line-input.ts'
+import { isGitSegment, nameProblem } from '../lib/names.ts'
 
 export type SourceKind = 'file-or-directory' | 'glob'
 
@@ -71,13 +72,16 @@ function parseLine(content: string, line: number): FileMappingRule | string {
 /** Why a destination cannot be a path inside a Hub repo, or undefined when it can. */
 export function checkRepoPath(path: string, allowEmpty = true): string | undefined {
   if (path === '' || path === '.' || path === './') return allowEmpty ? undefined : 'the path in the repo is empty'
+  const unsafe = nameProblem(path, 'path in the repo')
+  if (unsafe) return unsafe
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) {
     return `the path in the repo "${path}" is absolute; write it relative to the repo root, e.g. "generator/model.pt"`
   }
   if (path.includes('\\')) return `the path in the repo "${path}" contains a backslash; use "/" between folders`
   const segments = path.split('/').filter((s) => s !== '' && s !== '.')
   if (segments.includes('..')) return `the path in the repo "${path}" contains ".."; it must stay inside the repo`
-  if (segments[0] === '.git') return `the path in the repo "${path}" is inside ".git", which the Hub does not allow`
+  if (segments.some(isGitSegment))
+    return `the path in the repo "${path}" is inside ".git", which git and the Hub do not allow`
   if (GLOB_CHARS.test(path))
     return `the path in the repo "${path}" contains a wildcard; only the local source may be a glob`
   return undefined

@@ -3,9 +3,10 @@
  * benchmark report (both JSON from the Train run, so untrusted and size-capped) and a card
  * template from the workspace.
  */
-import { readFile } from 'node:fs/promises'
-import { posix, relative, resolve } from 'node:path'
+import { readFile, realpath } from 'node:fs/promises'
+import { isAbsolute, posix, relative, resolve, sep } from 'node:path'
 import { ActionError } from '../errors.ts'
+import { isGitSegment } from '../lib/names.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 
 /** Reports are a few KiB; anything near this is not a report and is not parsed. */
@@ -56,15 +57,26 @@ export async function readJsonFile(entry: ManifestEntry, what: string): Promise<
   }
 }
 
-/** The model-card template, which must lie inside the workspace. */
+/**
+ * The model-card template, which must lie inside the workspace, also once symlinks are resolved,
+ * and not inside a `.git` folder: a committed `card.md -> .git/config` would otherwise publish the
+ * job's token as the card.
+ */
 export async function readTemplate(workspace: string, path: string): Promise<string> {
   const absolute = resolve(workspace, path)
-  if (relative(workspace, absolute).startsWith('..')) {
-    throw new ActionError(`model-card: the template ${path} is outside the workspace`, 'upload')
-  }
-  try {
-    return await readFile(absolute, 'utf8')
-  } catch {
+  const real = await realpath(absolute).catch(() => undefined)
+  if (real === undefined) {
     throw new ActionError(`model-card: the template ${path} does not exist in the workspace (${absolute})`, 'upload')
   }
+  const inside = relative(await realpath(workspace).catch(() => workspace), real)
+  if (inside.startsWith('..') || isAbsolute(inside)) {
+    throw new ActionError(`model-card: the template ${path} is outside the workspace (it leads to ${real})`, 'upload')
+  }
+  if (inside.split(sep).some(isGitSegment)) {
+    throw new ActionError(
+      `model-card: the template ${path} leads into a .git folder (to ${real}); git's own files are never published`,
+      'upload'
+    )
+  }
+  return readFile(real, 'utf8')
 }

@@ -46,7 +46,7 @@ export function explainHubError(error: unknown, ctx: HubErrorContext): ActionErr
             'run did not wait for the limit and retry; nothing was committed. Re-run later, or publish less often'
           : adviceForStatus(error.statusCode, ctx)
     return new HubError(
-      `${advice} (while ${ctx.doing}; Hub said: ${withoutQueries(error.message)})`,
+      `${advice} (while ${ctx.doing}; Hub said: ${error.message})`,
       ctx.stage,
       error.statusCode,
       error.requestId,
@@ -219,14 +219,6 @@ export function isNetworkError(error: unknown): boolean {
   if (error instanceof TypeError && /fetch failed|terminated|network/i.test(error.message)) return true
   const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code
   return typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)
-}
-
-/**
- * The library quotes the failing request's URL; a storage URL's query is its signature. The whole
- * message is scrubbed again where it is written; here the advice never carries one in the first place.
- */
-function withoutQueries(text: string): string {
-  return text.replace(/(https?:\/\/[^\s?#"'<>]+)[?#][^\s"'<>]*/g, '$1')
 }
 
 function isTimeout(error: unknown): boolean {

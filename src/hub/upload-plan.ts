@@ -4,6 +4,9 @@
  * SHA-256 for LFS files, same git blob id for regular files, and the same size either way.
  */
 
+import { LocalFilesError } from '../errors.ts'
+import { caseConflicts } from '../lib/names.ts'
+
 /** A file as the Hub lists it (tree / paths-info entry). */
 export interface RemoteFile {
   path: string
@@ -56,6 +59,7 @@ export function planUpload(
   remote: ReadonlyMap<string, RemoteFile>,
   baseCommit: string | undefined
 ): UploadPlan {
+  checkCaseConflicts(manifest, remote)
   const files = manifest.map((entry): PlannedFile => {
     const existing = remote.get(entry.pathInRepo)
     const status: FileStatus = !existing ? 'added' : sameContent(entry, existing) ? 'unchanged' : 'updated'
@@ -69,4 +73,30 @@ export function planUpload(
     bytesToUpload: toUpload.reduce((sum, f) => sum + f.size, 0),
     changed: toUpload.length > 0
   }
+}
+
+/**
+ * Refuses a commit that would leave two paths differing only by case in the tree (a new
+ * `samples/a.png` beside a stored `Samples/a.png`, a `readme.md` beside the generated README.md):
+ * a clone on macOS or Windows keeps only one of them. Conflicts already on the branch are not ours.
+ */
+function checkCaseConflicts(manifest: readonly ManifestEntry[], remote: ReadonlyMap<string, RemoteFile>): void {
+  const ours = new Set<string>()
+  for (const { pathInRepo } of manifest) {
+    const segments = pathInRepo.split('/')
+    for (let i = 1; i <= segments.length; i++) ours.add(segments.slice(0, i).join('/'))
+  }
+  const conflicts = caseConflicts([...manifest.map((f) => f.pathInRepo), ...remote.keys()]).filter(
+    ([a, b]) => ours.has(a) || ours.has(b)
+  )
+  if (conflicts.length === 0) return
+  const list = conflicts
+    .slice(0, 10)
+    .map(([a, b]) => `"${a}" and "${b}"`)
+    .join(', ')
+  throw new LocalFilesError(
+    `The commit would hold paths that differ only by case (or Unicode form): ${list}. A clone on macOS or ` +
+      'Windows keeps only one of each pair; rename the file in the files mapping (or remove the one in the ' +
+      'repo). Nothing was uploaded'
+  )
 }

@@ -4,7 +4,7 @@
  * artifact names or Hub answers) is fenced so it cannot ping people or inject Markdown.
  */
 import type { Stage } from '../errors.ts'
-import { escapeHtml } from '../lib/markdown.ts'
+import { escapeCode as code, escapeHtml } from '../lib/markdown.ts'
 
 export interface FailureFacts {
   stage: Stage
@@ -104,8 +104,4 @@ function fence(text: string): string {
   const longest = Math.max(2, ...[...trimmed.matchAll(/`+/g)].map((m) => m[0].length))
   const ticks = '`'.repeat(longest + 1)
   return `${ticks}text\n${trimmed}\n${ticks}`
-}
-
-function code(text: string): string {
-  return text.replace(/[`\r\n]/g, '')
 }

@@ -10,7 +10,6 @@ import type { ActionCore } from '../deps.ts'
 import { describeError, type Stage } from '../errors.ts'
 import type { GitHubApi, Issue } from '../github/github-api.ts'
 import type { Settings } from '../inputs.ts'
-import { redact } from '../lib/redact.ts'
 import { commitUrl, githubRepoUrl, hubRepoUrl } from '../lib/urls.ts'
 import { thisRunUrl, type RunContext } from '../trigger/run-context.ts'
 import type { WorkflowRun } from '../trigger/workflow-run.ts'
@@ -28,7 +27,11 @@ export interface IssueContext {
   settings: Settings
   ctx: RunContext
   github: () => GitHubApi | undefined
-  secrets: readonly string[]
+  /**
+   * What every title, body and comment goes through before it reaches GitHub (secrets, URL
+   * queries, control characters out): the issue is often public.
+   */
+  scrub: (text: string) => string
 }
 
 /** Opens the failure issue or comments on the open one; returns its URL (undefined when not written). */
@@ -43,7 +46,8 @@ export async function openFailureIssue(
   const repoUrl = ic.ctx.repository ? githubRepoUrl(ic.ctx.serverUrl, ic.ctx.repository.fullName) : undefined
   const facts: FailureFacts = {
     stage,
-    message: redact(message, ic.secrets),
+    // Scrubbed before the body cuts it to length, so no cut can leave half a secret behind.
+    message: ic.scrub(message),
     target: target(ic.settings),
     workflow: workflowName(ic.ctx),
     trainRun: trainRun && {
@@ -61,11 +65,16 @@ export async function openFailureIssue(
   try {
     const existing = await findOpen(api, facts.target, facts.workflow, ic.settings.issueLabels)
     if (existing) {
-      await api.commentOnIssue(existing.number, renderRepeatComment(facts))
+      await api.commentOnIssue(existing.number, ic.scrub(renderRepeatComment(facts)))
       ic.core.info(`Commented on the failure issue ${existing.url}`)
       return existing.url
     }
-    const issue = await api.createIssue({ ...renderFailureIssue(facts), labels: ic.settings.issueLabels })
+    const { title, body } = renderFailureIssue(facts)
+    const issue = await api.createIssue({
+      title: ic.scrub(title),
+      body: ic.scrub(body),
+      labels: ic.settings.issueLabels
+    })
     ic.core.info(`Opened the failure issue ${issue.url}`)
     return issue.url
   } catch (error) {
@@ -84,7 +93,8 @@ export async function closeFailureIssue(
   try {
     const existing = await findOpen(api, target(ic.settings), workflowName(ic.ctx), ic.settings.issueLabels)
     if (!existing) return undefined
-    await api.commentOnIssue(existing.number, renderRecoveryComment({ ...recovery, thisRunUrl: thisRunUrl(ic.ctx) }))
+    const comment = renderRecoveryComment({ ...recovery, thisRunUrl: thisRunUrl(ic.ctx) })
+    await api.commentOnIssue(existing.number, ic.scrub(comment))
     await api.closeIssue(existing.number)
     ic.core.info(`Closed the failure issue ${existing.url}`)
     return existing.url

@@ -32,3 +32,23 @@ export function formatDuration(ms: number): string {
     ? `${m}m${String(s % 60).padStart(2, '0')}s`
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }
+
+const SIZE_FACTORS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4
+}
+
+/** `10GiB`, `500 MB`, `1048576` → bytes; undefined when it is not a size. */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/i.exec(text.trim())
+  if (!match) return undefined
+  const bytes = Number(match[1]) * SIZE_FACTORS[(match[2] ?? 'b').toLowerCase()]!
+  return Number.isFinite(bytes) ? Math.floor(bytes) : undefined
+}

@@ -5,15 +5,31 @@
  * emphasis, math, a mention or a broken table. `core.summary` escapes nothing itself.
  */
 
-/** HTML-escapes and defuses @mentions (a zero-width space after "@" stops GitHub from pinging). */
+/**
+ * HTML-escapes and defuses @mentions and autolinks: a zero-width space after "@" stops GitHub from
+ * pinging (and from making an e-mail link), and one inside "://" and after "www" stops GFM's
+ * extended autolinks, so an artifact named `www.evil.example` or `https://evil.example` stays text.
+ */
 export function escapeHtml(text: string): string {
+  return (
+    escapeAttribute(text)
+      // Brackets as references too: should the text ever land outside an HTML block, it makes no link.
+      .replace(/\[/g, '&#91;')
+      .replace(/\]/g, '&#93;')
+      .replace(/@/g, '@\u200b')
+      .replace(/:\/\//g, ':\u200b//')
+      .replace(/\b(www)\./gi, '$1\u200b.')
+  )
+}
+
+/** HTML-escapes for an attribute value we build ourselves (an href): no zero-width spaces. */
+function escapeAttribute(text: string): string {
   return stripControl(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
-    .replace(/@/g, '@\u200b')
 }
 
 /**
@@ -70,7 +86,7 @@ export function link(text: string, url: string | undefined): string {
 /** `<a href>` for HTML contexts (summary tables): escaped text, and no link unless the URL is plain http(s). */
 export function htmlLink(html: string, url: string | undefined): string {
   const href = safeHttpUrl(url)
-  return href ? `<a href="${escapeHtml(href)}">${html}</a>` : html
+  return href ? `<a href="${escapeAttribute(href)}">${html}</a>` : html
 }
 
 /** A GFM table. Cells must already be escaped; `rightAligned` lists the numeric columns (by index). */
@@ -84,7 +100,10 @@ export function table(
   return [line(header), line(rule), ...rows.map(line)].join('\n')
 }
 
+/** Control characters but tab and line breaks, and bidi controls (in a page they reorder what follows). */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
 function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+  return text.replace(CONTROL, '')
 }

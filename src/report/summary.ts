@@ -76,14 +76,31 @@ function publishSummary(result: RunResult, where: string): string {
   return lines.join('\n')
 }
 
+/**
+ * Rows of the file table. GitHub drops a summary over 1 MiB; with paths of up to a few hundred
+ * bytes this many rows stay well below it (the writer still cuts as a last resort).
+ */
+export const MAX_SUMMARY_FILE_ROWS = 1000
+
 function fileTable(result: RunResult): string {
   const labels = result.dryRun ? DRY_LABEL : STATUS_LABEL
-  const rows = result.files.map(
-    (f) =>
-      `<tr><td><code>${escapeHtml(f.pathInRepo)}</code></td><td>${labels[f.status]}</td><td ` +
-      `align="right">${formatBytes(f.size)}</td><td><code>${f.sha256.slice(0, 16)}…</code></td></tr>`
+  // Changed files first: when the table is cut, what this run did stays visible.
+  const ordered = [
+    ...result.files.filter((f) => f.status !== 'unchanged'),
+    ...result.files.filter((f) => f.status === 'unchanged')
+  ]
+  const rows = ordered
+    .slice(0, MAX_SUMMARY_FILE_ROWS)
+    .map(
+      (f) =>
+        `<tr><td><code>${escapeHtml(f.pathInRepo)}</code></td><td>${labels[f.status]}</td><td ` +
+        `align="right">${formatBytes(f.size)}</td><td><code>${f.sha256.slice(0, 16)}…</code></td></tr>`
+    )
+  const left = ordered.length - rows.length
+  const more = left > 0 ? `\n\n<p>… and ${left} more files, not shown (the files output lists them).</p>` : ''
+  return (
+    `<table><tr><th>Path in repo</th><th>Status</th><th>Size</th><th>SHA-256</th></tr>${rows.join('')}</table>` + more
   )
-  return `<table><tr><th>Path in repo</th><th>Status</th><th>Size</th><th>SHA-256</th></tr>${rows.join('')}</table>`
 }
 
 function headline(result: RunResult): string {

@@ -1,6 +1,35 @@
 // Finds secrets in captured text. The one legitimate place a token is printed is the
 // `::add-mask::<token>` command that registers it with the runner (core.setSecret); the runner
-// swallows that line, so it is exempt. Everything else is a leak.
+// swallows that line, so it is exempt. Everything else is a leak, in any of the forms a secret
+// travels in: as is, percent-encoded, or base64-encoded inside a longer value (actions/checkout
+// writes `AUTHORIZATION: basic base64("x-access-token:<token>")` into .git/config). Presigned
+// storage URLs' signatures are leaks too, whatever their value: a scrubbed one reads `=***`.
+//
+// Written independently of src/lib/redact.ts on purpose: the check must not share the code it checks.
+
+/**
+ * The substrings that betray `secret`: itself, its percent-encoding, and the stable middle of its
+ * base64 encoding at each of the three byte alignments, in both alphabets.
+ * @param {string} secret
+ * @returns {string[]}
+ */
+export function secretVariants(secret) {
+  const variants = new Set([secret, encodeURIComponent(secret)])
+  const bytes = Buffer.from(secret, 'utf8')
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64')
+    const middle = encoded.slice(shift === 0 ? 0 : 4, Math.floor((shift + bytes.length) / 3) * 4)
+    if (middle.length >= 16) {
+      variants.add(middle)
+      variants.add(middle.replace(/\+/g, '-').replace(/\//g, '_'))
+    }
+  }
+  return [...variants]
+}
+
+/** A presigned URL's signature that was not scrubbed (S3 `X-Amz-Signature`, Azure `sig`). */
+const SIGNATURE = /(?:X-Amz-Signature|[?&](?:sig|signature))(?:=|%3D)(?!\*\*\*)[0-9A-Za-z%+/]{16,}/i
+
 /**
  * @param {string} text
  * @param {string[]} secrets
@@ -8,12 +37,13 @@
  */
 export function findTokenLeaks(text, secrets) {
   const leaks = []
+  const variants = secrets.filter(Boolean).flatMap((s) => secretVariants(s).map((v) => ({ v, s })))
   const lines = text.split('\n')
   lines.forEach((line, i) => {
     if (line.startsWith('::add-mask::')) return
-    for (const secret of secrets) {
-      if (secret && line.includes(secret)) leaks.push({ line: i + 1, secret })
-    }
+    const found = variants.find(({ v }) => line.includes(v))
+    if (found) leaks.push({ line: i + 1, secret: found.s })
+    else if (SIGNATURE.test(line)) leaks.push({ line: i + 1, secret: 'a presigned URL signature' })
   })
   return leaks
 }

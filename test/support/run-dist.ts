@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { captureFolder } from './capture.ts'
+import { runnerCommands } from './runner-commands.ts'
 
 export const DIST_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 
@@ -17,7 +18,7 @@ export interface DistRun {
   stderr: string
   outputs: Record<string, string>
   summary: string
-  /** Messages of ::error:: commands, decoded. */
+  /** Messages of ::error:: commands, decoded, as the runner reads them. */
   errors: string[]
   warnings: string[]
   dir: string
@@ -89,15 +90,9 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
+/** Data of one kind of command, as the runner reads stdout (a line inside a stop-commands block is no command). */
 function commandMessages(stdout: string, command: string): string[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith(`::${command}`))
-    .map((l) =>
-      l
-        .slice(l.indexOf('::', 2) + 2)
-        .replace(/%0D/g, '\r')
-        .replace(/%0A/g, '\n')
-        .replace(/%25/g, '%')
-    )
+  return runnerCommands(stdout)
+    .filter((c) => c.command === command)
+    .map((c) => c.data)
 }

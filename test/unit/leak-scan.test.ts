@@ -3,14 +3,35 @@ import { test } from 'node:test'
 // @ts-expect-error plain ESM helper shared with the test runner
 import { findMintedSecretLeaks, findTokenLeaks } from '../support/leak-scan.mjs'
 
+const lines = (text: string, secrets: string[]) => findTokenLeaks(text, secrets).map((l: { line: number }) => l.line)
+
 test('the leak scanner finds a token anywhere but in the add-mask command', () => {
   const token = 'hf_' + 'q'.repeat(34)
   const text = `::add-mask::${token}\nfine line\nerror: ${token} leaked\n  ::add-mask::${token}`
-  assert.deepEqual(
-    findTokenLeaks(text, [token]).map((l: { line: number }) => l.line),
-    [3, 4]
-  )
+  assert.deepEqual(lines(text, [token]), [3, 4])
   assert.deepEqual(findTokenLeaks('nothing here', [token]), [])
+})
+
+test('it finds the token percent-encoded and base64-encoded inside a checkout auth header', () => {
+  const token = 'ghs_' + 'AbC1'.repeat(9)
+  const header = (user: string) => Buffer.from(`${user}:${token}`).toString('base64')
+  const text = [
+    `extraheader = AUTHORIZATION: basic ${header('x-access-token')}`,
+    `basic ${header('u')}`,
+    `basic ${header('ab')}`,
+    `q=${encodeURIComponent(' ' + token)}`,
+    'clean'
+  ].join('\n')
+  assert.deepEqual(lines(text, [token]), [1, 2, 3, 4])
+})
+
+test('it finds a presigned signature that was not scrubbed, and lets a scrubbed one pass', () => {
+  const text = [
+    'PUT https://s3.example/o?X-Amz-Expires=900&X-Amz-Signature=0123456789abcdef0123 failed',
+    'PUT https://s3.example/o failed (X-Amz-Signature=***)',
+    'blob https://acct.blob.example/c/x.zip?sv=2021&sig=AbCdEfGhIjKlMnOpQrSt%3D'
+  ].join('\n')
+  assert.deepEqual(lines(text, []), [1, 3])
 })
 
 test('minted secrets (exchanged hf_jwt_ tokens, JWTs) are found by their shape', () => {

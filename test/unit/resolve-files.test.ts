@@ -109,7 +109,9 @@ test('an absolute source is accepted only inside the workspace', async () => {
   await assert.rejects(resolve(`${join(outside, 'secret.txt')} -> s.txt`), /outside the workspace/)
 })
 
-test('.git folders are never published', async () => {
-  const all = await pairs('./ -> all/')
-  assert.ok(!all.some(([p]) => String(p).includes('.git/')))
+test('a symlink anywhere in a folder mapping is looked at: outside the workspace refuses the rule', async () => {
+  // link-out.txt (to a file outside) used to be skipped unseen; link-in.json (inside) is published.
+  await assert.rejects(resolve('./ -> all/'), /link-out\.txt leads through a symlink outside the workspace/)
+  assert.deepEqual(await pairs('link-in.json'), [['link-in.json', 2]])
+  assert.deepEqual(await pairs('*.json -> j/'), [['j/link-in.json', 2]])
 })

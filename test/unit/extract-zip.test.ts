@@ -1,0 +1,158 @@
+// Artifact zips are extracted entry by checked entry (issue 7, point 4): real zips built with yazl,
+// hostile ones renamed in place (yazl itself refuses such names).
+import assert from 'node:assert/strict'
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { extractZip, ZipRefused, type ExtractBudget } from '../../src/artifacts/extract-zip.ts'
+import { buildZip, renameZipEntries, type ZipEntry } from '../emulators/github/zip.ts'
+
+const budget = (bytes = 1024 * 1024, entries = 1000): ExtractBudget => ({
+  bytes,
+  entries,
+  bytesInput: 'artifacts-max-size'
+})
+
+async function extract(zip: Buffer, limits = budget()) {
+  const dir = await mkdtemp(join(tmpdir(), 'hfua-unzip-'))
+  await writeFile(join(dir, 'a.zip'), zip)
+  await mkdir(join(dir, 'out'))
+  const result = await extractZip(join(dir, 'a.zip'), join(dir, 'out'), 'checkpoints', limits).then(
+    (r) => ({ ok: true as const, ...r }),
+    (error: unknown) => ({ ok: false as const, error })
+  )
+  return { result, out: join(dir, 'out'), written: await readdir(join(dir, 'out'), { recursive: true }) }
+}
+
+const hostile = async (files: Record<string, string | Buffer | ZipEntry>, renames: Record<string, string>) =>
+  renameZipEntries(await buildZip(files), renames)
+
+test('a plain zip is extracted with its folders, and the budget is spent', async () => {
+  const limits = budget()
+  const zip = await buildZip({
+    'a.txt': 'A',
+    'sub/deep/b.bin': Buffer.alloc(3000, 7),
+    empty: { data: '', mode: 0o040755 }
+  })
+  const { result, out } = await extract(zip, limits)
+  assert.ok(result.ok, String(!result.ok && result.error))
+  assert.deepEqual({ files: result.files, bytes: result.bytes }, { files: 2, bytes: 3001 })
+  assert.ok((await readdir(join(out, 'empty'))).length === 0, 'a folder entry is a folder')
+  assert.equal(await readFile(join(out, 'a.txt'), 'utf8'), 'A')
+  assert.equal((await readFile(join(out, 'sub/deep/b.bin'))).length, 3000)
+  assert.equal(limits.bytes, 1024 * 1024 - 3001)
+  assert.equal(limits.entries, 1000 - 3)
+})
+
+const refusals: Array<{ name: string; zip: () => Promise<Buffer>; expect: RegExp }> = [
+  {
+    name: 'an entry climbing out with ../',
+    zip: () => hostile({ 'ok.txt': 'x', 'xx/evil.txt': 'evil' }, { 'xx/evil.txt': '../evil.txt' }),
+    expect: /"\.\.\/evil\.txt" climbs out of the folder/
+  },
+  {
+    name: 'a deeper ../ in the middle',
+    zip: () => hostile({ 'a/xxxxx/c.txt': 'evil' }, { 'a/xxxxx/c.txt': 'a/../../c.txt' }),
+    expect: /climbs out/
+  },
+  {
+    name: 'an absolute path',
+    zip: () => hostile({ 'xetc/passwd': 'evil' }, { 'xetc/passwd': '/etc/passwd' }),
+    expect: /"\/etc\/passwd" is an absolute path/
+  },
+  {
+    name: 'a drive letter',
+    zip: () => hostile({ 'Cx/evil.txt': 'evil' }, { 'Cx/evil.txt': 'C:/evil.txt' }),
+    expect: /is an absolute path/
+  },
+  {
+    name: 'a backslash path',
+    zip: () => hostile({ 'x_.._evil.txt': 'evil' }, { 'x_.._evil.txt': 'x\\..\\evil.txt' }),
+    expect: /contains a backslash/
+  },
+  {
+    name: 'a symlink entry',
+    zip: () => buildZip({ 'link.txt': { data: '../../../../etc/passwd', mode: 0o120777 } }),
+    expect: /"link\.txt" is a symbolic link/
+  },
+  {
+    name: 'a FIFO entry',
+    zip: () => buildZip({ pipe: { data: '', mode: 0o010644 } }),
+    expect: /is not a regular file or folder/
+  },
+  {
+    name: 'the same name twice',
+    zip: () => hostile({ 'a.txt': 'one', 'b.txt': 'two' }, { 'b.txt': 'a.txt' }),
+    expect: /"a\.txt" appears twice/
+  },
+  {
+    name: 'two names that differ only by case',
+    zip: () => buildZip({ 'Samples/a.png': 'A', 'samples/b.png': 'B' }),
+    expect: /"Samples" and "samples" differ only by case/
+  },
+  {
+    name: 'a file that is also a folder',
+    zip: () => buildZip({ a: 'file', 'a/b.txt': 'x' }),
+    expect: /"a" is both a file and a folder/
+  },
+  {
+    name: 'a newline in a name',
+    zip: () => hostile({ 'ax::error::x.png': 'x' }, { 'ax::error::x.png': 'a\n::error::x.png' }),
+    expect: /"a\\u000A::error::x\.png" has a line break, control or bidi character/
+  },
+  {
+    name: 'a bidi override in a name',
+    zip: () => hostile({ 'catxxxgnp.exe': 'x' }, { 'catxxxgnp.exe': 'cat\u202egnp.exe' }),
+    expect: /\\u202E/
+  },
+  {
+    name: 'a "." segment',
+    zip: () => hostile({ 'x/a.txt': 'x' }, { 'x/a.txt': './a.txt' }),
+    expect: /empty or "\." path segment/
+  },
+  {
+    name: 'something that is not a zip',
+    zip: () => Promise.resolve(Buffer.from('not a zip at all')),
+    expect: /is not a readable zip/
+  }
+]
+
+for (const c of refusals) {
+  test(`refused before anything is written: ${c.name}`, async () => {
+    const { result, written } = await extract(await c.zip())
+    assert.ok(!result.ok, 'refused')
+    assert.ok(result.error instanceof ZipRefused, String(result.error))
+    assert.match(result.error.message, /^Artifact "checkpoints"/)
+    assert.match(result.error.message, c.expect)
+    assert.deepEqual(written, [], 'nothing was extracted')
+  })
+}
+
+test('a zip bomb is refused from its declared sizes, before extraction', async () => {
+  const limits = budget(1024 * 1024)
+  const zip = await buildZip({ 'a.bin': Buffer.alloc(600 * 1024), 'b.bin': Buffer.alloc(600 * 1024) })
+  assert.ok(zip.length < 20 * 1024, 'compresses well')
+  const { result, written } = await extract(zip, limits)
+  assert.ok(!result.ok)
+  assert.match(String(result.error), /would extract to 1\.2 MiB, more than the 1\.0 MiB left of artifacts-max-size/)
+  assert.deepEqual(written, [])
+  assert.equal(limits.bytes, 1024 * 1024, 'a refused zip spends nothing')
+})
+
+test('a zip that lies about its size is stopped at the declared size', async () => {
+  const zip = await buildZip({ 'a.bin': Buffer.alloc(200 * 1024, 1) })
+  // Declare 1000 bytes in the central directory (offset 24 of its record); the data inflates to 200 KiB.
+  const central = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))
+  zip.writeUInt32LE(1000, central + 24)
+  const { result } = await extract(zip)
+  assert.ok(!result.ok)
+  assert.match(String(result.error), /"a\.bin" could not be extracted: too many bytes in the stream/)
+})
+
+test('more entries than the run may still extract are refused', async () => {
+  const zip = await buildZip({ a: '1', b: '2', c: '3' })
+  const { result } = await extract(zip, budget(1024, 2))
+  assert.ok(!result.ok)
+  assert.match(String(result.error), /has 3 entries; at most 2 more may be extracted/)
+})
