@@ -323,8 +323,8 @@ const hubCases: Case[] = [
   },
   // preupload
   {
-    name: 'preupload 503 with Retry-After',
-    hub: [{ route: 'preupload', status: 503, retryAfter: 1 }],
+    name: 'preupload 503 with Retry-After: 0',
+    hub: [{ route: 'preupload', status: 503, retryAfter: 0 }],
     code: 0,
     commits: 1,
     hubRequests: { preupload: 2 }
@@ -338,8 +338,8 @@ const hubCases: Case[] = [
   },
   // LFS batch
   {
-    name: 'LFS batch 429 with RateLimit',
-    hub: [{ route: 'lfs-batch', status: 429, rateLimit: true, retryAfter: 1 }],
+    name: 'LFS batch 429 with RateLimit t=0',
+    hub: [{ route: 'lfs-batch', status: 429, rateLimit: true, retryAfter: 0 }],
     code: 0,
     commits: 1,
     hubRequests: { 'lfs-batch': 2 }
@@ -404,8 +404,8 @@ const hubCases: Case[] = [
     hubRequests: { 'lfs-part': 4 }
   },
   {
-    name: 'part PUT 503 SlowDown with Retry-After',
-    hub: [{ route: 'lfs-part', status: 503, retryAfter: 1 }],
+    name: 'part PUT 503 SlowDown with Retry-After: 0',
+    hub: [{ route: 'lfs-part', status: 503, retryAfter: 0 }],
     code: 0,
     commits: 1,
     hubRequests: { 'lfs-part': 4 }
