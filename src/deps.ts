@@ -6,7 +6,8 @@ import * as core from '@actions/core'
 import { createArtifactDownloader, type ArtifactDownloader } from './artifacts/artifact-downloader.ts'
 import { createGitHubApi, type GitHubApi, type GitHubApiOptions } from './github/github-api.ts'
 import { createHubClient, type HubClient, type HubClientOptions } from './hub/hub-client.ts'
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './hub/retrying-fetch.ts'
+import type { RunDeadline } from './lib/deadline.ts'
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './lib/retry.ts'
 
 /** The parts of @actions/core the action uses. */
 export interface ActionCore {
@@ -29,7 +30,10 @@ export interface Deps {
   createHubClient(options: HubClientOptions): HubClient
   createGitHubApi(options: GitHubApiOptions): GitHubApi
   createArtifactDownloader(options: { token: string; owner: string; repo: string }): ArtifactDownloader
+  /** Backoff, waits and per-attempt time limits of every retried call (Hub and GitHub). */
   retryPolicy: RetryPolicy
+  /** The run's deadline; set by `run()` once deadline-minutes is read. */
+  deadline?: RunDeadline
   /** The clock (tag dates); tests may fix it. */
   now(): number
 }
@@ -63,12 +67,16 @@ export function defaultDeps(): Deps {
 }
 
 /**
- * Backoff can be shortened for the project's own tests through HF_UPLOAD_ACTION_RETRY_BASE_MS;
- * workflows have no reason to set it.
+ * Backoff (HF_UPLOAD_ACTION_RETRY_BASE_MS) and per-attempt time limits (HF_UPLOAD_ACTION_TIMEOUT_MS)
+ * can be shortened for the project's own tests, so faults cost milliseconds; workflows have no
+ * reason to set them.
  */
 function retryPolicyFromEnv(env: NodeJS.ProcessEnv): RetryPolicy {
   const base = Number(env.HF_UPLOAD_ACTION_RETRY_BASE_MS)
-  return Number.isFinite(base) && base > 0
-    ? { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: base * 8 }
-    : DEFAULT_RETRY_POLICY
+  const timeout = Number(env.HF_UPLOAD_ACTION_TIMEOUT_MS)
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    ...(Number.isFinite(base) && base > 0 ? { baseDelayMs: base, maxDelayMs: base * 8 } : {}),
+    ...(Number.isFinite(timeout) && timeout > 0 ? { requestTimeoutMs: timeout, slowRequestTimeoutMs: timeout } : {})
+  }
 }

@@ -17,6 +17,7 @@ import {
   parseFileMapping,
   type FileMappingRule
 } from './files/file-mapping.ts'
+import { TAG_PLACEHOLDERS } from './provenance/tag.ts'
 
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
 export const INPUT_NAMES = [
@@ -60,7 +61,9 @@ export const INPUT_NAMES = [
   'rollback-to',
   'history-limit',
   'allow-insecure-hub-url',
-  'artifacts-max-size'
+  'artifacts-max-size',
+  'deadline-minutes',
+  'verify-content'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
@@ -210,8 +213,17 @@ const schema = z.object({
   tag: z
     .string()
     .trim()
-    .refine((v) => !badRef(v.replace(/\{[a-z_]+\}/g, 'x')), {
-      message: 'tag: not a valid tag name (placeholders: {run_number}, {run_id}, {short_sha}, {sha}, {date})'
+    .superRefine((v, ctx) => {
+      const unknown = [...v.matchAll(/\{([^{}]*)\}/g)]
+        .map((m) => m[1]!)
+        .filter((name) => !(TAG_PLACEHOLDERS as readonly string[]).includes(name))
+      const known = TAG_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')
+      if (unknown.length > 0) {
+        const names = [...new Set(unknown)].map((n) => `{${n}}`).join(', ')
+        ctx.addIssue({ code: 'custom', message: `tag: unknown placeholder ${names}; the placeholders are ${known}` })
+      } else if (badRef(v.replace(/\{[a-z_]+\}/g, 'x'))) {
+        ctx.addIssue({ code: 'custom', message: `tag: not a valid tag name (placeholders: ${known})` })
+      }
     })
     .optional(),
   'gate-metric': z
@@ -250,7 +262,17 @@ const schema = z.object({
     .refine((v) => v !== undefined && v > 0, {
       message: 'artifacts-max-size: expected a size such as 10GiB, 500MiB or a number of bytes'
     })
-    .transform((v) => v!)
+    .transform((v) => v!),
+  'deadline-minutes': z
+    .string()
+    .trim()
+    .refine((v) => /^[0-9]+(\.[0-9]+)?$/.test(v) && Number(v) > 0 && Number(v) <= 360, {
+      message:
+        "deadline-minutes: expected a number of minutes above 0 and at most 360 (GitHub's job limit), below the " +
+        "job's timeout-minutes, e.g. 50"
+    })
+    .transform(Number),
+  'verify-content': bool('verify-content')
 })
 
 /** A comma- or newline-separated list, each item checked against `item`. */
@@ -308,6 +330,10 @@ export interface Settings {
   historyLimit: number
   /** The most bytes the Train run's artifacts may extract to, all together. */
   artifactsMaxBytes: number
+  /** After this long the run stops cleanly, writes what it knows and files the failure issue. */
+  deadlineMinutes: number
+  /** Verification also downloads every LFS file and checks its SHA-256 (streamed, bounded memory). */
+  verifyContent: boolean
 }
 
 export interface CardSettings extends CardMetadataInputs {
@@ -346,7 +372,9 @@ export const DEFAULTS: Partial<RawInputs> = {
   'on-regression': 'skip',
   'history-limit': '20',
   'allow-insecure-hub-url': 'false',
-  'artifacts-max-size': '10GiB'
+  'artifacts-max-size': '10GiB',
+  'deadline-minutes': '50',
+  'verify-content': 'false'
 }
 
 /** Reads every input through `getInput` and validates them together. Throws one InputError listing every problem. */
@@ -413,7 +441,9 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
       : undefined,
     rollbackTo: v['rollback-to'] || undefined,
     historyLimit: v['history-limit'],
-    artifactsMaxBytes: v['artifacts-max-size']
+    artifactsMaxBytes: v['artifacts-max-size'],
+    deadlineMinutes: v['deadline-minutes'],
+    verifyContent: v['verify-content']
   })
 }
 

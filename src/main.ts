@@ -6,28 +6,30 @@
  */
 import { rm } from 'node:fs/promises'
 import { downloadArtifacts, type DownloadedArtifacts } from './artifacts/download-artifacts.ts'
+import { withDownloadRetries } from './artifacts/download-retry.ts'
 import { defaultDeps, type Deps } from './deps.ts'
 import { ActionError, describeError, type Stage } from './errors.ts'
 import type { GitHubApi } from './github/github-api.ts'
 import { readSettings, type Settings } from './inputs.ts'
 import { closeFailureIssue, openFailureIssue, type IssueContext } from './issues/failure-reporter.ts'
+import { RunDeadline } from './lib/deadline.ts'
 import { runHistory } from './modes/history.ts'
 import { runPublish } from './modes/publish.ts'
 import { runRollback } from './modes/rollback.ts'
 import { runVerify } from './modes/verify.ts'
 import { writeOutputs } from './report/outputs.ts'
-import { emptyResult, type RunResult } from './report/run-result.ts'
+import { emptyResult, knownResultOf, type RunResult } from './report/run-result.ts'
 import { safeCore } from './report/safe-core.ts'
 import { Scrubber } from './report/scrub.ts'
-import { renderSummary } from './report/summary.ts'
+import { renderFailureSummary, renderSummary } from './report/summary.ts'
 import { readRunContext, type RunContext } from './trigger/run-context.ts'
-import { resolveTrainRun } from './trigger/resolve-train-run.ts'
+import { resolveTrainRun, TrainRunRefused } from './trigger/resolve-train-run.ts'
 import type { WorkflowRun } from './trigger/workflow-run.ts'
 
 export async function run(rawDeps: Deps = defaultDeps()): Promise<void> {
   const scrubber = maskSecrets(rawDeps)
   // Every writer (log, annotations, outputs, summary) goes through this one scrubbing core.
-  const deps: Deps = { ...rawDeps, core: safeCore(rawDeps.core, scrubber) }
+  let deps: Deps = { ...rawDeps, core: safeCore(rawDeps.core, scrubber) }
   const { core } = deps
   const ctx = readRunContext(deps.env)
   let settings: Settings | undefined
@@ -38,13 +40,21 @@ export async function run(rawDeps: Deps = defaultDeps()): Promise<void> {
   try {
     settings = await core.group('Resolve inputs', () => Promise.resolve(readSettings((name) => core.getInput(name))))
     const s = settings
+    // One deadline for the whole run: every request and every retry wait listens to it.
+    deps = { ...deps, deadline: deps.deadline ?? new RunDeadline(s.deadlineMinutes) }
     let result: RunResult
     switch (s.mode) {
       case 'publish': {
         stage = 'trigger'
-        const source = await core.group('Check the Train run', () =>
-          resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run'))
-        )
+        const source = await core
+          .group('Check the Train run', () =>
+            resolveTrainRun(ctx, s, () => requireGitHub(github(), 'find the Train run'))
+          )
+          .catch((error: unknown) => {
+            // A refused run is still named in the failure issue (its link, source commit, the re-run command).
+            if (error instanceof TrainRunRefused) trainRun = error.run
+            throw error
+          })
         if (source.kind === 'skip') {
           core.notice(`Skipped: ${source.reason}`)
           result = { ...emptyResult(s, 'publish'), skippedTrainRun: source.reason, trainRun: runRef(source.run) }
@@ -90,16 +100,33 @@ export async function run(rawDeps: Deps = defaultDeps()): Promise<void> {
     const failedStage = error instanceof ActionError ? error.stage : stage
     // Our own errors say what to do; anything else gets its cause chain (fetch hides the reason there).
     const message = error instanceof ActionError ? error.message : describeError(error)
+    // Past the deadline, a short grace period is left for reporting what happened.
+    deps.deadline?.enterGrace()
+    const known = knownResultOf(error)
+    let issueUrl: string | undefined
     if (settings && failedStage !== 'inputs') {
-      const url = await openFailureIssue(
+      issueUrl = await openFailureIssue(
         issueContext(deps, settings, ctx, github, scrubber),
         failedStage,
         message,
         trainRun
       )
-      if (url) core.setOutput('issue-url', url)
+    }
+    // Outputs known at failure time are written too: the commit that landed, verified=false.
+    if (known) {
+      writeOutputs((name, value) => core.setOutput(name, value), {
+        ...known,
+        closedIssueUrl: issueUrl
+      })
+    } else if (issueUrl) {
+      core.setOutput('issue-url', issueUrl)
+    }
+    if (settings && failedStage !== 'inputs') {
+      await core.writeSummary(renderFailureSummary(failedStage, message, known)).catch(() => undefined)
     }
     core.setFailed(message)
+  } finally {
+    deps.deadline?.dispose()
   }
 }
 
@@ -125,9 +152,15 @@ async function download(
 ): Promise<DownloadedArtifacts> {
   const api = requireGitHub(github(), 'download the Train run’s artifacts')
   const repo = ctx.repository!
-  const downloader = deps.createArtifactDownloader({ token: settings.githubToken, owner: repo.owner, repo: repo.repo })
+  const downloader = withDownloadRetries(
+    deps.createArtifactDownloader({ token: settings.githubToken, owner: repo.owner, repo: repo.repo }),
+    { policy: deps.retryPolicy, log: (line) => deps.core.info(line), deadline: deps.deadline }
+  )
   const result = await downloadArtifacts(api, downloader, {
     runId: trainRun.id,
+    attempt: trainRun.run_started_at
+      ? { number: trainRun.run_attempt ?? 1, startedAt: trainRun.run_started_at }
+      : undefined,
     rules: settings.artifacts,
     runnerTemp: ctx.runnerTemp,
     workspace: ctx.workspace,
@@ -183,7 +216,15 @@ function runRef(run: WorkflowRun): RunResult['trainRun'] {
 function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi | undefined {
   if (!settings.githubToken || !ctx.repository) return undefined
   const { owner, repo } = ctx.repository
-  return deps.createGitHubApi({ token: settings.githubToken, apiUrl: ctx.apiUrl, owner, repo })
+  return deps.createGitHubApi({
+    token: settings.githubToken,
+    apiUrl: ctx.apiUrl,
+    owner,
+    repo,
+    retryPolicy: deps.retryPolicy,
+    deadline: deps.deadline,
+    log: (line) => deps.core.info(line)
+  })
 }
 
 function requireGitHub(api: GitHubApi | undefined, purpose: string): GitHubApi {

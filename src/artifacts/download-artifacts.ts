@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { ActionError, describeError } from '../errors.ts'
 import { checkRepoPath, normaliseRepoPath } from '../files/file-mapping.ts'
-import type { GitHubApi } from '../github/github-api.ts'
+import { gitHubErrorHint, type GitHubApi } from '../github/github-api.ts'
 import { nameProblem, showName } from '../lib/names.ts'
 import type { ArtifactDownloader } from './artifact-downloader.ts'
 import { extractZip, ZipRefused, type ExtractBudget } from './extract-zip.ts'
@@ -18,6 +18,7 @@ import {
   ArtifactSelectionError,
   selectArtifacts,
   type ArtifactRule,
+  type RunAttempt,
   type SelectedArtifact
 } from './select-artifacts.ts'
 
@@ -41,6 +42,8 @@ export interface DownloadedArtifacts {
 
 export interface DownloadRequest {
   runId: number
+  /** The attempt being published: only its own artifacts are taken. */
+  attempt?: RunAttempt
   rules: readonly ArtifactRule[]
   runnerTemp: string
   workspace: string
@@ -63,7 +66,7 @@ export async function downloadArtifacts(
   })
   let selected
   try {
-    selected = selectArtifacts(available, request.rules, request.runId)
+    selected = selectArtifacts(available, request.rules, request.runId, request.attempt)
   } catch (error) {
     if (error instanceof ArtifactSelectionError) throw new ActionError(error.message, 'download')
     throw error
@@ -187,6 +190,5 @@ function downloadFailure(name: string, error: unknown): string {
 }
 
 function permissionHint(error: unknown): string {
-  const status = (error as { status?: number }).status
-  return status === 401 || status === 403 ? '. Give the job "permissions: actions: read" and pass github-token' : ''
+  return gitHubErrorHint(error)
 }

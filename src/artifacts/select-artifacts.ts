@@ -43,25 +43,49 @@ export function parseArtifactRules(text: string): { rules: ArtifactRule[]; probl
   })
 }
 
-/** Picks the artifacts to download; throws one error naming every problem and listing what the run has. */
+/** The attempt of the Train run being published: artifacts created before it started are another attempt's. */
+export interface RunAttempt {
+  number: number
+  /** run_started_at of that attempt. */
+  startedAt: string
+}
+
+/**
+ * Picks the artifacts to download; throws one error naming every problem and listing what the run has.
+ * GitHub lists every attempt's artifacts under one run with no attempt field; only those created
+ * since `attempt` started are its own, so a re-run never mixes in what an earlier attempt left.
+ */
 export function selectArtifacts(
   available: readonly RunArtifact[],
   rules: readonly ArtifactRule[],
-  runId: number
+  runId: number,
+  attempt?: RunAttempt
 ): SelectedArtifact[] {
-  const newest = newestByName(available)
+  const started = attempt ? Date.parse(attempt.startedAt) : NaN
+  const ours = (a: RunArtifact) => Number.isNaN(started) || !a.createdAt || Date.parse(a.createdAt) >= started
+  const earlier = newestByName(available.filter((a) => !ours(a)))
+  const newest = newestByName(available.filter(ours))
+  const where = attempt && earlier.length > 0 ? `attempt ${attempt.number} of Train run ${runId}` : `Train run ${runId}`
   const inventory = describeInventory(newest)
   if (newest.length === 0)
     throw new ArtifactSelectionError(
-      `Train run ${runId} has no artifacts; make sure its workflow uploads them with actions/upload-artifact`
+      earlier.length > 0
+        ? `${where} has no artifacts of its own (earlier attempts uploaded ${describeInventory(earlier)}, which ` +
+            'are not mixed into this one); re-run all jobs of the Train run so this attempt uploads them'
+        : `Train run ${runId} has no artifacts; make sure its workflow uploads them with actions/upload-artifact`
     )
   const { selected, problems } =
     rules.length === 0
       ? { selected: newest.map((a) => ({ artifact: a, folder: a.name })), problems: [] }
-      : applyRules(newest, rules, runId)
+      : applyRules(newest, rules, where, earlier)
   problems.push(...checkFolders(selected), ...checkExpired(selected))
-  if (problems.length) throw new ArtifactSelectionError(`${problems.join('\n')}\nTrain run ${runId} has: ${inventory}`)
+  if (problems.length)
+    throw new ArtifactSelectionError(`${problems.join('\n')}\n${capitalise(where)} has: ${inventory}`)
   return selected
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 export class ArtifactSelectionError extends Error {
@@ -71,19 +95,29 @@ export class ArtifactSelectionError extends Error {
 function applyRules(
   artifacts: RunArtifact[],
   rules: readonly ArtifactRule[],
-  runId: number
+  where: string,
+  earlier: readonly RunArtifact[]
 ): { selected: SelectedArtifact[]; problems: string[] } {
   const selected: SelectedArtifact[] = []
   const problems: string[] = []
+  const matching = (rule: ArtifactRule, list: readonly RunArtifact[]) =>
+    rule.isGlob
+      ? list.filter((a) => picomatch.isMatch(a.name, rule.pattern))
+      : list.filter((a) => a.name === rule.pattern)
   for (const rule of rules) {
-    const matches = rule.isGlob
-      ? artifacts.filter((a) => picomatch.isMatch(a.name, rule.pattern))
-      : artifacts.filter((a) => a.name === rule.pattern)
+    const matches = matching(rule, artifacts)
     if (matches.length === 0) {
       const missing = rule.isGlob
         ? `the pattern "${rule.pattern}" matches no artifact`
         : `artifact "${rule.pattern}" not found`
-      problems.push(`artifacts line ${rule.line}: ${missing} in Train run ${runId}`)
+      const stale = matching(rule, earlier).length > 0
+      problems.push(
+        `artifacts line ${rule.line}: ${missing} in ${where}` +
+          (stale
+            ? ' (only an earlier attempt uploaded one, and it is not mixed into this attempt; re-run all jobs of the ' +
+              'Train run)'
+            : '')
+      )
     }
     for (const artifact of matches) {
       if (selected.some((s) => s.artifact.id === artifact.id)) continue
@@ -124,10 +158,12 @@ function checkExpired(selected: SelectedArtifact[]): string[] {
     )
 }
 
-/** Re-runs upload artifacts under the same name again; the newest (highest id) wins. */
+/** The newest of each name (by creation time, then id: GitHub's ids do not follow upload order across attempts). */
 function newestByName(artifacts: readonly RunArtifact[]): RunArtifact[] {
   const byName = new Map<string, RunArtifact>()
-  for (const a of [...artifacts].sort((x, y) => y.id - x.id)) if (!byName.has(a.name)) byName.set(a.name, a)
+  const at = (a: RunArtifact) => (a.createdAt ? Date.parse(a.createdAt) : 0) || 0
+  for (const a of [...artifacts].sort((x, y) => at(y) - at(x) || y.id - x.id))
+    if (!byName.has(a.name)) byName.set(a.name, a)
   return [...byName.values()].sort((x, y) => x.name.localeCompare(y.name))
 }
 

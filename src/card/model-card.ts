@@ -167,6 +167,19 @@ function mergeTags(existing: unknown, ours: readonly string[]): unknown[] {
 }
 
 /**
+ * The generated block of a card (markers included), or undefined when there is none or the markers
+ * do not pair up. What a card owns: verification compares this, not the hand-written rest.
+ */
+export function generatedBlock(text: string): string | undefined {
+  const begins = [...text.matchAll(BEGIN_MARKER)]
+  const ends = [...text.matchAll(END_MARKER)]
+  const [begin] = begins
+  const [end] = ends
+  if (begins.length !== 1 || ends.length !== 1 || !begin || !end || end.index < begin.index) return undefined
+  return text.slice(begin.index, end.index + end[0].length).replace(/\r\n/g, '\n')
+}
+
+/**
  * Puts the block into a body that has hand-written text: in place of the old block, else in
  * place of the `{{generated}}` placeholder, else after the text.
  */

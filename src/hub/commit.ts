@@ -1,20 +1,29 @@
 /**
  * Publishing: plan against the branch head, then push exactly one commit.
  *
- * Optimistic concurrency: the commit names the head it was planned against (`parentCommit`).
- * If the branch moved (412), or the connection broke while the commit was being sent, nothing is
- * re-sent blindly: the head is read again and the plan made again, a bounded number of times.
- * LFS objects already uploaded by an earlier attempt are not uploaded again (the Hub reports them
- * as stored).
+ * Optimistic concurrency: the commit names the head it was planned against (`parentCommit`), so of
+ * all the commits ever sent with one parent at most one can land. That makes every ending safe:
+ * - the branch moved (412): read the head again and plan again;
+ * - nobody knows whether the commit landed (no answer, an answer that broke, a gateway error after
+ *   the Hub did the work, a timeout): the Hub decides. The branch is read back; our commit is the
+ *   child of the head we planned on, with our title, description and exactly our files. Landed: use
+ *   it. Not landed: plan and send again (against the same parent while the branch has not moved).
+ * - the storage refused an expired upload URL: plan again, which fetches fresh URLs.
+ * Each a bounded number of times. LFS objects already uploaded by an earlier attempt are not
+ * uploaded again (the Hub reports them as stored). The metric gate is asked only when there is
+ * something to commit: a re-run with the same content, or our own commit found after a broken
+ * connection, never meets it.
  */
-import { HubApiError, type CommitProgressEvent } from '@huggingface/hub'
+import type { CommitProgressEvent } from '@huggingface/hub'
 import { HubError } from '../errors.ts'
 import { withGitOid } from '../files/manifest.ts'
-import type { HubClient } from './hub-client.ts'
-import { isNetworkError } from './hub-errors.ts'
+import type { HubClient, HubCommit } from './hub-client.ts'
+import { commitEnding, describeEnding, isExpiredUpload } from './hub-errors.ts'
 import { needsGitOid, planUpload, type ManifestEntry, type RemoteFile, type UploadPlan } from './upload-plan.ts'
 
 export const MAX_COMMIT_ATTEMPTS = 4
+/** How far back the branch is read when looking for a commit of ours that may have landed. */
+const LANDED_LOOKBACK = 100
 
 export interface PublishRequest {
   manifest: readonly ManifestEntry[]
@@ -26,6 +35,10 @@ export interface PublishRequest {
   private: boolean
   /** URL of a commit page, for commits we must recognise after a broken connection. */
   commitUrl: (oid: string) => string
+  /** The Hub's base URL: an error from another origin came from the storage. */
+  hubUrl: string
+  /** The run's deadline: once passed, a commit in flight is settled (read back), never sent again. */
+  deadline?: { readonly passed: boolean; enterGrace(): void }
 }
 
 export interface PublishResult {
@@ -38,18 +51,25 @@ export interface PublishResult {
   /** Why nothing was committed although files differ (the metric gate said so). */
   skipped?: string
   createdRepo: boolean
+  /** Commits sent (0 when nothing was sent). */
   attempts: number
-  /** What `prepareCommit` decided for the commit that was made (or planned). */
-  preparation?: CommitPreparation
+  /** The commit is one whose answer was lost, found on the branch afterwards. */
+  landedUnseen?: boolean
+  /** What `prepareCommit` and `judgeCommit` decided for the commit that was made (or planned). */
+  preparation?: CommitPreparation & CommitVerdict
 }
 
 /**
  * What depends on the branch head and is decided again on every attempt: files generated from
- * what the head holds (the model card), the commit description, and the metric gate's verdict.
+ * what the head holds (the model card) and the commit description.
  */
 export interface CommitPreparation {
   extraFiles: ManifestEntry[]
   description?: string
+}
+
+/** The metric gate's say on a commit that would change something. */
+export interface CommitVerdict {
   /** Commit as a Hub pull request instead of to the branch. */
   pullRequest?: boolean
   /** Make no commit, for this reason. */
@@ -61,6 +81,16 @@ export interface PublishHooks {
   warning(line: string): void
   onCommitProgress?(event: CommitProgressEvent, plan: UploadPlan): void
   prepareCommit?(head: string | undefined): Promise<CommitPreparation>
+  /** Asked only when the plan changes something (never for a re-run, never for our own landed commit). */
+  judgeCommit?(head: string | undefined): Promise<CommitVerdict>
+}
+
+/** A commit that was sent and whose fate is unknown: what it must look like if it landed. */
+interface SentCommit {
+  parent: string
+  title: string
+  description?: string
+  files: ManifestEntry[]
 }
 
 export async function publish(client: HubClient, request: PublishRequest, hooks: PublishHooks): Promise<PublishResult> {
@@ -75,88 +105,161 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
     )
   }
   let manifest = [...request.manifest]
-  let previousHead: string | undefined
-  let commitMayHaveLanded = false
+  let sends = 0
+  /** Sent commits that may have landed; read back before anything else is decided. */
+  const unsettled: SentCommit[] = []
+  /** Why the last send did not end in a commit; thrown when it was final or no attempt is left. */
+  let pending: { error: unknown; final: boolean } | undefined
 
-  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+  for (;;) {
     const state = exists
       ? await readBranch(client, request.branch)
       : { head: undefined, base: undefined, tree: new Map<string, RemoteFile>() }
+    if (unsettled.length > 0 && state.head) {
+      const landed = await findLanded(client, request.branch, unsettled)
+      if (landed) {
+        hooks.info(`The commit whose answer was lost did land, as ${landed.commit}; using it (nothing is sent again).`)
+        const sent = landed.sent
+        return {
+          plan: planUpload(sent.files, landed.parentTree, sent.parent),
+          changed: true,
+          commit: { oid: landed.commit, url: request.commitUrl(landed.commit) },
+          createdRepo,
+          attempts: sends,
+          landedUnseen: true,
+          preparation: { extraFiles: [], description: sent.description }
+        }
+      }
+    }
+    if (pending !== undefined) {
+      if (pending.final || sends >= MAX_COMMIT_ATTEMPTS || request.deadline?.passed) throw pending.error
+      if (unsettled.length > 0)
+        hooks.warning(
+          `The commit did not land (the branch is at ${state.head?.slice(0, 12) ?? 'nothing'}); sending it again ` +
+            `(attempt ${sends + 1} of ${MAX_COMMIT_ATTEMPTS}).`
+        )
+      pending = undefined
+    }
     if (exists && !state.head && !request.dryRun) {
-      await client.createBranch(request.branch, state.base!)
+      await createBranch(client, request.branch, state.base!)
       hooks.info(`Created branch "${request.branch}" from the default branch at ${state.base}.`)
-      attempt-- // not a commit attempt
       continue
     }
     manifest = await addNeededGitOids(manifest, state.tree)
     const preparation = (await hooks.prepareCommit?.(state.head)) ?? { extraFiles: [] }
-    const plan = planUpload([...manifest, ...preparation.extraFiles], state.tree, state.head)
+    const files = [...manifest, ...preparation.extraFiles]
+    const plan = planUpload(files, state.tree, state.head)
+    const verdict = plan.changed ? ((await hooks.judgeCommit?.(state.head)) ?? {}) : {}
+    const decided = { ...preparation, ...verdict }
 
-    if (commitMayHaveLanded && state.head !== previousHead && !plan.changed) {
-      // The broken commit did land: the branch moved and now holds exactly our files.
-      hooks.info(`The commit sent before the connection broke did land as ${state.head}.`)
-      return {
-        plan,
-        changed: true,
-        commit: { oid: state.head!, url: request.commitUrl(state.head!) },
-        createdRepo,
-        attempts: attempt,
-        preparation
-      }
-    }
-    if (request.dryRun || !plan.changed || preparation.skip) {
+    if (request.dryRun || !plan.changed || verdict.skip) {
       const commit = state.head ? { oid: state.head, url: request.commitUrl(state.head) } : undefined
-      const changed = plan.changed && !preparation.skip
       return {
         plan,
-        changed,
+        changed: plan.changed && !verdict.skip,
         commit,
-        skipped: plan.changed ? preparation.skip : undefined,
+        skipped: verdict.skip,
         createdRepo,
-        attempts: attempt,
-        preparation
+        attempts: sends,
+        preparation: decided
       }
     }
     if (!exists) {
-      await client.createRepo({ private: request.private })
+      await createRepo(client, request.private)
       hooks.info(`Created the repo (${request.private ? 'private' : 'public'}).`)
       exists = createdRepo = true
-      attempt-- // creating the repo is not a commit attempt; plan again against its first commit
-      continue
+      continue // plan again against the repo's first commit
     }
     const parent = state.head!
-
+    const description = preparation.description ?? request.description
+    let committing = false
+    sends++
     try {
       const { pullRequestUrl, ...commit } = await client.commit({
         title: request.title,
-        description: preparation.description ?? request.description,
+        description,
         branch: request.branch,
         parentCommit: parent,
-        pullRequest: preparation.pullRequest,
+        pullRequest: verdict.pullRequest,
         uploads: plan.toUpload.map((f) =>
           f.content
             ? { pathInRepo: f.pathInRepo, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) }
             : { pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size }
         ),
-        onProgress: (event) => hooks.onCommitProgress?.(event, plan)
+        onProgress: (event) => {
+          if (event.event === 'phase' && event.phase === 'committing') committing = true
+          hooks.onCommitProgress?.(event, plan)
+        }
       })
-      return { plan, changed: true, commit, pullRequestUrl, createdRepo, attempts: attempt, preparation }
+      return { plan, changed: true, commit, pullRequestUrl, createdRepo, attempts: sends, preparation: decided }
     } catch (error) {
-      const conflict = error instanceof HubApiError && error.statusCode === 412
-      const brokenCommit = !conflict && isNetworkError(error)
-      if ((!conflict && !brokenCommit) || attempt === MAX_COMMIT_ATTEMPTS) throw error
-      hooks.warning(
-        conflict
-          ? `Branch "${request.branch}" moved since ${parent.slice(0, 12)} (412); planning again against the new ` +
-              `head (attempt ${attempt + 1} of ${MAX_COMMIT_ATTEMPTS}).`
-          : `The connection broke while committing; reading the branch again before deciding anything (attempt ` +
-              `${attempt + 1} of ${MAX_COMMIT_ATTEMPTS}).`
-      )
-      previousHead = parent
-      commitMayHaveLanded = brokenCommit
+      if (request.deadline?.passed) request.deadline.enterGrace()
+      // Before the commit request went out nothing can have landed; after it, the Hub may have acted.
+      const ending = committing ? commitEnding(error) : isExpiredUpload(error, request.hubUrl) ? 'expired' : 'refused'
+      const left = sends < MAX_COMMIT_ATTEMPTS && !request.deadline?.passed
+      // A pull request cannot be found on the branch: its unclear ending stays unclear.
+      const lost = ending === 'ambiguous' && !verdict.pullRequest
+      const again = left && (lost || ending === 'conflict' || ending === 'expired')
+      if (lost) unsettled.push({ parent, title: request.title, description, files })
+      if (!again && unsettled.length === 0) throw error
+      pending = { error, final: !again }
+      const next = `(attempt ${sends + 1} of ${MAX_COMMIT_ATTEMPTS})`
+      if (lost) {
+        hooks.warning(
+          `The commit's answer was lost (${describeEnding(error)}); reading the branch back before deciding anything.`
+        )
+      } else if (!again) {
+        hooks.warning(
+          `The commit was refused (${describeEnding(error)}); reading the branch back, since an earlier commit whose ` +
+            'answer was lost may have landed.'
+        )
+      } else if (ending === 'conflict') {
+        hooks.warning(
+          `Branch "${request.branch}" moved since ${parent.slice(0, 12)} (412); planning again against the new ` +
+            `head ${next}.`
+        )
+      } else {
+        hooks.warning(
+          `The storage refused an upload URL (${describeEnding(error)}); planning again with fresh URLs ${next}.`
+        )
+      }
     }
   }
-  throw new Error('unreachable')
+}
+
+/**
+ * Our commit among the branch's newest commits, if one of the unsettled sends landed: the child of
+ * the head it was planned on, with its title and description, whose tree holds exactly its files.
+ */
+async function findLanded(
+  client: HubClient,
+  branch: string,
+  unsettled: readonly SentCommit[]
+): Promise<{ commit: string; sent: SentCommit; parentTree: Map<string, RemoteFile> } | undefined> {
+  const commits = await client.listCommits(branch, LANDED_LOOKBACK)
+  for (const sent of unsettled) {
+    const index = commits.findIndex((c) => c.oid === sent.parent)
+    const child = index > 0 ? commits[index - 1] : undefined
+    if (!child || !sameMessage(child, sent)) continue
+    const tree = await client.listTree(child.oid)
+    const files = await addNeededGitOids(sent.files, tree)
+    if (planUpload(files, tree, child.oid).changed) continue
+    return { commit: child.oid, sent, parentTree: await client.listTree(sent.parent) }
+  }
+  return undefined
+}
+
+/** The Hub reports a commit's message as "title\n\ndescription" (or the description alone). */
+export function sameMessage(
+  commit: Pick<HubCommit, 'title' | 'message'>,
+  sent: { title: string; description?: string }
+) {
+  const normalise = (text: string) => text.replace(/\r\n/g, '\n').trim()
+  const message = normalise(commit.message)
+  const title = normalise(sent.title)
+  if (normalise(commit.title) !== title) return false
+  const body = message.startsWith(title) ? message.slice(title.length) : message
+  return normalise(body) === normalise(sent.description ?? '')
 }
 
 interface BranchState {
@@ -174,6 +277,24 @@ async function readBranch(client: HubClient, branch: string): Promise<BranchStat
   if (!base)
     throw new HubError('The repo has no commits on its default branch; cannot start a new branch from it', 'upload')
   return { head: undefined, base, tree: await client.listTree(base) }
+}
+
+/** Creating a branch is not repeated blindly either: after an unclear ending, the branch is looked for. */
+async function createBranch(client: HubClient, branch: string, from: string): Promise<void> {
+  try {
+    await client.createBranch(branch, from)
+  } catch (error) {
+    if (!(await client.headCommit(branch).catch(() => undefined))) throw error
+  }
+}
+
+/** The same for the repo: an unclear ending (or "already exists", from our own lost answer) is settled by looking. */
+async function createRepo(client: HubClient, isPrivate: boolean): Promise<void> {
+  try {
+    await client.createRepo({ private: isPrivate })
+  } catch (error) {
+    if (!(await client.repoExists().catch(() => false))) throw error
+  }
 }
 
 async function addNeededGitOids(

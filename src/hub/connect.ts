@@ -11,14 +11,46 @@ import { createRetryingFetch } from './retrying-fetch.ts'
 import { createStreamingUploadFetch } from './streaming-upload-fetch.ts'
 
 export function connectHub(deps: Deps, settings: Settings): HubClient {
+  const { core } = deps
+  // The completion check asks the client that this fetch serves: bound once the client exists.
+  const late: { client?: HubClient } = {}
   // Retries wrap streaming: each attempt gets a fresh stream of the same Blob.
-  const fetch = createRetryingFetch(createStreamingUploadFetch(deps.fetch), deps.retryPolicy, (n) =>
-    deps.core.info(
-      `${n.method} ${n.target} failed (${n.reason}); retrying in ${Math.ceil(n.waitMs / 1000)}s, ` +
-        `${n.retriesLeft} retries left`
-    )
+  const fetch = createRetryingFetch(
+    createStreamingUploadFetch(deps.fetch),
+    deps.retryPolicy,
+    (n) =>
+      core.info(
+        `${n.method} ${n.target} failed (${n.reason}); retrying in ${formatWait(n.waitMs)}, ` +
+          `${n.retriesLeft} retr${n.retriesLeft === 1 ? 'y' : 'ies'} left`
+      ),
+    {
+      signal: () => deps.deadline?.signal,
+      objectStored: (oid, size) =>
+        size === undefined ? Promise.resolve(false) : late.client!.lfsObjectStored(oid, size).catch(() => false),
+      onCompletionSettled: (n) =>
+        core.info(
+          `The repeated completion of LFS object ${n.oid.slice(0, 12)} was refused (HTTP ${n.status}), but the Hub ` +
+            'stores the object: the first completion did its work before its answer was lost.'
+        ),
+      onNotRetried: (n) =>
+        core.warning(
+          `${n.method} ${n.target} answered ${n.status}` +
+            (n.askedWaitMs > 0 ? ` and asked to wait ${formatWait(n.askedWaitMs)}` : '') +
+            '; a commit is never re-sent blindly, so it was not waited for.'
+        )
+    }
   )
-  return deps.createHubClient({ hubUrl: settings.hubUrl, accessToken: settings.hfToken, repo: settings.repo, fetch })
+  late.client = deps.createHubClient({
+    hubUrl: settings.hubUrl,
+    accessToken: settings.hfToken,
+    repo: settings.repo,
+    fetch
+  })
+  return late.client
+}
+
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.ceil(ms / 1000)} s`
 }
 
 /** What an explained Hub error needs to know about the run, for what was being done at which stage. */

@@ -15,6 +15,7 @@ import {
   modelInfo,
   pathsInfo,
   repoExists,
+  spaceInfo,
   whoAmI,
   type CommitOperation,
   type CommitOutput,
@@ -92,6 +93,10 @@ export interface HubClient {
   listTags(): Promise<Array<{ name: string; targetCommit: string }>>
   createTag(tag: string, revision: string, message?: string): Promise<void>
   commitPointers(request: PointerCommitRequest): Promise<CommitResult>
+  /** Does the repo's LFS storage hold this object (the LFS batch answers it without an upload action)? */
+  lfsObjectStored(oid: string, size: number): Promise<boolean>
+  /** A file's bytes at a revision in chunks (ranged reads, each retried on its own); undefined when it is not there. */
+  readChunks(path: string, revision: string, chunkSize: number): Promise<AsyncIterable<Uint8Array> | undefined>
   /**
    * The Hub's own verdict on a README.md's metadata (`POST /api/validate-yaml`, what the Hub checks
    * on commit). Undefined when this Hub has no such endpoint (a self-hosted Hub).
@@ -221,11 +226,24 @@ export function createHubClient(options: HubClientOptions): HubClient {
       const blob = await downloadFile({ ...common, repo, path, revision })
       return blob ? new Uint8Array(await blob.arrayBuffer()) : undefined
     },
+    async readChunks(path, revision, chunkSize) {
+      const blob = await downloadFile({ ...common, repo, path, revision })
+      if (!blob) return undefined
+      return (async function* () {
+        // A slice is one ranged GET, read whole within its (retried) attempt: memory stays at one chunk.
+        for (let offset = 0; offset < blob.size; offset += chunkSize)
+          yield new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + chunkSize)).arrayBuffer())
+      })()
+    },
     async cardData(revision) {
+      // Each repo type through its own info endpoint: a Space's card is not served by the model route.
+      const fields = { ...common, name: repoName, revision, additionalFields: ['cardData' as const] }
       const info =
         repoType === 'dataset'
-          ? await datasetInfo({ ...common, name: repoName, revision, additionalFields: ['cardData'] })
-          : await modelInfo({ ...common, name: repoName, revision, additionalFields: ['cardData'] })
+          ? await datasetInfo(fields)
+          : repoType === 'space'
+            ? await spaceInfo(fields)
+            : await modelInfo(fields)
       const card = (info as { cardData?: unknown }).cardData
       return card && typeof card === 'object' && Object.keys(card).length > 0
         ? (card as Record<string, unknown>)
@@ -295,6 +313,23 @@ export function createHubClient(options: HubClientOptions): HubClient {
         oid: result.commitOid,
         url: result.commitUrl ?? hubCommit(options.hubUrl, repo, result.commitOid).url
       }
+    },
+    async lfsObjectStored(oid, size) {
+      const prefix = repoType === 'model' ? '' : `${repoType}s/`
+      const answer = (await api(
+        'POST',
+        `${options.hubUrl}/${prefix}${repoName}.git/info/lfs/objects/batch`,
+        JSON.stringify({
+          operation: 'upload',
+          transfers: ['basic', 'multipart'],
+          hash_algo: 'sha_256',
+          objects: [{ oid, size }]
+        }),
+        'application/vnd.git-lfs+json'
+      )) as { objects?: Array<{ oid?: string; actions?: unknown; error?: unknown }> }
+      const object = answer.objects?.find((o) => o.oid === oid)
+      // The Hub leaves out the upload action exactly when it already has the object.
+      return object !== undefined && object.error === undefined && object.actions === undefined
     }
   }
 }

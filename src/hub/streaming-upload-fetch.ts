@@ -8,6 +8,8 @@
  * with node:http(s) instead, piping the file itself with the Content-Length the storage needs (S3
  * refuses chunked uploads), and answered as a regular fetch `Response`. Every other request goes
  * to the given fetch unchanged. A fresh stream is opened per call, so a retry re-reads the bytes.
+ * An answer that comes before the whole body was sent (storage refusing an expired URL) stops the
+ * sending at once.
  *
  * The library may run up to 5 files × 5 parts = 25 PUTs at once; `maxConcurrentUploads` caps
  * them, since each open upload holds buffers of its own.
@@ -15,7 +17,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { LocalFileBlob } from '../lib/local-file-blob.ts'
 
 const DEFAULT_MAX_CONCURRENT_UPLOADS = 3
@@ -44,9 +45,10 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
   headers.set('content-length', String(blob.size))
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   const req = send(url, { method: 'PUT', headers: Object.fromEntries(headers), signal, timeout: IDLE_TIMEOUT_MS })
-  req.on('timeout', () =>
-    req.destroy(new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s uploading to ${url.origin}${url.pathname}`))
-  )
+  req.on('timeout', () => {
+    const stalled = new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s uploading to ${url.origin}${url.pathname}`)
+    req.destroy(Object.assign(stalled, { code: 'ETIMEDOUT' }))
+  })
   const answered = new Promise<IncomingMessage>((resolve, reject) =>
     req.once('response', resolve).once('error', reject)
   )
@@ -54,11 +56,27 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
     blob instanceof LocalFileBlob
       ? blob.nodeStream()
       : Readable.fromWeb(blob.stream() as Parameters<typeof Readable.fromWeb>[0])
-  // A server may answer (e.g. with an error) before reading the whole body: stop sending then.
-  const sent = pipeline(source, req).catch(() => undefined)
-  const response = await answered
-  await sent
-  return toFetchResponse(url, response)
+  source.once('error', (error: Error) => req.destroy(error))
+  source.pipe(req)
+  const response = await answered.catch((error: unknown) => {
+    source.destroy()
+    throw error
+  })
+  // The storage answered before it had the whole body (an expired URL, a refused part): stop sending at once,
+  // instead of pushing the rest of the part into a connection that will only be closed.
+  const complete = req.writableFinished
+  if (!complete) {
+    source.unpipe(req)
+    source.destroy()
+  }
+  // Errors of the unfinished request (EPIPE once the storage closes) no longer matter: the answer is here.
+  req.on('error', () => {})
+  try {
+    return await toFetchResponse(url, response)
+  } finally {
+    // A request cut short leaves its socket unusable; an answered, complete one goes back to the pool.
+    if (!complete) req.destroy()
+  }
 }
 
 async function toFetchResponse(url: URL, res: IncomingMessage): Promise<Response> {

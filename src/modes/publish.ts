@@ -14,7 +14,7 @@ import { resolveLocalFiles, type SourceRoot } from '../files/resolve-files.ts'
 import { decideGate } from '../gate/decide-gate.ts'
 import type { GateDecision } from '../gate/metric-gate.ts'
 import { publishHistory, publishOfRun, renderMetricTrend, type PublishRecord } from '../history/history.ts'
-import { publish, type CommitPreparation, type PublishResult } from '../hub/commit.ts'
+import { publish, type CommitPreparation, type CommitVerdict, type PublishResult } from '../hub/commit.ts'
 import { checkToken, connectHub, hubErrorContext } from '../hub/connect.ts'
 import type { HubClient } from '../hub/hub-client.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
@@ -26,7 +26,7 @@ import { defaultCommitTitle, provenanceOf, sourceFacts, type SourceFacts } from 
 import { renderTag } from '../provenance/tag.ts'
 import { formatDescription, PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
 import { commitProgressLog } from '../report/progress.ts'
-import { emptyResult, type RunResult } from '../report/run-result.ts'
+import { emptyResult, withKnownResult, type RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
 import type { WorkflowRun } from '../trigger/workflow-run.ts'
 import { verifyRevision, expectedFromManifest, expectsCard } from '../verify/verify-revision.ts'
@@ -73,7 +73,8 @@ export async function runPublish(
     })
     const published = await upload(deps, settings, hub, manifest, {
       title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
-      prepareCommit: (head) => preparer.prepare(head)
+      prepareCommit: (head) => preparer.prepare(head),
+      judgeCommit: (head) => preparer.judge(head)
     })
     return { published, prepared: preparer.last() }
   })
@@ -90,18 +91,27 @@ export async function runPublish(
     trainRun: trainRun && { id: trainRun.id, url: trainRun.html_url },
     artifacts: downloaded?.artifacts,
     metrics: prepared?.metrics.map((m) => ({ name: m.type, value: m.value })),
-    gate: prepared?.gate
+    gate: prepared?.gate,
+    landedUnseen: published.landedUnseen
+  }
+  if (published.skipped) {
+    // A gate skip is not a skipped Train run: it has its own output, and the step log says it too.
+    core.notice(`Metric gate: ${published.skipped}. Nothing was committed (on-regression: skip).`)
   }
   if (settings.dryRun || published.skipped) return result
 
   const revision = published.commit?.oid
   if (revision) {
-    await core.group('Verify upload', () =>
-      verifyPublished(deps, settings, hub, revision, published.plan.files, result)
-    )
-    if (settings.tag && published.changed && !published.pullRequestUrl) {
-      result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
-    }
+    // From here on a failure leaves a commit on the Hub: its outputs are written even then.
+    await withKnownResult(result, async () => {
+      if (deps.deadline?.passed) throw deadlineAfterCommit(deps.deadline.minutes, revision)
+      await core.group('Verify upload', () =>
+        verifyPublished(deps, settings, hub, revision, published.plan.files, result)
+      )
+      if (settings.tag && published.changed && !published.pullRequestUrl) {
+        result.tag = await tagCommit(deps, settings, hub, revision, ctx, trainRun)
+      }
+    })
   }
   const trendMetric = metricToChart(settings, prepared?.metrics ?? [])
   const reRun = !published.changed && provenance.workflowRun !== undefined
@@ -148,6 +158,7 @@ interface Prepared {
  */
 function commitPreparer(input: PreparerInput): {
   prepare: (head: string | undefined) => Promise<CommitPreparation>
+  judge: (head: string | undefined) => Promise<CommitVerdict>
   last: () => Prepared | undefined
 } {
   const { settings, manifest, hub } = input
@@ -167,14 +178,16 @@ function commitPreparer(input: PreparerInput): {
         : undefined,
       template: template === undefined ? undefined : await readTemplate(input.workspace, template)
     }))())
+  const reportOf = async () => {
+    const content = (await load()).report
+    return reportEntry && { entry: reportEntry, content }
+  }
 
   return {
     last: () => prepared,
     async prepare(head) {
       const loadedFiles = await load()
-      const report = reportEntry && { entry: reportEntry, content: loadedFiles.report }
-      const metrics = cardMetrics(report, settings.card)
-      const gate = settings.gate ? await decideGate(hub, settings.gate, head, report, metrics) : undefined
+      const metrics = cardMetrics(await reportOf(), settings.card)
       const benchmark =
         benchmarkEntry && loadedFiles.benchmark !== undefined
           ? { path: benchmarkEntry.pathInRepo, report: loadedFiles.benchmark }
@@ -194,7 +207,8 @@ function commitPreparer(input: PreparerInput): {
       const card =
         settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template, warn: input.warn })
       const files = [...manifest, ...(card ? [card] : [])]
-      prepared = { metrics, gate }
+      // The gate's verdict is only known once judge() is asked (never when nothing would change).
+      prepared = { metrics, gate: undefined }
       const description = formatDescription(
         {
           ...input.provenance,
@@ -203,11 +217,17 @@ function commitPreparer(input: PreparerInput): {
         },
         settings.commitDescription
       )
+      return { extraFiles: card ? [card] : [], description }
+    },
+    async judge(head) {
+      if (!settings.gate) return {}
+      const report = await reportOf()
+      const metrics = cardMetrics(report, settings.card)
+      const gate = await decideGate(hub, settings.gate, head, report, metrics)
+      prepared = { metrics, gate }
       return {
-        extraFiles: card ? [card] : [],
-        description,
-        pullRequest: gate?.outcome === 'regressed' && gate.action === 'pull-request',
-        skip: gate?.outcome === 'regressed' && gate.action === 'skip' ? gate.reason : undefined
+        pullRequest: gate.outcome === 'regressed' && gate.action === 'pull-request',
+        skip: gate.outcome === 'regressed' && gate.action === 'skip' ? gate.reason : undefined
       }
     }
   }
@@ -219,7 +239,11 @@ async function upload(
   settings: Settings,
   hub: HubClient,
   manifest: readonly ManifestEntry[],
-  request: { title: string; prepareCommit: (head: string | undefined) => Promise<CommitPreparation> }
+  request: {
+    title: string
+    prepareCommit: (head: string | undefined) => Promise<CommitPreparation>
+    judgeCommit: (head: string | undefined) => Promise<CommitVerdict>
+  }
 ): Promise<PublishResult> {
   const { core } = deps
   const progress = commitProgressLog((line) => core.info(line))
@@ -232,12 +256,15 @@ async function upload(
       dryRun: settings.dryRun,
       createRepo: settings.createRepo,
       private: settings.private,
-      commitUrl: (oid) => hubCommit(settings.hubUrl, settings.repo, oid).url
+      commitUrl: (oid) => hubCommit(settings.hubUrl, settings.repo, oid).url,
+      hubUrl: settings.hubUrl,
+      deadline: deps.deadline
     },
     {
       info: (line) => core.info(line),
       warning: (line) => core.warning(line),
       prepareCommit: request.prepareCommit,
+      judgeCommit: request.judgeCommit,
       onCommitProgress: progress.onEvent
     }
   ).catch((error: unknown) => {
@@ -266,15 +293,15 @@ async function verifyPublished(
   const wanted = settings.expectedFiles
   const expected = expectedFromManifest(wanted.length ? files.filter((f) => wanted.includes(f.pathInRepo)) : files)
   const card = expectsCard(settings)
-  const report = await verifyRevision(hub, revision, { files: expected, paths: wanted, card }).catch(
-    (error: unknown) => {
-      throw explainHubError(error, hubErrorContext(settings, 'verifying the commit', 'verify'))
-    }
-  )
+  const target = { files: expected, paths: wanted, card, content: settings.verifyContent }
+  const report = await verifyRevision(hub, revision, target).catch((error: unknown) => {
+    throw explainHubError(error, hubErrorContext(settings, 'verifying the commit', 'verify'))
+  })
   result.verified = report.ok
   if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
   const cardNote = card ? ', and the model card parses' : ''
-  deps.core.info(`Verified ${report.checked} files at ${revision}: sizes and hashes match${cardNote}.`)
+  const contentNote = settings.verifyContent ? '; every file was downloaded again and its SHA-256 matches' : ''
+  deps.core.info(`Verified ${report.checked} files at ${revision}: sizes and hashes match${cardNote}${contentNote}.`)
 }
 
 async function tagCommit(
@@ -287,7 +314,8 @@ async function tagCommit(
 ): Promise<string | undefined> {
   const sha = trainRun?.head_sha ?? ctx.sha ?? ''
   const tag = renderTag(settings.tag!, {
-    run_number: String(trainRun?.run_number ?? ''),
+    // Without a Train run (a push or schedule), the publishing workflow's own run number.
+    run_number: String(trainRun?.run_number ?? ctx.runNumber ?? ''),
     run_id: String(trainRun?.id ?? ctx.runId ?? ''),
     short_sha: sha.slice(0, 7),
     sha,
@@ -298,13 +326,32 @@ async function tagCommit(
     deps.core.info(`Tagged ${revision} as "${tag}".`)
     return tag
   } catch (error) {
+    // A tag request whose answer was lost may have been applied; a repeat would be refused as "exists".
+    const existing = await hub
+      .listTags()
+      .then((tags) => tags.find((t) => t.name === tag))
+      .catch(() => undefined)
+    if (existing?.targetCommit === revision) {
+      deps.core.info(`Tagged ${revision} as "${tag}" (the tag request's answer was lost; the tag is there).`)
+      return tag
+    }
     // The commit is made and verified; a tag that cannot be created must not turn that into a failure.
+    const where = existing ? ` It already names ${existing.targetCommit}.` : ''
     deps.core.warning(
-      `Could not create the tag "${tag}": ${(error as Error).message}. The commit stands; ` +
+      `Could not create the tag "${tag}": ${(error as Error).message}.${where} The commit stands; ` +
         'check the tag input (placeholders make tags unique per run).'
     )
     return undefined
   }
+}
+
+/** The deadline passed while the commit was being settled: it stands, but it was not verified. */
+function deadlineAfterCommit(minutes: number, revision: string): ActionError {
+  return new ActionError(
+    `The run reached its deadline (deadline-minutes: ${minutes}) after the commit ${revision} landed, before it ` +
+      'was verified. The commit stands; check it with mode: verify, and raise deadline-minutes for the next runs',
+    'verify'
+  )
 }
 
 /** The metric the trend chart follows: the gate's, else the first one of the card. */

@@ -8,7 +8,7 @@ import { checkToken, connectHub, hubErrorContext } from '../hub/connect.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
 import type { Settings } from '../inputs.ts'
 import { hubCommit } from '../lib/urls.ts'
-import { emptyResult, type RunResult } from '../report/run-result.ts'
+import { emptyResult, withKnownResult, type RunResult } from '../report/run-result.ts'
 import { commitRollback, differencesAfterRollback, findRollbackTarget } from '../rollback/rollback-commit.ts'
 import type { RunContext } from '../trigger/run-context.ts'
 
@@ -30,7 +30,8 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
       dryRun: settings.dryRun,
       actor: ctx.actor,
       log: (line) => core.info(line),
-      warn: (line) => core.warning(line)
+      warn: (line) => core.warning(line),
+      deadline: deps.deadline
     }).catch(wrap('committing the rollback'))
     return {
       ...emptyResult(settings, 'rollback'),
@@ -40,17 +41,20 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
     }
   })
   if (result.changed && !settings.dryRun) {
-    await core.group('Verify rollback', async () => {
-      const differences = await differencesAfterRollback(hub, result.rollback!.target, result.commit!.oid)
-      result.verified = differences.length === 0
-      if (differences.length) {
-        throw new ActionError(
-          `After the rollback commit ${result.commit!.oid}, ${settings.branch} differs from the target:\n- ` +
-            differences.join('\n- '),
-          'verify'
-        )
-      }
-    })
+    // The rollback commit stands whatever verification finds: its outputs are written even on failure.
+    await withKnownResult(result, () =>
+      core.group('Verify rollback', async () => {
+        const differences = await differencesAfterRollback(hub, result.rollback!.target, result.commit!.oid)
+        result.verified = differences.length === 0
+        if (differences.length) {
+          throw new ActionError(
+            `After the rollback commit ${result.commit!.oid}, ${settings.branch} differs from the target:\n- ` +
+              differences.join('\n- '),
+            'verify'
+          )
+        }
+      })
+    )
   }
   return result
 }

@@ -12,7 +12,7 @@ import { checkToken, connectHub, hubErrorContext } from '../hub/connect.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
 import type { Settings } from '../inputs.ts'
 import { hubCommit } from '../lib/urls.ts'
-import { emptyResult, type RunResult } from '../report/run-result.ts'
+import { emptyResult, withKnownResult, type RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
 import { expectedFromHistory } from '../verify/expected-files.ts'
 import { describeMismatches, type ExpectedFile } from '../verify/verify-files.ts'
@@ -42,16 +42,21 @@ export async function runVerify(deps: Deps, settings: Settings, ctx: RunContext)
       )
     }
     const card = expectsCard(settings)
-    const target = { files, paths: settings.expectedFiles, card }
-    const report = await verifyRevision(hub, revision, target).catch(fail('verifying'))
-    if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
-    deps.core.info(`Verified ${report.checked} files at ${revision}.`)
-    return {
+    const target = { files, paths: settings.expectedFiles, card, content: settings.verifyContent }
+    const result: RunResult = {
       ...emptyResult(settings, 'verify'),
       commit: hubCommit(settings.hubUrl, settings.repo, revision),
-      verified: true,
       verifiedRevision: revision
     }
+    // A failed verification still says what it checked: verified=false and the revision, as outputs.
+    return withKnownResult(result, async () => {
+      const report = await verifyRevision(hub, revision, target).catch(fail('verifying'))
+      result.verified = report.ok
+      if (!report.ok) throw new ActionError(describeMismatches(report, revision), 'verify')
+      const how = settings.verifyContent ? ' (sizes, hashes, and the bytes downloaded again)' : ''
+      deps.core.info(`Verified ${report.checked} files at ${revision}${how}.`)
+      return result
+    })
   })
 }
 

@@ -30,8 +30,11 @@ export function computeOutputs(result: RunResult): Record<string, string> {
     changed: String(result.changed),
     files: listed.json,
     'files-omitted': String(files.length - listed.count),
-    skipped: String(result.skippedTrainRun !== undefined || result.skippedReason !== undefined),
-    'skip-reason': result.skippedTrainRun ?? result.skippedReason ?? '',
+    // `skipped` is about the Train run only; the gate's skip has its own output.
+    skipped: String(result.skippedTrainRun !== undefined),
+    'skip-reason': result.skippedTrainRun ?? '',
+    'gate-skipped': String(result.skippedReason !== undefined),
+    'gate-reason': gate?.reason ?? '',
     'issue-url': result.closedIssueUrl ?? '',
     'train-run-id': result.trainRun ? String(result.trainRun.id) : '',
     verified: result.verified === undefined ? '' : String(result.verified),

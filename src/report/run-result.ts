@@ -39,6 +39,8 @@ export interface RunResult {
   history?: readonly PublishRecord[]
   /** The failure issue this success closed. */
   closedIssueUrl?: string
+  /** The commit's answer was lost; it was found on the branch afterwards. */
+  landedUnseen?: boolean
 }
 
 /** A result with nothing done yet, for a mode (or a skip) to fill in. */
@@ -53,4 +55,24 @@ export function emptyResult(settings: Settings, mode: RunResult['mode']): RunRes
     bytesUploaded: 0,
     createdRepo: false
   }
+}
+
+const knownResults = new WeakMap<object, RunResult>()
+
+/**
+ * Runs `step`; when it throws, the error carries `result`, so the outputs known at that point (the
+ * commit that landed, `verified=false`) are written although the run fails.
+ */
+export async function withKnownResult<T>(result: RunResult, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    if (error !== null && typeof error === 'object' && !knownResults.has(error)) knownResults.set(error, result)
+    throw error
+  }
+}
+
+/** What a failed run had found out before it failed, if the failing step said so. */
+export function knownResultOf(error: unknown): RunResult | undefined {
+  return error !== null && typeof error === 'object' ? knownResults.get(error) : undefined
 }

@@ -43,6 +43,20 @@ export function renderSummary(result: RunResult): string {
   }
 }
 
+/** The summary of a failed run: where it failed, the error, and what it had found out until then. */
+export function renderFailureSummary(stage: string, message: string, known: RunResult | undefined): string {
+  const lines = [`## Hugging Face Hub: failed (${escapeHtml(stage)})`, '', `<pre>${escapeHtml(message)}</pre>`]
+  if (known?.commit) {
+    lines.push(
+      '',
+      `<p>A commit landed before the failure: ` +
+        `${htmlLink(`<code>${escapeHtml(known.commit.oid)}</code>`, known.commit.url)}` +
+        `${known.verified === false ? ', and verification found problems with it' : ''}.</p>`
+    )
+  }
+  return [...lines, ''].join('\n')
+}
+
 function publishSummary(result: RunResult, where: string): string {
   const title = result.dryRun
     ? 'dry run'

@@ -73,9 +73,10 @@ type BranchCommit = { oid: string; title: string; provenance?: Provenance }
 const MIN_PREFIX = 7
 
 /**
- * Which commit `rollback-to` names, trying in order: a tag; a full Hub commit id on the branch;
- * a source git commit (≥ 7 hex, matched against Source-Commit trailers, newest publish wins);
- * a unique prefix (≥ 7 hex) of a Hub commit id. `commits` is the branch, newest first. Throws,
+ * Which commit `rollback-to` names: a tag; a full 40-character id, exactly (a Hub commit of the
+ * branch, else a publish's Source-Commit); or a prefix (≥ 7 hex) of exactly one thing, a source git
+ * commit (matched against Source-Commit trailers, newest publish wins) or a Hub commit id. A prefix
+ * that matches both is an error that lists both. `commits` is the branch, newest first. Throws,
  * listing what was tried and recent publishes, when nothing or more than one thing matches.
  */
 export function resolveRollbackTarget(
@@ -87,8 +88,21 @@ export function resolveRollbackTarget(
   const tag = tags.find((t) => t.name === wanted || `refs/tags/${t.name}` === wanted)
   if (wanted && tag) return { oid: tag.targetCommit, how: `tag ${tag.name}` }
   const hex = wanted.toLowerCase()
-  const exact = /^[0-9a-f]{40}$/.test(hex) ? commits.find((c) => c.oid.toLowerCase() === hex) : undefined
-  if (exact) return { oid: exact.oid, how: 'Hub commit id' }
+  if (/^[0-9a-f]{40}$/.test(hex)) {
+    // A full id is exact: a Hub commit of the branch, else the source commit of a publish; never a prefix.
+    const exact = commits.find((c) => c.oid.toLowerCase() === hex)
+    if (exact) return { oid: exact.oid, how: 'Hub commit id' }
+    const published = commits.find((c) => c.provenance?.sourceCommit?.toLowerCase() === hex)
+    if (published)
+      return { oid: published.oid, how: `newest publish of source commit ${published.provenance!.sourceCommit}` }
+    throw notResolved(
+      text,
+      'matches nothing: a full id is matched exactly, and it is neither a Hub commit of the branch nor the source ' +
+        'commit of a publish on it',
+      commits,
+      tags
+    )
+  }
   if (/^[0-9a-f]+$/.test(hex) && hex.length >= MIN_PREFIX) {
     const bySource = commits.filter((c) => c.provenance?.sourceCommit?.toLowerCase().startsWith(hex))
     const sources = [...new Set(bySource.map((c) => c.provenance!.sourceCommit!))]
@@ -99,8 +113,6 @@ export function resolveRollbackTarget(
         commits,
         tags
       )
-    const newest = bySource[0]
-    if (newest) return { oid: newest.oid, how: `newest publish of source commit ${sources[0]}` }
     const byPrefix = commits.filter((c) => c.oid.toLowerCase().startsWith(hex))
     if (byPrefix.length > 1)
       throw notResolved(
@@ -109,7 +121,19 @@ export function resolveRollbackTarget(
         commits,
         tags
       )
-    if (byPrefix[0]) return { oid: byPrefix[0].oid, how: 'prefix of a Hub commit id' }
+    const newest = bySource[0]
+    const hubCommit = byPrefix[0]
+    if (newest && hubCommit && newest.oid !== hubCommit.oid) {
+      throw notResolved(
+        text,
+        `matches both the Hub commit ${hubCommit.oid} and the source commit ${sources[0]} (published as ` +
+          `${newest.oid}); give the full 40-character id of the one you mean`,
+        commits,
+        tags
+      )
+    }
+    if (newest) return { oid: newest.oid, how: `newest publish of source commit ${sources[0]}` }
+    if (hubCommit) return { oid: hubCommit.oid, how: 'prefix of a Hub commit id' }
   }
   const short = /^[0-9a-f]{1,6}$/.test(hex) ? ` (a commit prefix needs at least ${MIN_PREFIX} hex characters)` : ''
   throw notResolved(text, `matches nothing${short}`, commits, tags)

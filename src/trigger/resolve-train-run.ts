@@ -8,12 +8,12 @@
  *   (run-id or artifacts) is an error that names the supported events.
  * Whatever the trigger, the run goes through the same checks (`judgeTrainRun`).
  */
-import { ActionError } from '../errors.ts'
-import type { GitHubApi } from '../github/github-api.ts'
+import { ActionError, describeError } from '../errors.ts'
+import { gitHubErrorHint, type GitHubApi } from '../github/github-api.ts'
 import type { Settings } from '../inputs.ts'
 import type { RunContext } from './run-context.ts'
 import { judgeTrainRun, normaliseWorkflowPath, type TrustPolicy } from './trust.ts'
-import type { RepoRef, WorkflowRun } from './workflow-run.ts'
+import { checkWorkflowRun, type RepoRef, type WorkflowRun } from './workflow-run.ts'
 
 export type TrainRunSource =
   | { kind: 'workspace-only' }
@@ -22,13 +22,27 @@ export type TrainRunSource =
 
 export const SUPPORTED_EVENTS = ['workflow_run', 'workflow_dispatch'] as const
 
+/**
+ * A run that must not be published, with the run itself, so the failure issue can link it, name its
+ * source commit and give the command that re-runs the publish for it.
+ */
+export class TrainRunRefused extends ActionError {
+  constructor(
+    message: string,
+    readonly run: WorkflowRun
+  ) {
+    super(message, 'trigger')
+    this.name = 'TrainRunRefused'
+  }
+}
+
 /** Throws an ActionError (stage "trigger") when the run must not be published. */
 export async function resolveTrainRun(
   ctx: RunContext,
   settings: Settings,
   github: () => GitHubApi
 ): Promise<TrainRunSource> {
-  if (ctx.eventName === 'workflow_run') return fromWorkflowRunEvent(ctx, settings)
+  if (ctx.eventName === 'workflow_run') return fromWorkflowRunEvent(ctx, settings, github)
   if (ctx.eventName === 'workflow_dispatch') return fromDispatch(ctx, settings, github())
   if (settings.runId !== undefined || settings.artifacts.length > 0) {
     throw new ActionError(
@@ -42,20 +56,48 @@ export async function resolveTrainRun(
   return { kind: 'workspace-only' }
 }
 
-function fromWorkflowRunEvent(ctx: RunContext, settings: Settings): TrainRunSource {
+async function fromWorkflowRunEvent(
+  ctx: RunContext,
+  settings: Settings,
+  github: () => GitHubApi
+): Promise<TrainRunSource> {
   const action = ctx.payload.action
-  const run = ctx.payload.workflow_run as WorkflowRun | undefined
-  if (!run || typeof run !== 'object')
+  if (!ctx.payload.workflow_run || typeof ctx.payload.workflow_run !== 'object')
     throw new ActionError(
       'The workflow_run event carries no workflow_run object; cannot tell which Train run to publish',
       'trigger'
     )
+  const sent = checked(ctx.payload.workflow_run, 'workflow_run', 'The workflow_run event payload', true)
   if (action !== 'completed') {
-    throw new ActionError(
+    throw new TrainRunRefused(
       `The workflow_run event is "${String(action)}", not "completed": the Train run has not finished. Use "on: ` +
         `workflow_run: types: [completed]"`,
-      'trigger'
+      sent
     )
+  }
+  // The payload was written when the run completed; a job that waited in a concurrency queue reads it
+  // much later, when the run may have been re-run. Judge the run as it is now.
+  const api = github()
+  const run = checked(
+    await api.getWorkflowRun(sent.id).catch((error: unknown) => {
+      throw new TrainRunRefused(
+        `Could not read Train run ${sent.id} from GitHub to check its current state: ${describeError(error)}` +
+          gitHubErrorHint(error),
+        sent
+      )
+    }),
+    'run',
+    `GitHub's answer for Train run ${sent.id}`
+  )
+  const attempt = run.run_attempt ?? 1
+  if (attempt > (sent.run_attempt ?? 1) && run.status !== 'completed') {
+    return {
+      kind: 'skip',
+      run,
+      reason:
+        `Train run ${run.id} is being re-run (attempt ${attempt} is "${run.status}"); the event for attempt ` +
+        `${sent.run_attempt ?? 1} is stale. That attempt's own workflow_run event publishes it when it completes`
+    }
   }
   return judged(run, policyFor(settings, repositoryOf(ctx, run)))
 }
@@ -63,26 +105,84 @@ function fromWorkflowRunEvent(ctx: RunContext, settings: Settings): TrainRunSour
 async function fromDispatch(ctx: RunContext, settings: Settings, github: GitHubApi): Promise<TrainRunSource> {
   const repo = repositoryFromPayload(ctx) ?? (await github.getRepo())
   const policy = policyFor(settings, repo)
-  if (settings.runId !== undefined) return judged(await github.getWorkflowRun(settings.runId), policy)
-
+  if (settings.runId !== undefined) {
+    const run = await github.getWorkflowRun(settings.runId)
+    return judged(checked(run, 'run', `GitHub's answer for run-id ${settings.runId}`), policy)
+  }
   const file = normaliseWorkflowPath(settings.workflow).split('/').pop()!
-  const candidates = await github.listSuccessfulRuns(file, 50)
-  const trusted = candidates.find((run) => judgeTrainRun(run, policy).kind === 'publish')
-  if (trusted) return { kind: 'publish', run: trusted }
-  const newest = candidates[0]
-  const why = newest ? ` The newest, run ${newest.id}, fails a check: ${describe(judgeTrainRun(newest, policy))}` : ''
+  const branches = policy.allowedBranches.length > 0 ? policy.allowedBranches : [policy.repository.defaultBranch]
+  // GitHub filters by one branch and one event per query: ask for each allowed pair, newest first,
+  // page by page, and stop each query at its first run that passes every check.
+  let best: WorkflowRun | undefined
+  let refused: WorkflowRun | undefined
+  let looked = 0
+  for (const branch of branches) {
+    for (const event of policy.allowedEvents) {
+      for await (const run of github.listSuccessfulRuns(file, { branch, event })) {
+        looked++
+        if (judgeTrainRun(run, policy).kind === 'publish') {
+          if (!best || newer(run, best)) best = run
+          break
+        }
+        if (!refused || newer(run, refused)) refused = run
+      }
+    }
+  }
+  if (best) return { kind: 'publish', run: best }
+  const why = refused
+    ? ` The newest, run ${refused.id}, fails a check: ${describe(judgeTrainRun(refused, policy))}`
+    : ''
   throw new ActionError(
-    `No successful run of ${settings.workflow} may be published (looked at the ${candidates.length} newest ` +
-      `successful runs).${why} Pass run-id to pick one`,
+    `No successful run of ${settings.workflow} on ${branches.join(', ')} started by ` +
+      `${policy.allowedEvents.join(', ')} ` +
+      `may be published (looked at ${looked} run${looked === 1 ? '' : 's'}).${why} Pass run-id to pick one`,
     'trigger'
   )
+}
+
+function newer(a: WorkflowRun, b: WorkflowRun): boolean {
+  const at = (r: WorkflowRun) => Date.parse(r.run_started_at ?? '') || 0
+  return at(a) !== at(b) ? at(a) > at(b) : a.id > b.id
+}
+
+function checked(value: unknown, where: string, source: string, fromPayload = false): WorkflowRun {
+  try {
+    return checkWorkflowRun(value, where)
+  } catch (error) {
+    const message =
+      `Refusing to publish: ${source} is incomplete: ${(error as Error).message}. Nothing was downloaded or ` +
+      'uploaded'
+    // What the payload does say (its id, link, commit) still goes into the failure issue.
+    const known = fromPayload ? partialRun(value) : undefined
+    throw known ? new TrainRunRefused(message, known) : new ActionError(message, 'trigger')
+  }
+}
+
+/** The fields of a malformed payload's run that the failure issue can still use, when its id is there. */
+function partialRun(value: unknown): WorkflowRun | undefined {
+  const run = value as Partial<Record<keyof WorkflowRun, unknown>> | null
+  if (!run || typeof run.id !== 'number') return undefined
+  const text = (v: unknown) => (typeof v === 'string' ? v : '')
+  return {
+    id: run.id,
+    path: text(run.path),
+    event: text(run.event),
+    status: null,
+    conclusion: null,
+    head_branch: typeof run.head_branch === 'string' ? run.head_branch : null,
+    head_sha: text(run.head_sha),
+    html_url: text(run.html_url),
+    run_number: typeof run.run_number === 'number' ? run.run_number : 0,
+    head_repository: null,
+    repository: { id: 0, full_name: '' }
+  }
 }
 
 function judged(run: WorkflowRun, policy: TrustPolicy): TrainRunSource {
   const decision = judgeTrainRun(run, policy)
   if (decision.kind === 'publish') return { kind: 'publish', run }
   if (decision.kind === 'skip') return { kind: 'skip', run, reason: decision.reason }
-  throw new ActionError(`Refusing to publish: ${decision.reason}. Nothing was downloaded or uploaded.`, 'trigger')
+  throw new TrainRunRefused(`Refusing to publish: ${decision.reason}. Nothing was downloaded or uploaded.`, run)
 }
 
 function describe(decision: ReturnType<typeof judgeTrainRun>): string {

@@ -17,6 +17,8 @@ export interface RunContext {
   apiUrl: string
   runId?: string
   runAttempt?: string
+  /** The publishing workflow's run number (GITHUB_RUN_NUMBER). */
+  runNumber?: string
   /** Name of this (publishing) workflow. */
   workflow?: string
   /** File name of this workflow (from GITHUB_WORKFLOW_REF), e.g. "upload-hub.yml", for re-run commands. */
@@ -39,6 +41,7 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
     apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
     runId: env.GITHUB_RUN_ID || undefined,
     runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
+    runNumber: env.GITHUB_RUN_NUMBER || undefined,
     workflow: env.GITHUB_WORKFLOW || undefined,
     workflowFile: workflowFileFromRef(env.GITHUB_WORKFLOW_REF),
     actor: env.GITHUB_ACTOR || undefined,

@@ -4,8 +4,11 @@
  */
 import type { HubClient } from '../hub/hub-client.ts'
 import { publishHistory } from '../history/history.ts'
+import { generatedBlock } from '../card/model-card.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import type { ExpectedFile } from './verify-files.ts'
+
+const CARD_PATH = 'README.md'
 
 /** The files recorded by the newest publish reachable from `revision`; empty when there is none. */
 export async function expectedFromHistory(
@@ -18,7 +21,7 @@ export async function expectedFromHistory(
   const publish = newest?.provenance.rollbackOf ? records.find((r) => r.oid === newest.provenance.rollbackOf) : newest
   if (!publish || publish.provenance.files.length === 0) return []
   log(`Checking against the files recorded by the publish ${publish.oid}.`)
-  return withRegularFileIds(hub, revision, publish.provenance.files)
+  return withRegularFileIds(hub, revision, publish, publish.provenance.files)
 }
 
 /**
@@ -29,6 +32,7 @@ export async function expectedFromHistory(
 async function withRegularFileIds(
   hub: HubClient,
   revision: string,
+  publish: { oid: string },
   files: ReadonlyArray<{ path: string; size: number; sha256: string }>
 ): Promise<ExpectedFile[]> {
   const remote = await hub.pathsInfo(
@@ -38,7 +42,17 @@ async function withRegularFileIds(
   return Promise.all(
     files.map(async (f) => {
       const entry = remote.get(f.path)
-      if (!entry || entry.lfs) return { ...f }
+      if (!entry) return { ...f }
+      if (f.path === CARD_PATH) {
+        // A generated card owns only its block: hand edits on the Hub outside the markers are not a mismatch.
+        const card = await hub.readBytes(f.path, publish.oid)
+        const block =
+          card !== undefined && sha256Of(card) === f.sha256
+            ? generatedBlock(Buffer.from(card).toString('utf8'))
+            : undefined
+        if (block !== undefined) return { ...f, generatedBlock: block }
+      }
+      if (entry.lfs) return { ...f }
       const bytes = await hub.readBytes(f.path, revision)
       const matches = bytes !== undefined && sha256Of(bytes) === f.sha256
       return { ...f, gitOid: matches ? gitBlobOid(bytes) : `sha256:${f.sha256}` }

@@ -13,6 +13,11 @@ export interface ExpectedFile {
   sha256: string
   /** Git blob id; needed when the Hub stores the file as a regular (non-LFS) file. */
   gitOid?: string
+  /**
+   * For a generated model card: only this block (between the markers) is ours, so only it must
+   * match; hand edits outside it are the owner's. The caller compares it (it needs the text).
+   */
+  generatedBlock?: string
 }
 
 export type Mismatch =
@@ -20,6 +25,8 @@ export type Mismatch =
   | { kind: 'size'; path: string; expected: number; actual: number }
   | { kind: 'hash'; path: string; algorithm: 'sha256' | 'git-blob'; expected: string; actual: string }
   | { kind: 'card'; path: string; problem: string }
+  /** verify-content: the bytes the Hub serves do not hash to the recorded SHA-256 (or have another length). */
+  | { kind: 'content'; path: string; expected: string; actual: string }
 
 export interface VerificationReport {
   /** How many files were compared. */
@@ -50,6 +57,7 @@ export function verifyFiles(
 function checkFile(file: ExpectedFile, found: RemoteFile | undefined): Mismatch[] {
   const { path } = file
   if (!found) return [{ kind: 'missing', path }]
+  if (file.generatedBlock !== undefined) return []
   if (found.size !== file.size) return [{ kind: 'size', path, expected: file.size, actual: found.size }]
   if (found.lfs) {
     return sameHash(found.lfs.oid, file.sha256)
@@ -92,5 +100,7 @@ function describeMismatch(m: Mismatch): string {
       )
     case 'card':
       return `${m.path} (model card): ${m.problem}`
+    case 'content':
+      return `${m.path}: the bytes the Hub serves are ${m.actual}, ${m.expected} expected (verify-content)`
   }
 }

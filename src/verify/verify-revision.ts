@@ -7,7 +7,9 @@ import { withGitOid } from '../files/manifest.ts'
 import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
+import { createHash } from 'node:crypto'
 import { judgeCard } from '../card/hub-validation.ts'
+import { generatedBlock } from '../card/model-card.ts'
 import { checkCard } from '../card/validate-card.ts'
 import { verifyFiles, type ExpectedFile, type Mismatch, type VerificationReport } from './verify-files.ts'
 
@@ -18,7 +20,12 @@ export interface VerifyTarget {
   paths: readonly string[]
   /** Require a model card whose metadata parses. */
   card: boolean
+  /** Also download every expected file and check its SHA-256 and length (verify-content). */
+  content?: boolean
 }
+
+/** verify-content reads files in ranged chunks of this size: memory stays at one chunk whatever the file. */
+export const CONTENT_CHUNK_BYTES = 8 * 1024 * 1024
 
 export async function verifyRevision(
   hub: HubClient,
@@ -36,7 +43,20 @@ export async function verifyRevision(
   const extra: Mismatch[] = target.paths
     .filter((p) => !remote.has(p) && !target.files.some((f) => f.path === p))
     .map((path) => ({ kind: 'missing', path }))
+  for (const file of target.files) {
+    if (file.generatedBlock !== undefined && remote.has(file.path))
+      extra.push(...(await checkGeneratedBlock(hub, revision, file.path, file.generatedBlock)))
+  }
   if (target.card) extra.push(...(await checkPublishedCard(hub, revision, remote.has('README.md'))))
+  if (target.content) {
+    // Only files whose listing matched: a missing or wrong one is already reported; downloading it proves nothing.
+    const listed = new Set(report.mismatches.map((m) => m.path))
+    for (const file of expected) {
+      if (!remote.has(file.path) || listed.has(file.path) || file.generatedBlock !== undefined) continue
+      const problem = await checkContent(hub, revision, file)
+      if (problem) extra.push(problem)
+    }
+  }
   const mismatches = [...report.mismatches, ...extra]
   return { checked: report.checked + extra.length, mismatches, ok: mismatches.length === 0 }
 }
@@ -74,6 +94,43 @@ async function addGitOidIfNeeded(
     sha256: file.sha256
   })
   return { ...file, gitOid: entry.gitOid }
+}
+
+/** The card's generated block at the revision against the one the publish wrote; the rest is the owner's. */
+async function checkGeneratedBlock(hub: HubClient, revision: string, path: string, block: string): Promise<Mismatch[]> {
+  const text = (await hub.readText(path, revision)) ?? ''
+  const now = generatedBlock(text)
+  if (now === block) return []
+  return [
+    {
+      kind: 'card',
+      path,
+      problem:
+        now === undefined
+          ? 'its generated block (between the hf-upload-action markers) is gone or its markers do not pair up'
+          : 'its generated block (between the hf-upload-action markers) differs from the one the publish ' +
+            'wrote; edits ' +
+            'outside the markers are fine, edits inside are replaced by the next publish'
+    }
+  ]
+}
+
+/** Streams the file as the Hub serves it now through SHA-256, one chunk at a time. */
+async function checkContent(hub: HubClient, revision: string, file: ExpectedFile): Promise<Mismatch | undefined> {
+  const chunks = await hub.readChunks(file.path, revision, CONTENT_CHUNK_BYTES)
+  if (!chunks) return { kind: 'missing', path: file.path }
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of chunks) {
+    hash.update(chunk)
+    size += chunk.length
+  }
+  const sha256 = hash.digest('hex')
+  if (size !== file.size)
+    return { kind: 'content', path: file.path, expected: `${file.size} bytes`, actual: `${size} bytes` }
+  if (sha256 !== file.sha256.toLowerCase())
+    return { kind: 'content', path: file.path, expected: `SHA-256 ${file.sha256}`, actual: `SHA-256 ${sha256}` }
+  return undefined
 }
 
 async function checkPublishedCard(hub: HubClient, revision: string, present: boolean): Promise<Mismatch[]> {

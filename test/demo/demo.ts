@@ -71,8 +71,10 @@ await writeFiles(workspace, {
 
 let exitCode: number
 if (failureVariant) {
-  hub.faults.add({ route: 'commit', status: 503, times: 1 })
-  console.log('\n=== 1. workflow_run after Train, while the Hub fails the commit (503) ===')
+  // A 5xx would be settled by reading the branch back and sending again; a rate limit on the commit is
+  // a refusal the action does not wait out, so this run fails and files the issue.
+  hub.faults.add({ route: 'commit', status: 429, retryAfter: 60, times: 1 })
+  console.log('\n=== 1. workflow_run after Train, while the Hub rate-limits the commit (429) ===')
   const failed = await runAction('workflow_run', gh.workflowRunPayload(REPO, train.id), {})
   console.log(`exit code ${failed.code}; issue: ${failed.outputs['issue-url']}`)
   printIssues()

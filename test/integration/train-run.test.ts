@@ -290,9 +290,10 @@ test('the failure issue: opened once, commented on when failures repeat, closed 
   const payload = gh.workflowRunPayload(REPO, run.id)
   const mine = () => gh.issues(REPO).filter((i) => i.body?.includes(`target=model:${hubRepo}@main`))
 
-  hub.faults.add({ route: 'commit', status: 500, times: 2 })
+  // A definite refusal (a 5xx would be settled by reading the branch back, and re-sent).
+  hub.faults.add({ route: 'commit', status: 422, times: 2 })
   const first = await publish({ payload })
-  assert.match(first.core.failures[0]!, /failed with 500/)
+  assert.match(first.core.failures[0]!, /refused the request with 422/)
   assert.equal(mine().length, 1)
   const issue = mine()[0]!
   assert.equal(issue.state, 'open')
@@ -333,12 +334,12 @@ test('a Hub answer that echoes the token is redacted everywhere it could surface
 
 test('without issues: write the action warns with the permission to add and fails with its error', async () => {
   const run = await trainRun()
-  hub.faults.add({ route: 'commit', status: 500, times: 1 })
+  hub.faults.add({ route: 'commit', status: 422, times: 1 })
   const { core } = await publish({
     payload: gh.workflowRunPayload(REPO, run.id),
     inputs: { 'github-token': GH_TOKEN_NO_ISSUES }
   })
-  assert.match(core.failures[0]!, /failed with 500/)
+  assert.match(core.failures[0]!, /refused the request with 422/)
   assert.ok(
     core.warnings.some((w) => /Could not open or update the failure issue.*permissions: issues: write/.test(w)),
     core.warnings.join('\n')

@@ -256,7 +256,8 @@ for (const t of tampers) {
     const core = await publish(workspace, {}, { wrapHub })
     assert.equal(core.failures.length, 1)
     assert.match(core.failures[0]!, t.expect)
-    assert.equal(core.outputs.verified, undefined)
+    assert.equal(core.outputs.verified, 'false', 'outputs known at failure time are written')
+    assert.match(core.outputs['commit-sha']!, /^[0-9a-f]{40}$/, 'the commit that landed is named')
     // A scheduled check against the provenance recorded in the publish commit finds it too.
     const check = await publish(workspace, { mode: 'verify', files: '' })
     assert.match(check.failures[0]!, t.expect)
@@ -316,7 +317,10 @@ test('metric gate: improved → commit; regression → skip, pull request, or fa
   assert.deepEqual(skipped.failures, [])
   assert.equal(skipped.outputs.improved, 'false')
   assert.equal(skipped.outputs.changed, 'false')
-  assert.equal(skipped.outputs.skipped, 'true')
+  assert.equal(skipped.outputs.skipped, 'false', 'skipped is about the Train run')
+  assert.equal(skipped.outputs['gate-skipped'], 'true')
+  assert.match(skipped.outputs['gate-reason']!, /fid 45 is worse than the published 39/)
+  assert.ok(skipped.notices.some((n) => /^Metric gate: .*Nothing was committed \(on-regression: skip\)/.test(n)))
   assert.match(skipped.summaries[0]!, /not published \(metric gate\)/)
   assert.equal((await hub.listCommits(repo())).length, commits)
 

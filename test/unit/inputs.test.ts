@@ -133,3 +133,20 @@ test('gate inputs are checked together with the rest', () => {
   for (const name of ['gate-direction:', 'gate-min-delta:', 'on-regression:', 'history-limit:'])
     assert.match(message, new RegExp(`- ${name}`))
 })
+
+test('deadline-minutes is a positive number of minutes (default 50); verify-content a boolean', () => {
+  assert.equal(read({}).deadlineMinutes, 50)
+  assert.equal(read({ 'deadline-minutes': '12.5' }).deadlineMinutes, 12.5)
+  for (const bad of ['0', '-3', 'soon', '400'])
+    assert.match(problems({ 'deadline-minutes': bad }), /deadline-minutes: expected a number of minutes above 0/)
+  assert.equal(read({}).verifyContent, false)
+  assert.equal(read({ 'verify-content': 'true' }).verifyContent, true)
+})
+
+test('an unknown tag placeholder is an input error naming it and the known ones', () => {
+  assert.equal(read({ tag: 'v{run_number}-{short_sha}' }).tag, 'v{run_number}-{short_sha}')
+  assert.match(
+    problems({ tag: 'v{run_numbr}' }),
+    /tag: unknown placeholder \{run_numbr\}; the placeholders are \{run_number\}, \{run_id\}, \{short_sha\}, \{sha\}/
+  )
+})

@@ -5,8 +5,8 @@ import { escapeCode, escapeHtml } from '../../src/lib/markdown.ts'
 import { redact } from '../../src/lib/redact.ts'
 import { computeOutputs } from '../../src/report/outputs.ts'
 import { ProgressReporter, formatProgress } from '../../src/report/progress.ts'
-import { renderSummary } from '../../src/report/summary.ts'
-import type { RunResult } from '../../src/report/run-result.ts'
+import { renderFailureSummary, renderSummary } from '../../src/report/summary.ts'
+import { knownResultOf, withKnownResult, type RunResult } from '../../src/report/run-result.ts'
 
 const result = (over: Partial<RunResult> = {}): RunResult => ({
   mode: 'publish',
@@ -90,4 +90,36 @@ test('outputs are strings; files is JSON with path, size, sha256 and status', ()
     sha256: 'f'.repeat(64),
     status: 'added'
   })
+})
+
+test('a gate skip has its own outputs; skipped keeps meaning the Train run did not succeed', () => {
+  const gate = {
+    outcome: 'regressed' as const,
+    current: 45,
+    previous: 39,
+    delta: 6,
+    action: 'skip' as const,
+    reason: 'fid 45 is worse than the published 39 by 6'
+  }
+  const gated = computeOutputs(result({ changed: false, skippedReason: gate.reason, gate }))
+  assert.deepEqual([gated.skipped, gated['skip-reason'], gated['gate-skipped']], ['false', '', 'true'])
+  assert.equal(gated['gate-reason'], gate.reason)
+  const train = computeOutputs(result({ skippedTrainRun: 'Train run 1 concluded "failure"' }))
+  assert.deepEqual([train.skipped, train['gate-skipped']], ['true', 'false'])
+  assert.match(train['skip-reason']!, /concluded "failure"/)
+})
+
+test('a failed run keeps what it found out: the result travels with the error', async () => {
+  const known = result({ verified: false })
+  const failure = new Error('verification found problems')
+  await assert.rejects(
+    withKnownResult(known, () => Promise.reject(failure)),
+    (e) => e === failure
+  )
+  assert.equal(knownResultOf(failure), known)
+  assert.equal(knownResultOf(new Error('unrelated')), undefined)
+  const summary = renderFailureSummary('verify', 'Verification of 2 files … <b>', known)
+  assert.match(summary, /Hugging Face Hub: failed \(verify\)/)
+  assert.match(summary, /&lt;b&gt;/, 'the message is escaped')
+  assert.match(summary, /A commit landed before the failure: .*aaaaaaaa.*verification found problems with it/)
 })

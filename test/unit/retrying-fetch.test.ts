@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
+import { RetryAfterTooLongError } from '../../src/hub/hub-errors.ts'
 import { createRetryingFetch, requestedWaitMs, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -53,12 +54,102 @@ test('idempotent Hub calls are retried on 429/5xx and succeed', async () => {
 })
 
 test('Retry-After is honoured (at least the time asked)', async () => {
-  const { fetch: f, notices } = setup(fail(429, { 'retry-after': '1' }))
-  const started = performance.now()
-  const res = await f(`${base}/api/models/a/b/tree/main`)
+  handlers = [fail(429, { 'retry-after': '1' })]
+  hits = []
+  const waits: number[] = []
+  const sleeping = { ...policy, sleep: (ms: number) => (waits.push(ms), Promise.resolve()) }
+  const res = await createRetryingFetch(fetch, sleeping)(`${base}/api/models/a/b/tree/main`)
   assert.equal(res.status, 200)
-  assert.ok(performance.now() - started >= 950, 'waited at least the second the server asked for')
-  assert.equal(notices[0]!.waitMs, 1000)
+  assert.deepEqual(waits, [1000], 'waited the second the server asked for, not the shorter backoff')
+})
+
+test('an answer that breaks after its status line is retried: reading the body is part of the attempt', async () => {
+  const { fetch: f, notices } = setup((_q, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' })
+    res.write('[{"type":"file","path":"a.bin"')
+    setImmediate(() => res.socket?.destroy())
+  })
+  const res = await f(`${base}/api/models/a/b/tree/main?recursive=true`)
+  assert.deepEqual(await res.json(), { ok: true })
+  assert.equal(hits.length, 2)
+  assert.equal(notices.length, 1)
+})
+
+test('an attempt that gets no answer in time is abandoned and retried', async () => {
+  handlers = [() => {}] // never answers
+  hits = []
+  const quick = { ...policy, requestTimeoutMs: 50 }
+  const notices: RetryNotice[] = []
+  const res = await createRetryingFetch(fetch, quick, (n) => notices.push(n))(`${base}/api/models/a/b`)
+  assert.equal(res.status, 200)
+  assert.equal(notices[0]!.reason, 'timed out')
+})
+
+test('the commit gets the longer time limit, and a refusal with a wait is reported, not retried', async () => {
+  setup(fail(429, { 'retry-after': '30' }))
+  const reported: Array<{ status: number; askedWaitMs: number }> = []
+  const g = createRetryingFetch(fetch, policy, () => {}, { onNotRetried: (n) => reported.push(n) })
+  const res = await g(`${base}/api/models/a/b/commit/main`, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/x-ndjson' }
+  })
+  assert.equal(res.status, 429)
+  assert.equal(hits.length, 1)
+  assert.deepEqual(
+    reported.map((r) => [r.status, r.askedWaitMs]),
+    [[429, 30_000]]
+  )
+})
+
+test('a completion whose answer was lost, refused when repeated, succeeds when the Hub stores the object', async () => {
+  const oid = 'a'.repeat(64)
+  const batch = JSON.stringify({ operation: 'upload', objects: [{ oid, size: 1234 }] })
+  const completion = JSON.stringify({ oid, parts: [{ partNumber: 1, etag: '"x"' }] })
+  const lfs = { 'content-type': 'application/vnd.git-lfs+json' }
+  const asked: Array<[string, number | undefined]> = []
+  const run = async (stored: boolean) => {
+    handlers = [
+      (_q, res) => res.writeHead(200, lfs).end('{"objects":[]}'), // the LFS batch
+      (req) => req.socket.destroy(), // the completion's first answer is lost
+      fail(404) // its repeat: the upload is gone
+    ]
+    hits = []
+    const g = createRetryingFetch(fetch, policy, () => {}, {
+      objectStored: (o, size) => (asked.push([o, size]), Promise.resolve(stored))
+    })
+    await g(`${base}/a/b.git/info/lfs/objects/batch`, { method: 'POST', body: batch, headers: lfs })
+    return g(`${base}/api/complete_multipart?uploadId=1&signature=s`, {
+      method: 'POST',
+      body: completion,
+      headers: lfs
+    })
+  }
+  assert.equal((await run(true)).status, 200, 'the first completion did its work')
+  assert.deepEqual(asked, [[oid, 1234]], 'asked about the object, with the size the batch announced')
+  assert.equal((await run(false)).status, 404, 'not stored: the refusal stands')
+})
+
+test('a completion refused at once is not second-guessed', async () => {
+  setup(fail(404))
+  let asked = 0
+  const g = createRetryingFetch(fetch, policy, () => {}, { objectStored: () => (asked++, Promise.resolve(true)) })
+  const res = await g(`${base}/api/complete_multipart?uploadId=1`, {
+    method: 'POST',
+    body: JSON.stringify({ oid: 'b'.repeat(64), parts: [] }),
+    headers: { 'content-type': 'application/vnd.git-lfs+json' }
+  })
+  assert.equal(res.status, 404)
+  assert.equal(asked, 0)
+})
+
+test('once the run is stopped nothing is retried', async () => {
+  const stop = new AbortController()
+  handlers = [(req) => (stop.abort(new Error('deadline')), req.socket.destroy())]
+  hits = []
+  const g = createRetryingFetch(fetch, policy, () => {}, { signal: () => stop.signal })
+  await assert.rejects(g(`${base}/api/models/a/b`))
+  assert.equal(hits.length, 1)
 })
 
 test('the commit POST and repo creation are never retried', async () => {
@@ -112,9 +203,15 @@ test('a connection reset is retried', async () => {
   assert.equal(notices.length, 1)
 })
 
-test('a Retry-After beyond the limit is not waited for', async () => {
+test('a Retry-After beyond the limit is not waited for: the error says how long the Hub asked for', async () => {
   const { fetch: f } = setup(fail(429, { 'retry-after': '3600' }))
-  assert.equal((await f(`${base}/api/models/a/b`)).status, 429)
+  await assert.rejects(f(`${base}/api/models/a/b`), (error: RetryAfterTooLongError) => {
+    assert.ok(error instanceof RetryAfterTooLongError)
+    assert.equal(error.askedMs, 3_600_000)
+    assert.equal(error.status, 429)
+    assert.match(error.message, /asked to wait 3600 s, longer than the 2 s this action waits/)
+    return true
+  })
   assert.equal(hits.length, 1)
 })
 

@@ -109,9 +109,18 @@ test('rollback-to resolves a tag, a Hub commit id, a source commit or a unique H
   })
 })
 
-test('a source commit is tried before a Hub commit prefix, and a tag before both', () => {
-  const commits = [published('5555555' + '0'.repeat(33), sha('1')), published(sha('a'), sha('5'))]
-  assert.equal(resolveRollbackTarget('5555555', commits, []).oid, sha('a'))
+test('a prefix of both a Hub commit and a source commit is an error naming both; a full id is exact', () => {
+  const hubOid = '5555555' + '0'.repeat(33)
+  const commits = [published(hubOid, sha('1')), published(sha('a'), sha('5'))]
+  assert.throws(
+    () => resolveRollbackTarget('5555555', commits, []),
+    (error: Error) =>
+      error.message.includes(`the Hub commit ${hubOid}`) &&
+      error.message.includes(`the source commit ${sha('5')} (published as ${sha('a')})`) &&
+      /full 40-character id/.test(error.message)
+  )
+  assert.deepEqual(resolveRollbackTarget(hubOid, commits, []), { oid: hubOid, how: 'Hub commit id' })
+  assert.equal(resolveRollbackTarget(sha('5'), commits, []).oid, sha('a'), 'a full source commit is exact too')
   assert.equal(resolveRollbackTarget('5555555', commits, [{ name: '5555555', targetCommit: sha('e') }]).oid, sha('e'))
 })
 

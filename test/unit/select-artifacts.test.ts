@@ -73,3 +73,38 @@ test('bad lines are reported with their number', () => {
   assert.match(problems[1]!, /line 2 .*absolute/)
   assert.match(problems[2]!, /line 3 .*"\.\."/)
 })
+
+test('only the artifacts of the attempt being published are taken, whatever their ids', () => {
+  const attempt = { number: 2, startedAt: '2026-11-02T10:00:00Z' }
+  const available = [
+    artifact(50, 'weights', { createdAt: '2026-11-02T09:10:00Z' }), // attempt 1, higher id
+    artifact(9, 'weights', { createdAt: '2026-11-02T10:20:00Z' }), // attempt 2, lower id
+    artifact(51, 'extra', { createdAt: '2026-11-02T09:11:00Z' }) // attempt 1 only
+  ]
+  const picked = selectArtifacts(available, parseArtifactRules('weights').rules, 42, attempt)
+  assert.deepEqual(
+    picked.map((s) => s.artifact.id),
+    [9]
+  )
+  assert.deepEqual(
+    selectArtifacts(available, [], 42, attempt).map((s) => s.artifact.name),
+    ['weights'],
+    'the default (all) is all of this attempt'
+  )
+  assert.throws(
+    () => selectArtifacts(available, parseArtifactRules('extra').rules, 42, attempt),
+    /artifact "extra" not found in attempt 2 of Train run 42 \(only an earlier attempt uploaded one.*re-run all jobs/
+  )
+  assert.throws(
+    () => selectArtifacts(available.slice(0, 1), [], 42, attempt),
+    /attempt 2 of Train run 42 has no artifacts of its own \(earlier attempts uploaded "weights"/
+  )
+})
+
+test('without attempts, the newest upload of a name wins by creation time, then id', () => {
+  const available = [
+    artifact(50, 'weights', { createdAt: '2026-11-02T09:10:00Z' }),
+    artifact(9, 'weights', { createdAt: '2026-11-02T10:20:00Z' })
+  ]
+  assert.equal(selectArtifacts(available, [], 42)[0]!.artifact.id, 9)
+})

@@ -71,6 +71,24 @@ test('an early error answer (before the body is read) comes back as a Response t
   early.close()
 })
 
+test('an early error answer stops the sending at once (not the whole part, not an idle timeout)', async () => {
+  const size = 64 * 1024 * 1024
+  let received = 0
+  // Like storage refusing an expired URL: it answers after the first bytes and reads whatever still comes.
+  const early = createServer((req, res) => {
+    req.once('data', () => res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error>expired</Error>'))
+    req.on('data', (d: Buffer) => (received += d.length))
+  })
+  await new Promise<void>((r) => early.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${(early.address() as AddressInfo).port}/part/1`
+  const res = await createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(size)]) })
+  assert.equal(res.status, 403)
+  assert.equal(await res.text(), '<Error>expired</Error>')
+  assert.ok(received < size / 4, `stopped after ${received} of ${size} bytes`)
+  early.closeAllConnections()
+  early.close()
+})
+
 test('a connection reset rejects, so the retry layer can try again', async () => {
   const rude = createServer((req) => req.socket.destroy())
   await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r))
