@@ -30,7 +30,12 @@ export interface Deps {
   createGitHubApi(options: GitHubApiOptions): GitHubApi
   createArtifactDownloader(options: { token: string; owner: string; repo: string }): ArtifactDownloader
   retryPolicy: RetryPolicy
-  /** The clock (tag dates); tests may fix it. */
+  /**
+   * This job's GitHub OIDC ID token for `audience` (keyless publishing). `core.getIDToken` reads the
+   * runner's ACTIONS_ID_TOKEN_REQUEST_* variables from the process environment.
+   */
+  getIDToken(audience: string): Promise<string>
+  /** The clock (tag dates, keyless token lifetimes); tests may fix it. */
   now(): number
 }
 
@@ -58,6 +63,7 @@ export function defaultDeps(): Deps {
     createGitHubApi,
     createArtifactDownloader,
     retryPolicy: retryPolicyFromEnv(process.env),
+    getIDToken: (audience) => core.getIDToken(audience),
     now: Date.now
   }
 }

@@ -23,9 +23,10 @@ import { readRunContext, type RunContext } from './trigger/run-context.ts'
 import { resolveTrainRun } from './trigger/resolve-train-run.ts'
 import type { WorkflowRun } from './trigger/workflow-run.ts'
 
-export async function run(deps: Deps = defaultDeps()): Promise<void> {
+export async function run(rawDeps: Deps = defaultDeps()): Promise<void> {
+  const secrets = maskSecrets(rawDeps)
+  const deps = collectLateSecrets(rawDeps, secrets)
   const { core } = deps
-  const secrets = maskSecrets(deps)
   const ctx = readRunContext(deps.env)
   let settings: Settings | undefined
   let stage: Stage = 'inputs'
@@ -105,6 +106,19 @@ function maskSecrets(deps: Deps): string[] {
   const secrets = ['hf-token', 'github-token'].map((name) => deps.core.getInput(name)).filter((v) => v.length > 0)
   for (const secret of secrets) deps.core.setSecret(secret.trim())
   return secrets.flatMap((s) => [s, s.trim()])
+}
+
+/**
+ * Secrets that only exist later in the run (keyless: the job's ID token and the exchanged Hub token)
+ * are registered through `core.setSecret`, like the inputs; this makes each of them join the list
+ * that outputs, the summary, the failure issue and the error are redacted with.
+ */
+function collectLateSecrets(deps: Deps, secrets: string[]): Deps {
+  const setSecret = (secret: string) => {
+    secrets.push(secret)
+    deps.core.setSecret(secret)
+  }
+  return { ...deps, core: { ...deps.core, setSecret } }
 }
 
 async function download(
