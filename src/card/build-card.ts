@@ -11,7 +11,8 @@ import type { CardSettings } from '../inputs.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import type { SourceFacts } from '../provenance/source.ts'
 import { extractMetrics, type CardMetric } from './metrics.ts'
-import { CardError, renderModelCard, validateCard, type CardContext } from './model-card.ts'
+import { requireValidCard } from './hub-validation.ts'
+import { CardError, renderModelCard, type CardContext } from './model-card.ts'
 
 export const CARD_PATH = 'README.md'
 
@@ -20,11 +21,13 @@ export interface CardRequest {
   context: CardContext
   /** Contents of a template file, used instead of the card on the branch. */
   template?: string
+  /** Where the Hub validator's warnings go (the step log). */
+  warn: (line: string) => void
 }
 
 /** The card as a manifest entry (in-memory content), built against `head`. */
 export async function buildCard(
-  hub: Pick<HubClient, 'readText'>,
+  hub: Pick<HubClient, 'readText' | 'validateCard'>,
   head: string | undefined,
   request: CardRequest
 ): Promise<ManifestEntry> {
@@ -32,15 +35,15 @@ export async function buildCard(
   let text: string
   try {
     text = renderModelCard(request.context, existing, request.template)
-    validateCard(text)
   } catch (error: unknown) {
     if (error instanceof CardError) {
-      throw new ActionError(`The generated model card is invalid, so nothing was pushed: ${error.message}`, 'upload', {
+      throw new ActionError(`The model card cannot be generated, so nothing was pushed: ${error.message}`, 'upload', {
         cause: error
       })
     }
     throw error
   }
+  await requireValidCard(hub, text, request.warn, 'upload')
   const content = new TextEncoder().encode(text)
   return {
     pathInRepo: CARD_PATH,

@@ -92,6 +92,17 @@ export interface HubClient {
   listTags(): Promise<Array<{ name: string; targetCommit: string }>>
   createTag(tag: string, revision: string, message?: string): Promise<void>
   commitPointers(request: PointerCommitRequest): Promise<CommitResult>
+  /**
+   * The Hub's own verdict on a README.md's metadata (`POST /api/validate-yaml`, what the Hub checks
+   * on commit). Undefined when this Hub has no such endpoint (a self-hosted Hub).
+   */
+  validateCard(content: string): Promise<CardValidation | undefined>
+}
+
+/** What the Hub's metadata validator said: errors refuse the card, warnings do not. */
+export interface CardValidation {
+  errors: string[]
+  warnings: string[]
 }
 
 export interface HubClientOptions {
@@ -235,6 +246,25 @@ export function createHubClient(options: HubClientOptions): HubClient {
     async createTag(tag, revision, message) {
       await api('POST', `${apiBase}/tag/${encodeURIComponent(revision)}`, JSON.stringify({ tag, message }))
     },
+    async validateCard(content) {
+      const url = `${options.hubUrl}/api/validate-yaml`
+      const response = await options.fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content, repoType })
+      })
+      const json = parseJson(await response.text()) as { errors?: unknown; warnings?: unknown } | undefined
+      // A Hub without the validator answers 404 (or 405/501); then the caller checks locally.
+      if (response.status === 404 || response.status === 405 || response.status === 501) return undefined
+      if (!response.ok && response.status !== 400) {
+        const message = (json as { error?: string } | undefined)?.error ?? `Api error with status ${response.status}`
+        throw new HubApiError(url, response.status, response.headers.get('x-request-id') ?? undefined, message)
+      }
+      const errors = messagesOf(json?.errors)
+      // A 400 without a readable message is still a refusal: never let it pass as "valid".
+      if (response.status === 400 && errors.length === 0) errors.push(`the Hub refused the metadata (400)`)
+      return { errors, warnings: messagesOf(json?.warnings) }
+    },
     async commitPointers(request) {
       // @huggingface/hub can only commit content it hashes itself, which for a rollback would mean
       // downloading every LFS object again. The Hub's commit endpoint accepts LFS pointers to
@@ -267,6 +297,15 @@ export function createHubClient(options: HubClientOptions): HubClient {
       }
     }
   }
+}
+
+/** `[{message}]` (the Hub's form) or plain strings, as text. */
+function messagesOf(list: unknown): string[] {
+  if (!Array.isArray(list)) return []
+  return list.flatMap((item: unknown) => {
+    const message = typeof item === 'string' ? item : (item as { message?: unknown } | null)?.message
+    return typeof message === 'string' && message.trim() !== '' ? [message] : []
+  })
 }
 
 function parseJson(text: string): unknown {

@@ -106,6 +106,7 @@ function isIdempotent(method: string, url: URL, init: RequestInit | undefined): 
   if (method === 'GET' || method === 'HEAD' || method === 'PUT') return true
   if (method !== 'POST') return false
   if (/\/api\/[^/]+\/.+\/(preupload|paths-info)\//.test(url.pathname)) return true
+  if (url.pathname.endsWith('/api/validate-yaml')) return true // a verdict, nothing changes
   const contentType = new Headers(init?.headers).get('content-type') ?? ''
   // LFS batch and multipart completion: both speak the git-lfs media type and are idempotent.
   return contentType.startsWith('application/vnd.git-lfs+json')

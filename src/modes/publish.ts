@@ -68,7 +68,8 @@ export async function runPublish(
       provenance,
       facts,
       downloaded,
-      workspace: ctx.workspace
+      workspace: ctx.workspace,
+      warn: (line) => core.warning(line)
     })
     const published = await upload(deps, settings, hub, manifest, {
       title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
@@ -130,6 +131,7 @@ interface PreparerInput {
   downloaded: DownloadedArtifacts | undefined
   /** Absolute path of the workspace, where a card template may be read from. */
   workspace: string
+  warn: (line: string) => void
 }
 
 /** What the last preparation decided, for outputs and the summary. */
@@ -189,7 +191,8 @@ function commitPreparer(input: PreparerInput): {
         benchmark
       })
       const template = loadedFiles.template
-      const card = settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template })
+      const card =
+        settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template, warn: input.warn })
       const files = [...manifest, ...(card ? [card] : [])]
       prepared = { metrics, gate }
       const description = formatDescription(

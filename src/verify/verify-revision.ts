@@ -7,7 +7,8 @@ import { withGitOid } from '../files/manifest.ts'
 import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
-import { validateCard } from '../card/model-card.ts'
+import { judgeCard } from '../card/hub-validation.ts'
+import { checkCard } from '../card/validate-card.ts'
 import { verifyFiles, type ExpectedFile, type Mismatch, type VerificationReport } from './verify-files.ts'
 
 export interface VerifyTarget {
@@ -35,7 +36,7 @@ export async function verifyRevision(
   const extra: Mismatch[] = target.paths
     .filter((p) => !remote.has(p) && !target.files.some((f) => f.path === p))
     .map((path) => ({ kind: 'missing', path }))
-  if (target.card) extra.push(...(await checkCard(hub, revision, remote.has('README.md'))))
+  if (target.card) extra.push(...(await checkPublishedCard(hub, revision, remote.has('README.md'))))
   const mismatches = [...report.mismatches, ...extra]
   return { checked: report.checked + extra.length, mismatches, ok: mismatches.length === 0 }
 }
@@ -75,18 +76,17 @@ async function addGitOidIfNeeded(
   return { ...file, gitOid: entry.gitOid }
 }
 
-async function checkCard(hub: HubClient, revision: string, present: boolean): Promise<Mismatch[]> {
+async function checkPublishedCard(hub: HubClient, revision: string, present: boolean): Promise<Mismatch[]> {
   if (!present)
     return [{ kind: 'card', path: 'README.md', problem: 'there is no model card (README.md) at this revision' }]
-  const text = await hub.readText('README.md', revision)
-  let metadata: Record<string, unknown>
-  try {
-    metadata = validateCard(text ?? '')
-  } catch (error) {
-    return [{ kind: 'card', path: 'README.md', problem: `its metadata does not validate: ${(error as Error).message}` }]
+  const text = (await hub.readText('README.md', revision)) ?? ''
+  const verdict = await judgeCard(hub, text)
+  if (verdict.errors.length > 0) {
+    const by = verdict.byHub ? 'the Hub refuses its metadata' : 'its metadata does not validate'
+    return [{ kind: 'card', path: 'README.md', problem: `${by}: ${verdict.errors.join('; ')}` }]
   }
   // Metadata in the file must also be what the Hub parsed (cardData); a card without any has nothing to parse.
-  if (Object.keys(metadata).length > 0 && !(await hub.cardData(revision))) {
+  if (Object.keys(checkCard(text).metadata).length > 0 && !(await hub.cardData(revision))) {
     return [{ kind: 'card', path: 'README.md', problem: 'it has metadata, but the Hub reports none (cardData) for it' }]
   }
   return []

@@ -87,7 +87,7 @@ function patterned(size: number, seed: number): Buffer<ArrayBuffer> {
     x ^= x << 5
     words[i] = x >>> 0
   }
-  const bytes = Buffer.from(words.buffer as ArrayBuffer, 0, size)
+  const bytes = Buffer.from(words.buffer, 0, size)
   bytes[0] = 0
   return bytes
 }
@@ -471,7 +471,14 @@ test('fault: 503 with Retry-After on preupload surfaces as HubApiError 503', asy
     (error: unknown) => error instanceof HubApiError && error.statusCode === 503
   )
   assert.deepEqual(routesSeen('preupload'), [
-    { method: 'POST', path: `/api/models/${REPO}/preupload/main`, status: 503, route: 'preupload' }
+    {
+      method: 'POST',
+      path: `/api/models/${REPO}/preupload/main`,
+      status: 503,
+      route: 'preupload',
+      surface: 'hub',
+      fault: 'status'
+    }
   ])
   assert.equal(routesSeen('commit').length, 0)
   const retried = await uploadFiles({ ...hub(), repo: REPO, files: [{ path: 'f.txt', content: new Blob(['f']) }] })
@@ -531,7 +538,7 @@ test('fault: a connection reset mid-part fails the commit without a partial comm
   assert.ok((await emulator.readFile(REPO, 'main', 'reset.dat'))?.equals(content))
 })
 
-test('auth: read-only tokens cannot write (403), unknown tokens get 401, anonymous reads of private repos 401', async () => {
+test('auth: read-only tokens cannot write (403), unknown tokens 401, anonymous private reads 401', async () => {
   const reader = { hubUrl: emulator.url, accessToken: READ_TOKEN }
   assert.equal((await whoAmI(reader)).auth.accessToken?.role, 'read')
   await assert.rejects(uploadFiles({ ...reader, repo: REPO, files: [{ path: 'r.txt', content: new Blob(['r']) }] }), {
@@ -603,7 +610,7 @@ test('datasets and spaces use their URL prefixes; tags and refs; deleteRepo', as
   await assert.rejects(deleteRepo({ ...hub(), repo: 'datasets/tester/ds' }), { statusCode: 404 })
 })
 
-test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-upload, commit validation, ranges', async () => {
+test('protocol edge cases over raw HTTP: LFS batch errors, hashes, part re-upload, commit checks, ranges', async () => {
   const json = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }
   const batch = async (
     objects: unknown[],
@@ -626,12 +633,14 @@ test('protocol edge cases over raw HTTP: LFS batch errors, hash checks, part re-
     [422, 422]
   )
 
-  // Basic PUT with content that does not hash to the oid → 400, nothing stored.
+  // Basic PUT with content that does not hash to the oid → 400 from storage (S3 XML), nothing stored.
   const content = Buffer.from('some lfs bytes')
   const [basic] = (await batch([{ oid: sha256(content), size: content.length }])).objects
+  assert.ok(String(basic?.actions.upload.href).startsWith(`${emulator.storageUrl}/`), 'upload URLs go to storage')
   const wrong = await fetch(basic?.actions.upload.href, { method: 'PUT', body: Buffer.from('other lfs byte') })
   assert.equal(wrong.status, 400)
-  assert.match(wrong.headers.get('content-type') ?? '', /^application\/json/)
+  assert.equal(wrong.headers.get('content-type'), 'application/xml')
+  assert.match(await wrong.text(), /<Code>BadDigest<\/Code>/)
   const retried = (await batch([{ oid: sha256(content), size: content.length }])).objects[0]
   assert.ok(retried?.actions, 'still not stored')
   assert.equal((await fetch(retried.actions.upload.href, { method: 'PUT', body: content })).status, 200)
@@ -766,7 +775,11 @@ test('state survives a restart on the same dataDir', async () => {
   const commits = await emulator.listCommits(REPO)
   await emulator.close()
   emulator = await startHubEmulator(emulatorOptions())
-  assert.deepEqual(emulator.stats, { lfsBytesReceived: 0, requests: [] }, 'stats start empty after a restart')
+  assert.deepEqual(
+    emulator.stats,
+    { lfsBytesReceived: 0, requests: [], faults: [] },
+    'stats start empty after a restart'
+  )
   assert.deepEqual(await collect(listFiles({ ...hub(), repo: REPO, recursive: true })), before)
   assert.deepEqual(await emulator.listCommits(REPO), commits)
   const blob = await downloadFile({ ...hub(), repo: REPO, path: 'weights/big.dat' })
@@ -789,9 +802,12 @@ test('the CLI prints one line, serves requests and stops on SIGTERM', async () =
       })
       child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)))
     })
-    const match = /^Hub emulator listening on (http:\/\/127\.0\.0\.1:\d+) \(data: (.+)\)\n$/.exec(line)
+    const match = /^Hub emulator listening on (http:\/\/[\d.:]+) \(storage: (http:\/\/[\d.:]+), data: (.+)\)\n$/.exec(
+      line
+    )
     assert.ok(match, line)
-    assert.equal(match[2], cliData)
+    assert.equal(match[3], cliData)
+    assert.notEqual(match[2], match[1], 'storage listens on its own port')
     assert.equal((await whoAmI({ hubUrl: match[1] as string, accessToken: TOKEN })).name, 'cli-user')
     assert.doesNotMatch(line, new RegExp(TOKEN))
   } finally {

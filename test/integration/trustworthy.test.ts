@@ -165,13 +165,53 @@ test('hand-written parts of the card survive the next publish; the generated blo
   assert.equal(fid!.value, 39.9)
 })
 
-test('an invalid card fails before any byte is pushed', async () => {
+test('the Hub judges the card: an id it does not know fails before any byte is pushed', async () => {
   const before = (await hub.listCommits(repo())).length
   hub.resetStats()
   const core = await publish(await trainOutput(41.7), { license: 'not-a-license' })
-  assert.match(core.failures[0]!, /model card is invalid.*license/s)
+  assert.match(core.failures[0]!, /The Hub refused the model card’s metadata, so nothing was pushed:\n- "license"/)
+  assert.equal(hub.requestCount('validate-yaml', { method: 'POST' }), 1)
+  assert.equal(hub.requestCount('preupload'), 0)
   assert.equal((await hub.listCommits(repo())).length, before)
   assert.equal(hub.stats.lfsBytesReceived, 0)
+})
+
+test('a license the Hub added after this action was written is accepted: the Hub decides, not a copy', async () => {
+  // openmdw-1.1 is in the Hub's list (the emulator's data file) and was never in a hand-kept one here.
+  const core = await publish(await trainOutput(41.7), { license: 'openmdw-1.1' })
+  assert.deepEqual(core.failures, [])
+  assert.match(await readme(), /^license: openmdw-1\.1$/m)
+})
+
+test('a Hub without the card validator: warned, checked locally, and the commit is the judge', async () => {
+  hub.faults.add({ route: 'validate-yaml', status: 404, times: -1 })
+  const ok = await publish(await trainOutput(41.7))
+  assert.deepEqual(ok.failures, [])
+  assert.ok(
+    ok.warnings.some((w) => /hub-url has no card validator .*checked locally only/.test(w)),
+    ok.warnings.join('\n')
+  )
+  // An id the local check cannot know passes it; the Hub's commit endpoint still refuses the card.
+  const before = (await hub.listCommits(repo())).length
+  const refused = await publish(await trainOutput(39.1, 'v2'), { license: 'not-a-license' })
+  assert.equal(refused.failures.length, 1)
+  assert.equal((await hub.listCommits(repo())).length, before)
+})
+
+test("the Hub's warnings about the card are logged, and do not stop the publish", async () => {
+  // No metadata inputs and no numeric report: the card has no front matter, which the Hub warns about.
+  const workspace = await makeWorkspace({ 'checkpoints/model.pt': pseudoRandomBytes(1000, 'plain') })
+  const core = await publish(workspace, {
+    files: 'checkpoints/model.pt -> model.pt',
+    license: '',
+    'pipeline-tag': '',
+    tags: ''
+  })
+  assert.deepEqual(core.failures, [])
+  assert.ok(
+    core.warnings.some((w) => /^Model card: .*metadata/i.test(w)),
+    core.warnings.join('\n')
+  )
 })
 
 const tampers: Array<{ name: string; tamper: () => Promise<void>; expect: RegExp }> = [

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { PIPELINE_TYPES } from '@huggingface/tasks'
 import { parse as parseYaml } from 'yaml'
-import { PIPELINE_TAGS } from '../../src/card/hub-vocabulary.ts'
 import { formatNumber } from '../../src/lib/format.ts'
 import { escapeMarkdown, repoPathUrl, safeHttpUrl } from '../../src/lib/markdown.ts'
 import { extractMetrics } from '../../src/card/metrics.ts'
@@ -352,11 +350,11 @@ test('base_model is a string for one model and a list for several', () => {
   assert.deepEqual(two.base_model, ['org/a', 'org/b'])
 })
 
-test('validation reports every problem of the metadata at once', () => {
+test('the local check reports every shape problem at once, and leaves ids to the Hub', () => {
   const card = [
     '---',
-    'license: not-a-license',
-    'pipeline_tag: cat-making',
+    'license: [mit]',
+    'pipeline_tag: 7',
     'tags: 42',
     'datasets: [ok, 7]',
     'base_model: "not a model id"',
@@ -378,8 +376,8 @@ test('validation reports every problem of the metadata at once', () => {
       assert.ok(error instanceof CardError)
       const problems = error.message.split('\n').filter((l) => l.startsWith('- '))
       assert.equal(problems.length, 7, error.message)
-      assert.match(error.message, /- license: "not-a-license" is not a license id the Hub knows; .*"other"/)
-      assert.match(error.message, /- pipeline_tag: "cat-making" is not a task the Hub knows; .*huggingface\.co\/tasks/)
+      assert.match(error.message, /- license: expected a string such as "apache-2\.0", got a list/)
+      assert.match(error.message, /- pipeline_tag: expected a string such as "text-to-image", got 7/)
       assert.match(error.message, /- tags: expected a string or a list of strings, got 42/)
       assert.match(error.message, /- datasets: expected a string or a list of strings, got a list/)
       assert.match(error.message, /- base_model: "not a model id" is not a Hub model id/)
@@ -564,6 +562,7 @@ test('sections without data are left out; a card without metrics keeps its model
   assert.equal(publishedMetric(card, 'acc'), 1)
 })
 
-test('the pipeline tags match @huggingface/tasks', () => {
-  assert.deepEqual([...PIPELINE_TAGS].sort(), [...PIPELINE_TYPES].sort())
+test('license and task ids are the Hub’s to judge: an unknown id passes the local check', () => {
+  // The Hub's validator (/api/validate-yaml) knows today's lists; a hand-kept copy would go stale.
+  assert.doesNotThrow(() => validateCard('---\nlicense: a-license-from-next-year\npipeline_tag: new-task\n---\n'))
 })

@@ -1,26 +1,34 @@
-// The README documents every input and output of action.yml (a drift check, like check-dist).
+// The README's inputs and outputs tables are generated from action.yml (`npm run docs`); this is the
+// drift check CI also runs, like check-dist.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parse } from 'yaml'
+// @ts-expect-error plain ESM script without type declarations
+import { inputsTable, renderReadme } from '../../.github/scripts/docs.mjs'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
-  inputs: object
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
   outputs: object
 }
-const section = (title: string) =>
-  readme.slice(readme.indexOf(`## ${title}`), readme.indexOf('\n## ', readme.indexOf(`## ${title}`) + 3))
 
-test('every input of action.yml is in the README inputs table', () => {
-  const table = section('Inputs')
-  for (const name of Object.keys(action.inputs)) assert.ok(table.includes(`\`${name}\``), `README lists input ${name}`)
+test('the inputs and outputs tables are exactly what npm run docs writes from action.yml', () => {
+  assert.equal(renderReadme(readme, action), readme, 'run `npm run docs` and commit README.md')
 })
 
-test('every output of action.yml is in the README outputs table', () => {
-  const table = section('Outputs')
-  for (const name of Object.keys(action.outputs))
-    assert.ok(table.includes(`\`${name}\``), `README lists output ${name}`)
+test('every input and output of action.yml has its row', () => {
+  for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
+    assert.ok(readme.includes(`| \`${name}\` |`), `README lists ${name}`)
+  }
+})
+
+test('a table cell cannot be broken or swallowed by what a description says', () => {
+  const table = inputsTable({
+    inputs: { x: { description: 'a | b <namespace>/<name>\nwrapped\n  indented example', required: true } }
+  }) as string
+  const row = table.split('\n')[2]!
+  assert.equal(row, '| `x` | yes |  | a \\| b &lt;namespace&gt;/&lt;name&gt; wrapped<br>indented example |')
 })
 
 test('the README names the two commands a newcomer runs', () => {
@@ -29,7 +37,8 @@ test('the README names the two commands a newcomer runs', () => {
 })
 
 test('the first workflow of Usage publishes keyless: id-token: write, and no hf-token', () => {
-  const usage = section('Usage')
+  const start = readme.indexOf('## Usage')
+  const usage = readme.slice(start, readme.indexOf('\n## ', start + 3))
   const first = /```yaml\n([\s\S]*?)```/.exec(usage)?.[1] ?? ''
   const workflow = parse(first) as { permissions: Record<string, string>; jobs: Record<string, unknown> }
   assert.equal(workflow.permissions['id-token'], 'write')

@@ -282,10 +282,7 @@ export class Model {
     const attempt = this.attemptOf(run, seed.attempt ?? run.run_attempt)
     if (!attempt) throw new Error(`run ${runId} has no attempt ${seed.attempt}; it is at attempt ${run.run_attempt}`)
     if (seed.id !== undefined && this.store.hasArtifactId(seed.id)) throw new Error(`artifact id ${seed.id} is taken`)
-    const zip =
-      'zip' in seed.files && Buffer.isBuffer(seed.files.zip)
-        ? seed.files.zip
-        : await buildZip(seed.files as Record<string, string | Buffer | ZipEntry>)
+    const zip = 'zip' in seed.files && Buffer.isBuffer(seed.files.zip) ? seed.files.zip : await buildZip(seed.files)
     const blob = this.store.putBlob(zip)
     // A fixed id does not move the sequence (so later artifacts can get lower ids); the sequence skips it.
     let id = seed.id ?? this.store.nextId('artifact')

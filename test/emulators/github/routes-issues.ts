@@ -228,14 +228,17 @@ function issueFields(body: Record<string, unknown>, docs: string): IssueFields {
     fields.state = body.state
   }
   if (body.state_reason !== undefined) {
-    if (body.state_reason !== null && !STATE_REASONS.includes(String(body.state_reason))) {
+    if (
+      body.state_reason !== null &&
+      (typeof body.state_reason !== 'string' || !STATE_REASONS.includes(body.state_reason))
+    ) {
       throw invalidRequest(
         docs,
         `For 'properties/state_reason', ${JSON.stringify(body.state_reason)} ` +
           `is not one of ${JSON.stringify(STATE_REASONS)}.`
       )
     }
-    fields.state_reason = body.state_reason as string | null
+    fields.state_reason = body.state_reason
   }
   if (body.labels !== undefined) fields.labels = labelNames(body.labels, docs)
   return fields
@@ -310,5 +313,5 @@ function labelFields(body: Record<string, unknown>, docs: string) {
   if (description !== null && (typeof description !== 'string' || charCount(description) > 100)) {
     throw validationFailed(docs, { resource: 'Label', code: 'invalid', field: 'description' })
   }
-  return { name, color: hex.toLowerCase(), description: description as string | null }
+  return { name, color: hex.toLowerCase(), description: description }
 }

@@ -13,6 +13,8 @@ export const DEFAULT_USER = 'tester'
 
 export class Authenticator {
   private readonly grants: Map<string, Required<TokenGrant>> | undefined
+  /** Tokens the emulator itself handed out at run time (see register). */
+  private readonly issued = new Map<string, Required<TokenGrant>>()
 
   /**
    * Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access.
@@ -32,11 +34,23 @@ export class Authenticator {
   identify(req: IncomingMessage): Identity {
     const token = bearerToken(req.headers.authorization)
     if (token === undefined) return { kind: 'anonymous' }
+    // Exchanged (trusted-publisher) tokens carry a scope and an expiry: trusted-publishers.ts answers for them.
     if (token.startsWith('hf_jwt_')) return this.exchanged?.identify(token) ?? { kind: 'invalid' }
-    if (!this.grants)
-      return token.startsWith('hf_') ? { kind: 'user', user: DEFAULT_USER, role: 'write' } : { kind: 'invalid' }
-    const grant = this.grants.get(token)
+    const grant = this.lookup(token)
     return grant ? { kind: 'user', user: grant.user, role: grant.role } : { kind: 'invalid' }
+  }
+
+  /** The one place a token becomes a grant: issued tokens, then configured ones (or the `hf_` rule). */
+  lookup(token: string): Required<TokenGrant> | undefined {
+    const issued = this.issued.get(token)
+    if (issued) return issued
+    if (!this.grants) return token.startsWith('hf_') ? { user: DEFAULT_USER, role: 'write' } : undefined
+    return this.grants.get(token)
+  }
+
+  /** Accepts a token handed out at run time (e.g. by a token exchange), in memory only. */
+  register(token: string, grant: TokenGrant): void {
+    this.issued.set(token, { user: grant.user, role: grant.role ?? 'write' })
   }
 }
 

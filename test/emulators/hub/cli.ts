@@ -4,7 +4,9 @@
 //        [--oidc-expires-in 3600] [--oidc-whoami unauthorized|forbidden|user]
 // Tokens also come from HUB_EMULATOR_TOKENS (`hf_a:user1,hf_b:user2:read`). With no token configured,
 // any `hf_`-prefixed token is accepted as user `tester` with write access.
-// Prints one line, `Hub emulator listening on <url> (data: <dir>)`, and runs until SIGINT/SIGTERM.
+// Prints one line, `Hub emulator listening on <url> (storage: <storage url>, data: <dir>)`, and runs
+// until SIGINT/SIGTERM. Other flags: --host, --storage-port, --multipart-threshold, --chunk-size,
+// --lfs-threshold, --page-size, --upload-url-ttl (seconds).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -61,6 +63,8 @@ async function main(): Promise<void> {
       'chunk-size': { type: 'string' },
       'lfs-threshold': { type: 'string' },
       'page-size': { type: 'string' },
+      'storage-port': { type: 'string', default: '0' },
+      'upload-url-ttl': { type: 'string' },
       'trusted-publisher': { type: 'string', multiple: true, default: [] },
       'oidc-expires-in': { type: 'string' },
       'oidc-whoami': { type: 'string' }
@@ -76,13 +80,15 @@ async function main(): Promise<void> {
     chunkSize: positiveInt(values['chunk-size'], 'chunk-size'),
     lfsThreshold: positiveInt(values['lfs-threshold'], 'lfs-threshold'),
     pageSize: positiveInt(values['page-size'], 'page-size'),
+    storagePort: positiveInt(values['storage-port'], 'storage-port'),
+    uploadUrlTtlSeconds: positiveInt(values['upload-url-ttl'], 'upload-url-ttl'),
     trustedPublishers: {
       expiresIn: positiveInt(values['oidc-expires-in'], 'oidc-expires-in'),
       whoami: values['oidc-whoami'] as ExchangedWhoami | undefined
     }
   })
   for (const spec of values['trusted-publisher'] ?? []) emulator.trustedPublishers.add(parsePublisher(spec))
-  console.log(`Hub emulator listening on ${emulator.url} (data: ${dataDir})`)
+  console.log(`Hub emulator listening on ${emulator.url} (storage: ${emulator.storageUrl}, data: ${dataDir})`)
   const stop = (): void => {
     emulator.close().then(
       () => process.exit(0),

@@ -1,5 +1,6 @@
 // Errors the emulator answers with, in the Hub's conventions (hub-protocol.md §5.2): a JSON body
-// `{"error": msg}` plus, for the typed "not found" cases, `X-Error-Code` and `X-Error-Message`.
+// `{"error": msg}` plus, for the typed cases, `X-Error-Code` and `X-Error-Message`.
+import type { RepoRef } from './types.ts'
 
 export type HubErrorCode = 'RepoNotFound' | 'RevisionNotFound' | 'EntryNotFound' | 'GatedRepo'
 
@@ -45,4 +46,20 @@ export function badRequest(message: string): HubHttpError {
 
 export function unprocessable(message: string): HubHttpError {
   return new HubHttpError(422, message)
+}
+
+/**
+ * Not an error to the client: the repo was renamed, so the request is answered with a 307 to the
+ * same path under the new name (relative Location, text/plain body, as fixture 09 records it).
+ */
+export class RepoRedirect extends Error {
+  readonly from: RepoRef
+  readonly to: RepoRef
+
+  constructor(from: RepoRef, to: RepoRef) {
+    super(`${from.name} was renamed to ${to.name}`)
+    this.name = 'RepoRedirect'
+    this.from = from
+    this.to = to
+  }
 }

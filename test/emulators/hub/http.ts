@@ -7,6 +7,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HubHttpError, badRequest } from './errors.ts'
 import type { Identity } from './auth.ts'
+import { s3ErrorXml, type S3Error } from './presigned.ts'
+import type { Surface } from './types.ts'
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
 export const LFS_CONTENT_TYPE = 'application/vnd.git-lfs+json'
@@ -24,6 +26,8 @@ export interface RequestContext {
   /** Origin the client used to reach us (from Host), for absolute URLs in answers. */
   origin: string
   identity: Identity
+  /** The listener the request arrived on: the Hub API, or storage (S3's stand-in). */
+  surface: Surface
 }
 
 /** `Root=1-<time>-<random>` like the Hub's (AWS X-Ray style) ids, with a client trace id appended. */
@@ -39,6 +43,40 @@ export function newRequestId(req: IncomingMessage): string {
 export function setCommonHeaders(res: ServerResponse, requestId: string): void {
   res.setHeader('X-Request-Id', requestId)
   res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS)
+}
+
+/** S3's request ids: `x-amz-request-id` (16 hex upper-case) and `x-amz-id-2`. */
+export function setStorageHeaders(res: ServerResponse): string {
+  const requestId = randomBytes(8).toString('hex').toUpperCase()
+  res.setHeader('x-amz-request-id', requestId)
+  res.setHeader('x-amz-id-2', randomBytes(48).toString('base64'))
+  return requestId
+}
+
+/** An S3 error answer: the status, `application/xml`, S3's error document. */
+export function sendS3Error(res: ServerResponse, error: S3Error): void {
+  const requestId = String(res.getHeader('x-amz-request-id') ?? '')
+  const payload = Buffer.from(s3ErrorXml(error, requestId))
+  res.writeHead(error.status, {
+    'Content-Type': 'application/xml',
+    'Content-Length': String(payload.length),
+    Server: 'AmazonS3'
+  })
+  res.end(payload)
+}
+
+/**
+ * A boolean query parameter as the Hub reads it: `true`/`1` in any case are true, so Python's
+ * `True` (requests formats booleans with str()) means the same as hub.js's `true`.
+ */
+export function queryFlag(params: URLSearchParams, name: string): boolean {
+  return isTruthy(params.get(name))
+}
+
+/** `true`, `True`, `TRUE`, `1` (form fields and query values); anything else is false. */
+export function isTruthy(value: unknown): boolean {
+  if (value === true || value === 1) return true
+  return typeof value === 'string' && ['true', '1'].includes(value.trim().toLowerCase())
 }
 
 export function sendJson(

@@ -1,8 +1,7 @@
 // Repo info bodies (E1, E11): the default full body (shaped like fixture 10-model-info-200.json) or,
 // with `expand`, only `_id`, `id` and the requested fields. Card data comes from README.md's YAML
-// front matter at the requested revision.
-import { parse as parseYaml } from 'yaml'
-import { isObject } from './http.ts'
+// front matter at the requested revision, read by the same validator as /api/validate-yaml.
+import { validateCard } from './card-validator.ts'
 import type { HubStore } from './store.ts'
 import type { CommitRecord, RepoRecord, RepoType } from './types.ts'
 
@@ -113,7 +112,7 @@ function fieldValue(
     case 'private':
       return repo.private
     case 'gated':
-      return false
+      return repo.gated ?? false
     case 'disabled':
       return false
     case 'downloads':
@@ -171,27 +170,20 @@ function deriveTags(type: RepoType, card: Record<string, unknown> | undefined): 
   return [...new Set(tags.filter((tag): tag is string => typeof tag === 'string'))]
 }
 
-/** YAML front matter of README.md at that commit; absent, unreadable or not a mapping → undefined. */
+/**
+ * Metadata of README.md at that commit, as the card validator reads it: absent, stored in LFS (the
+ * Hub does not parse those), unreadable or invalid (possible only after tampering, since commits
+ * with invalid metadata are refused) → undefined.
+ */
 export async function readCardData(
   store: HubStore,
   repo: RepoRecord,
   commit: CommitRecord
 ): Promise<Record<string, unknown> | undefined> {
   const readme = commit.files['README.md']
-  if (!readme || readme.size > 5 * 1024 * 1024) return undefined
+  if (!readme || readme.lfs || readme.size > 5 * 1024 * 1024) return undefined
   const content = await store.readContent(repo, readme)
-  return content ? parseFrontMatter(content.toString('utf8')) : undefined
-}
-
-export function parseFrontMatter(text: string): Record<string, unknown> | undefined {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text)
-  if (!match) return undefined
-  try {
-    const data: unknown = parseYaml(match[1] ?? '')
-    return isObject(data) ? data : undefined
-  } catch {
-    return undefined
-  }
+  return content ? validateCard(content.toString('utf8'), repo.type).metadata : undefined
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -5,11 +5,19 @@ import { HubHttpError } from './errors.ts'
 import { typeFromPlural } from './repo-names.ts'
 import { commitRoute, preuploadRoute } from './routes/commit.ts'
 import { resolveRoute } from './routes/download.ts'
-import { lfsBatchRoute, lfsBlobRoute, lfsCompleteRoute, lfsPartRoute, lfsUploadRoute } from './routes/lfs.ts'
+import { lfsBatchRoute, lfsBlobRoute, lfsCompleteRoute, lfsVerifyRoute } from './routes/lfs.ts'
 import { commitsRoute, pathsInfoRoute, treeRoute } from './routes/listing.ts'
 import { exchangedWhoamiRoute, oauthTokenRoute } from './routes/oauth.ts'
 import { createBranchRoute, createTagRoute, deleteBranchRoute, deleteTagRoute, refsRoute } from './routes/refs.ts'
-import { createRepoRoute, deleteRepoRoute, repoInfoRoute, whoami } from './routes/repos.ts'
+import {
+  createRepoRoute,
+  deleteRepoRoute,
+  moveRepoRoute,
+  repoInfoRoute,
+  whoami,
+  xetWriteTokenRoute
+} from './routes/repos.ts'
+import { validateYamlRoute } from './routes/validate-yaml.ts'
 import type { RouteHandler } from './routes/shared.ts'
 import type { RepoRef, RouteName } from './types.ts'
 
@@ -21,7 +29,7 @@ export interface MatchedRoute {
 export function matchRoute(method: string, pathname: string): MatchedRoute | undefined {
   const segments = pathname.split('/').slice(1).map(decodeSegment)
   if (segments[0] === 'api') return matchApiRoute(method, segments.slice(1))
-  if (segments[0] === '_lfs') return matchLfsStorageRoute(method, segments.slice(1))
+  if (segments[0] === '_lfs') return matchLfsBlobRoute(method, segments.slice(1))
   if (pathname === '/oauth/token') return method === 'POST' ? route('oauth-token', oauthTokenRoute) : undefined
   return matchRepoUrlRoute(method, segments)
 }
@@ -46,9 +54,17 @@ function matchApiRoute(method: string, segments: string[]): MatchedRoute | undef
     return route('whoami', (ctx, state) =>
       ctx.identity.kind === 'user' && ctx.identity.scope ? exchangedWhoamiRoute(ctx, state) : whoami(ctx)
     )
+  if (first === 'validate-yaml' && segments.length === 1 && method === 'POST') {
+    return route('validate-yaml', validateYamlRoute)
+  }
+  // The multipart completion URL the batch endpoint hands out (signed; no Authorization).
+  if (first === 'complete_multipart' && segments.length === 1 && method === 'POST') {
+    return route('lfs-complete', lfsCompleteRoute)
+  }
   if (first === 'repos' && segments.length === 2) {
     if (second === 'create' && method === 'POST') return route('repo-create', createRepoRoute)
     if (second === 'delete' && method === 'DELETE') return route('repo-delete', deleteRepoRoute)
+    if (second === 'move' && method === 'POST') return route('repo-move', moveRepoRoute)
     return undefined
   }
   const type = first ? typeFromPlural(first) : undefined
@@ -83,27 +99,16 @@ function matchApiRoute(method: string, segments: string[]): MatchedRoute | undef
       return route('tag', (ctx, state) => createTagRoute(ctx, state, repo, joined))
     case 'DELETE tag':
       return route('tag', (ctx, state) => deleteTagRoute(ctx, state, repo, joined))
+    case 'GET xet-write-token':
+      return route('xet-write-token', (ctx, state) => xetWriteTokenRoute(ctx, state, repo))
     default:
       return undefined
   }
 }
 
-/** The emulator's stand-ins for S3 upload URLs and CDN download URLs. */
-function matchLfsStorageRoute(method: string, segments: string[]): MatchedRoute | undefined {
+/** The emulator's stand-in for the CDN URLs LFS downloads redirect to (uploads go to the storage listener). */
+function matchLfsBlobRoute(method: string, segments: string[]): MatchedRoute | undefined {
   const [kind, ...rest] = segments
-  if (kind === 'upload') {
-    const [token, step, partNumber] = rest
-    if (!token) return undefined
-    if (rest.length === 1 && method === 'PUT')
-      return route('lfs-upload', (ctx, state) => lfsUploadRoute(ctx, state, token))
-    if (step === 'part' && rest.length === 3 && method === 'PUT') {
-      return route('lfs-part', (ctx, state) => lfsPartRoute(ctx, state, token, Number(partNumber)))
-    }
-    if (step === 'complete' && rest.length === 2 && method === 'POST') {
-      return route('lfs-complete', (ctx, state) => lfsCompleteRoute(ctx, state, token))
-    }
-    return undefined
-  }
   if (kind === 'blob' && rest.length === 4 && isRead(method)) {
     const [plural = '', namespace, name, sha256 = ''] = rest
     const type = typeFromPlural(plural)
@@ -120,9 +125,12 @@ function matchRepoUrlRoute(method: string, segments: string[]): MatchedRoute | u
   const [namespace, name, action, ...rest] = prefixedType ? segments.slice(1) : segments
   if (!namespace || !name || !action) return undefined
 
-  if (name.endsWith('.git') && `${action}/${rest.join('/')}` === 'info/lfs/objects/batch' && method === 'POST') {
+  if (name.endsWith('.git') && method === 'POST') {
     const repo: RepoRef = { type, name: `${namespace}/${name.slice(0, -'.git'.length)}` }
-    return route('lfs-batch', (ctx, state) => lfsBatchRoute(ctx, state, repo))
+    const lfsPath = `${action}/${rest.join('/')}`
+    if (lfsPath === 'info/lfs/objects/batch') return route('lfs-batch', (ctx, state) => lfsBatchRoute(ctx, state, repo))
+    if (lfsPath === 'info/lfs/objects/verify')
+      return route('lfs-verify', (ctx, state) => lfsVerifyRoute(ctx, state, repo))
   }
   if ((action === 'resolve' || action === 'raw') && rest.length >= 2 && isRead(method)) {
     const repo: RepoRef = { type, name: `${namespace}/${name}` }

@@ -95,6 +95,58 @@ export class HubStore {
     return commit
   }
 
+  /** Rewrites repo.json (e.g. gating); callers hold the repo lock or accept last-writer-wins. */
+  async updateRepo(repo: RepoRef, mutate: (record: RepoRecord) => void): Promise<RepoRecord | null> {
+    const record = await this.getRepo(repo)
+    if (!record) return null
+    const next = structuredClone(record)
+    mutate(next)
+    await writeJson(join(this.repoDir(repo), 'repo.json'), next)
+    return next
+  }
+
+  /**
+   * Moves a repo to a new name and remembers the old one, so requests to it are redirected (the
+   * Hub keeps redirecting renamed repos). 'exists' if the target is taken, 'missing' if `from` is.
+   */
+  async renameRepo(from: RepoRef, to: RepoRef): Promise<'renamed' | 'exists' | 'missing'> {
+    if (!(await this.getRepo(from))) return 'missing'
+    const target = this.repoDir(to)
+    if (await exists(target)) return 'exists'
+    await mkdir(join(target, '..'), { recursive: true })
+    await rename(this.repoDir(from), target)
+    await this.updateRepo(to, (record) => {
+      record.type = to.type
+      record.name = to.name
+    })
+    await this.addRedirect(from, to)
+    return 'renamed'
+  }
+
+  /** Remembers that `from` now lives at `to` (renames, or legacy ids such as `bert-base-uncased`). */
+  async addRedirect(from: { type: RepoRef['type']; name: string }, to: RepoRef): Promise<void> {
+    const path = this.renamesPath()
+    const renames = (await this.readJson<Record<string, RepoRef>>(path)) ?? {}
+    const next: Record<string, RepoRef> = {}
+    // Earlier names of `from` now lead to `to` directly.
+    for (const [key, target] of Object.entries(renames)) {
+      next[key] = target.type === from.type && target.name === from.name ? to : target
+    }
+    next[redirectKey(from)] = to
+    delete next[redirectKey(to)]
+    await writeJson(path, next)
+  }
+
+  /** Where a repo that no longer exists under this name went, if it was renamed. */
+  async renamedTo(repo: { type: RepoRef['type']; name: string }): Promise<RepoRef | null> {
+    const renames = await this.readJson<Record<string, RepoRef>>(this.renamesPath())
+    return renames?.[redirectKey(repo)] ?? null
+  }
+
+  private renamesPath(): string {
+    return join(this.dataDir, 'renames.json')
+  }
+
   async deleteRepo(repo: RepoRef): Promise<boolean> {
     const trash = this.tmpPath('deleted-repo')
     try {
@@ -269,6 +321,10 @@ export class HubStore {
     if (this.jsonCache.size > JSON_CACHE_ENTRIES) this.jsonCache.delete(this.jsonCache.keys().next().value as string)
     return value
   }
+}
+
+function redirectKey(repo: { type: string; name: string }): string {
+  return `${repo.type}/${repo.name}`
 }
 
 function buildCommitRecord(commit: NewCommit): CommitRecord {

@@ -7,7 +7,7 @@
 // GitHub emulator), so a misconfigured test can never reach the internet. Signatures are RS256,
 // checked with node:crypto. Exchanged tokens are secrets: they live in memory only, are never
 // logged, and never reach the data directory (which holds the publishers, which are not secret).
-import { createHmac, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto'
+import { createHmac, createPublicKey, randomBytes, randomUUID, verify, type JsonWebKey } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Identity } from './auth.ts'
@@ -217,9 +217,9 @@ export class TrustedPublishers {
     if (header.alg !== 'RS256' || typeof header.kid !== 'string') throw new RefusedGrant()
     const jwk = (await fetchJwks(issuer)).find((k) => k.kid === header.kid && k.kty === 'RSA')
     if (!jwk) throw new RefusedGrant()
-    let valid = false
+    let valid: boolean
     try {
-      const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' })
+      const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
       valid = verify('sha256', Buffer.from(token.signingInput), key, token.signature)
     } catch {
       valid = false
@@ -228,7 +228,7 @@ export class TrustedPublishers {
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
     if (!audiences.includes(HUB_AUDIENCE)) throw new RefusedGrant()
     const now = Math.floor(this.now() / 1000)
-    const time = (claim: string) => (typeof payload[claim] === 'number' ? (payload[claim] as number) : undefined)
+    const time = (claim: string) => (typeof payload[claim] === 'number' ? payload[claim] : undefined)
     const exp = time('exp')
     if (exp === undefined || exp <= now) throw new RefusedGrant()
     const nbf = time('nbf')
@@ -356,7 +356,7 @@ function validatePublisher(spec: TrustedPublisherSpec): Omit<TrustedPublisher, '
   return {
     repo,
     issuer: spec.issuer,
-    claims: { ...(claims as Record<string, string>) },
+    claims: { ...claims },
     readOnly: spec.readOnly === true
   }
 }

@@ -24,11 +24,14 @@ export const ROUTE_NAMES = [
   'repo-info',
   'repo-create',
   'repo-delete',
+  'repo-move',
+  'validate-yaml',
   'preupload',
   'lfs-batch',
   'lfs-upload',
   'lfs-part',
   'lfs-complete',
+  'lfs-verify',
   'commit',
   'tree',
   'paths-info',
@@ -39,37 +42,81 @@ export const ROUTE_NAMES = [
   'refs',
   'resolve',
   'lfs-blob',
+  'xet-write-token',
   'oauth-token'
 ] as const
 
 export type RouteName = (typeof ROUTE_NAMES)[number]
 
-/** `unknown` marks requests that matched no route (answered 404). */
-export type StatsRoute = RouteName | 'unknown'
+/**
+ * `unknown` marks requests that matched no route (answered 404, or 403 on storage); `redirect`
+ * marks the 307 for an old name of a renamed repo that matched no route by itself.
+ */
+export type StatsRoute = RouteName | 'unknown' | 'redirect'
+
+/** Which listener answered: the Hub API origin, or the storage origin that stands in for S3. */
+export type Surface = 'hub' | 'storage'
 
 export interface FaultRule {
   route: RouteName
   /** Only requests with this HTTP method (case-insensitive). */
   method?: string
+  /** Only requests whose path (without query) contains this string, e.g. a repo name or `/tag/`. */
+  pathIncludes?: string
+  /** Let this many matching requests through untouched before the rule starts to hit. */
+  skip?: number
   /** How many matching requests the rule hits; default 1, -1 = until cleared. */
   times?: number
+
   /** Answer with this status instead of running the route. */
   status?: number
-  /** Seconds, sent as `Retry-After`. */
-  retryAfter?: number
-  /** Add `RateLimit` / `RateLimit-Policy` headers shaped like the Hub's. */
+  /** Body of a `status` answer (JSON unless a string); default: the Hub's or S3's error shape. */
+  body?: unknown
+  /** Extra headers for the answer (a `status` answer or the route's real one). */
+  headers?: Record<string, string>
+  /** Seconds (or an HTTP date), sent as `Retry-After`. */
+  retryAfter?: number | string
+  /** Add `RateLimit` / `RateLimit-Policy` headers shaped like the Hub's (`t=` = retryAfter, else 55). */
   rateLimit?: boolean
-  /** Wait this long before answering (or before running the route). */
+
+  /** Read this many bytes of the request body, then destroy the socket; the route never runs. */
+  resetRequestAtByte?: number
+  /**
+   * Send the status line, the headers and this many body bytes of the answer, then destroy the
+   * socket. The route runs for real first (or the `status` answer is cut). An answer without a
+   * body cannot be cut after its headers (the client would have all of it), so it is dropped.
+   */
+  resetResponseAtByte?: number
+  /** The route runs for real, then the socket is destroyed before the status line. */
+  dropResponse?: boolean
+  /** The route runs for real, then its answer is replaced by this gateway error (CloudFront-style HTML). */
+  gatewayError?: 502 | 503 | 504
+  /** Wait this long before running the route (or before a `status` answer). */
   delayMs?: number
   /**
-   * Upload routes (lfs-upload, lfs-part): read part of the request body, then destroy the socket.
-   * Other routes: send the headers and part of the body, then destroy the socket. Without `status`
-   * the route runs for real first, so e.g. a commit is applied although the client sees a failure.
+   * Hold the request until the test releases it: `true`/`'before'` holds it before the route runs,
+   * `'after'` lets the route run and holds its answer. See FaultHandle.held().
+   */
+  hold?: boolean | 'before' | 'after'
+  /**
+   * Older spelling, kept for existing tests. Upload routes without `status`: read half the body (at
+   * most 1 MiB), then reset. With `status`: cut that answer in half. Other routes: run the route,
+   * then cut its answer after half of the body.
    */
   resetMidBody?: boolean
-  /** Body of the faulted answer (JSON unless a string); default `{"error": "..."}`. */
-  body?: unknown
 }
+
+/** What a fault did to one request, in `stats.faults`. */
+export interface FaultEvent {
+  ruleId: string
+  route: RouteName
+  method: string
+  path: string
+  kind: FaultKind
+}
+
+export type FaultKind =
+  'status' | 'reset-request' | 'reset-response' | 'drop-response' | 'gateway-error' | 'delay' | 'hold' | 'headers'
 
 export interface RequestRecord {
   method: string
@@ -78,11 +125,16 @@ export interface RequestRecord {
   /** Status sent, or 0 when the connection was cut before a status line went out. */
   status: number
   route: StatsRoute
+  surface: Surface
+  /** The fault applied to this request, if any. */
+  fault?: FaultKind
 }
 
 export interface HubStats {
+  /** Body bytes that arrived on lfs-upload and lfs-part (also partial and refused ones). */
   lfsBytesReceived: number
   requests: RequestRecord[]
+  faults: FaultEvent[]
 }
 
 // ---- records stored in dataDir ----
@@ -126,6 +178,9 @@ export interface RepoRecord {
   private: boolean
   createdAt: string
   sdk?: string
+  /** Gated repos: files are served only to users in `gatedAccess` (GatedRepo otherwise). */
+  gated?: false | 'auto' | 'manual'
+  gatedAccess?: string[]
 }
 
 export interface TagRecord {

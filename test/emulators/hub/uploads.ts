@@ -2,11 +2,14 @@
 // to disk, never held in memory: a basic PUT is hashed while it streams; multipart parts are written
 // at their offset into one preallocated file and hashed in order as soon as they become contiguous,
 // so completion only has to wait for the tail of the hash instead of re-reading the whole object.
+// PUTs answer like S3 (S3Error, ETag = quoted MD5 of the bytes); the completion is a Hub route
+// (HubHttpError), which refuses a repeated completion the way S3 does (NoSuchUpload).
 import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { open, rm, type FileHandle } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { HubHttpError, badRequest, repoNotFound } from './errors.ts'
 import { isObject } from './http.ts'
+import { S3Error } from './presigned.ts'
 import type { HubStore } from './store.ts'
 import type { HubStats, RepoRef } from './types.ts'
 
@@ -24,19 +27,29 @@ export interface UploadTarget {
 
 type PartState = 'missing' | 'writing' | 'received'
 
+/** S3's answer to a part or completion for an upload id it does not (or no longer) know. */
+export const NO_SUCH_UPLOAD =
+  'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.'
+
 interface BasicSession extends UploadTarget {
   kind: 'basic'
-  busy: boolean
+  /** PUTs arriving now: S3 accepts concurrent and repeated PUTs to a presigned URL (the last one wins). */
+  inFlight: number
   lastActivity: number
 }
 
 interface MultipartSession extends UploadTarget {
   kind: 'multipart'
+  key: string
   chunkSize: number
   file: string
   handle?: Promise<FileHandle>
-  /** `bytes`: a received part kept in memory until the running hash reaches it (see receivePart). */
-  parts: Array<{ state: PartState; etag?: string; bytes?: Buffer[] }>
+  /**
+   * `bytes`: a received part kept in memory until the running hash reaches it (see receivePart).
+   * `generation` counts attempts: a part re-sent while an earlier attempt is still arriving
+   * supersedes it (S3 keeps the last one), and the earlier attempt's outcome is ignored.
+   */
+  parts: Array<{ state: PartState; etag?: string; bytes?: Buffer[]; generation: number }>
   /** Bytes held in `parts[].bytes`, bounded by MAX_BUFFERED_PART_BYTES. */
   bufferedBytes: number
   hash: Hash
@@ -65,22 +78,25 @@ export class UploadSessions {
     this.sweeper.unref()
   }
 
-  /** Opaque one-time token for a single PUT of the whole object. */
+  /** A one-time storage key for a single PUT of the whole object. */
   createBasic(target: UploadTarget): string {
-    const token = newToken()
-    this.sessions.set(token, { ...target, kind: 'basic', busy: false, lastActivity: Date.now() })
-    return token
+    const key = storageKey(target.oid)
+    this.sessions.set(key, { ...target, kind: 'basic', inFlight: 0, lastActivity: Date.now() })
+    return key
   }
 
-  createMultipart(target: UploadTarget, chunkSize: number): { token: string; partCount: number } {
-    const token = newToken()
+  /** A multipart upload: its S3-style upload id, storage key and number of parts. */
+  createMultipart(target: UploadTarget, chunkSize: number): { uploadId: string; key: string; partCount: number } {
+    const uploadId = randomBytes(48).toString('base64url')
+    const key = storageKey(target.oid)
     const partCount = Math.max(1, Math.ceil(target.size / chunkSize))
-    this.sessions.set(token, {
+    this.sessions.set(uploadId, {
       ...target,
       kind: 'multipart',
       chunkSize,
       file: this.store.tmpPath('lfs-multipart'),
-      parts: Array.from({ length: partCount }, () => ({ state: 'missing' as PartState })),
+      key,
+      parts: Array.from({ length: partCount }, () => ({ state: 'missing', generation: 0 })),
       hash: createHash('sha256'),
       hashedParts: 0,
       bufferedBytes: 0,
@@ -89,59 +105,79 @@ export class UploadSessions {
       hashing: Promise.resolve(),
       lastActivity: Date.now()
     })
-    return { token, partCount }
+    return { uploadId, key, partCount }
   }
 
-  /** E5: the whole object in one PUT; stored only if size and SHA-256 match the batch request. */
-  async receiveBasic(token: string, req: IncomingMessage): Promise<void> {
-    const session = this.session(token, 'basic')
+  /**
+   * E5: the whole object in one PUT; stored only if size and SHA-256 match the batch request.
+   * Answers the ETag. The URL stays usable until it expires, as a presigned S3 URL does, so a PUT
+   * retried after a lost answer stores the same object again and succeeds.
+   */
+  async receiveBasic(key: string, req: IncomingMessage): Promise<string> {
+    const session = this.storageSession(key, 'basic')
     const length = declaredLength(req)
     if (length !== session.size) {
-      throw badRequest(`Content-Length ${length} does not match the size of object ${session.oid} (${session.size})`)
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Content-Length ${length} does not match the size of object ${session.oid} (${session.size})`
+      )
     }
-    if (session.busy) throw new HubHttpError(409, 'An upload to this URL is already in progress')
-    session.busy = true
+    session.inFlight++
     const file = this.store.tmpPath('lfs-basic')
     const handle = await open(file, 'w')
     const hash = createHash('sha256')
+    const md5 = createHash('md5')
     try {
       const written = await writeBodyAt(req, handle, 0, (chunk) => {
         hash.update(chunk)
+        md5.update(chunk)
         this.stats.lfsBytesReceived += chunk.length
       })
       await handle.close()
-      if (written !== session.size) throw badRequest(`Received ${written} bytes, expected ${session.size}`)
+      if (written !== session.size) throw incompleteBody(written, session.size)
       const digest = hash.digest('hex')
       if (digest !== session.oid) {
-        this.sessions.delete(token)
-        throw badRequest(`SHA-256 of the uploaded content (${digest}) does not match the object id ${session.oid}`)
+        throw new S3Error(400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.', {
+          ExpectedDigest: session.oid,
+          CalculatedDigest: digest
+        })
       }
-      this.sessions.delete(token)
-      if (!(await this.store.installLfsObject(session.repo, session.oid, file))) throw repoNotFound()
+      if (!(await this.store.installLfsObject(session.repo, session.oid, file))) {
+        throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist')
+      }
+      return `"${md5.digest('hex')}"`
     } catch (error) {
       await handle.close().catch(() => undefined)
       await rm(file, { force: true })
       throw error
     } finally {
-      session.busy = false
+      session.inFlight--
       session.lastActivity = Date.now()
     }
   }
 
-  /** E6: one part, written at its offset; answers the part's ETag. */
-  async receivePart(token: string, partNumber: number, req: IncomingMessage): Promise<string> {
-    const session = this.session(token, 'multipart')
+  /** E6: one part, written at its offset; answers the part's ETag (quoted MD5, as S3). */
+  async receivePart(uploadId: string, partNumber: number, req: IncomingMessage): Promise<string> {
+    const session = this.storageSession(uploadId, 'multipart')
     const index = partNumber - 1
     const part = session.parts[index]
-    if (!Number.isInteger(partNumber) || !part) throw badRequest(`Invalid part number ${partNumber}`)
+    if (!Number.isInteger(partNumber) || !part) {
+      throw new S3Error(400, 'InvalidArgument', `Part number must be an integer between 1 and ${session.parts.length}`)
+    }
     const offset = index * session.chunkSize
     const expected = Math.min(session.chunkSize, session.size - offset)
     const length = declaredLength(req)
-    if (length !== expected)
-      throw badRequest(`Content-Length ${length} does not match the size of part ${partNumber} (${expected})`)
-    if (part.state === 'writing') throw new HubHttpError(409, `Part ${partNumber} is already being uploaded`)
+    if (length !== expected) {
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        `Content-Length ${length} does not match the size of part ${partNumber} (${expected})`
+      )
+    }
     // Overwriting a part whose bytes are already in the running hash invalidates that hash.
     if (index < session.hashedParts || index === session.hashingIndex) session.hashValid = false
+    const generation = ++part.generation
     part.state = 'writing'
     part.etag = undefined
     this.forgetBytes(session, part)
@@ -151,33 +187,45 @@ export class UploadSessions {
     const keep = session.bufferedBytes + expected <= MAX_BUFFERED_PART_BYTES
     const bytes: Buffer[] = []
     if (keep) session.bufferedBytes += expected
+    const md5 = createHash('md5')
+    const current = (): boolean => part.generation === generation
     try {
       const handle = await this.openMultipartFile(session)
       const written = await writeBodyAt(req, handle, offset, (chunk) => {
         this.stats.lfsBytesReceived += chunk.length
+        md5.update(chunk)
         if (keep) bytes.push(chunk)
       })
-      if (written !== expected)
-        throw badRequest(`Received ${written} bytes for part ${partNumber}, expected ${expected}`)
+      if (written !== expected) throw incompleteBody(written, expected)
     } catch (error) {
       if (keep) session.bufferedBytes -= expected
-      part.state = 'missing'
+      if (current()) part.state = 'missing'
       throw error
+    }
+    const etag = `"${md5.digest('hex')}"`
+    if (!current()) {
+      // A later attempt at the same part took over; it decides the part's bytes and ETag.
+      if (keep) session.bufferedBytes -= expected
+      return etag
     }
     if (keep) part.bytes = bytes
     part.state = 'received'
-    part.etag = `"${randomBytes(16).toString('hex')}"`
+    part.etag = etag
     session.lastActivity = Date.now()
     session.hashing = session.hashing.then(() => this.hashContiguousParts(session))
-    return part.etag
+    return etag
   }
 
-  /** E7: checks the part list, finishes the hash and stores the object. */
-  async complete(token: string, body: unknown): Promise<void> {
-    const session = this.session(token, 'multipart')
+  /**
+   * E7: checks the part list, finishes the hash and stores the object. A repeated completion (the
+   * upload is gone) is refused like S3 refuses it: 404 NoSuchUpload, although the object is stored.
+   */
+  async complete(uploadId: string, body: unknown): Promise<void> {
+    const session = this.sessions.get(uploadId)
+    if (!session || session.kind !== 'multipart') throw new HubHttpError(404, NO_SUCH_UPLOAD)
     this.checkCompletionRequest(session, body)
-    // One completion per upload: a concurrent or repeated one finds no session (404).
-    this.sessions.delete(token)
+    // One completion per upload: a concurrent or repeated one finds no session.
+    this.sessions.delete(uploadId)
     await session.hashing
     const handle = await this.openMultipartFile(session)
     const digest =
@@ -192,6 +240,18 @@ export class UploadSessions {
     if (!(await this.store.installLfsObject(session.repo, session.oid, session.file))) throw repoNotFound()
   }
 
+  /** The storage key a basic upload session was created for, for URL checks. */
+  basicSession(key: string): UploadTarget | undefined {
+    const session = this.sessions.get(key)
+    return session?.kind === 'basic' ? session : undefined
+  }
+
+  /** The storage key of a multipart upload, for URL checks. */
+  multipartKey(uploadId: string): string | undefined {
+    const session = this.sessions.get(uploadId)
+    return session?.kind === 'multipart' ? session.key : undefined
+  }
+
   /** Drops every session and its temp file (emulator shutdown). */
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper)
@@ -200,10 +260,12 @@ export class UploadSessions {
     await Promise.all(sessions.map((session) => discard(session)))
   }
 
-  private session<K extends Session['kind']>(token: string, kind: K): Extract<Session, { kind: K }> {
-    const session = this.sessions.get(token)
-    if (!session || session.kind !== kind) throw new HubHttpError(404, 'Unknown or expired upload URL')
-    return session as Extract<Session, { kind: K }>
+  private storageSession<K extends Session['kind']>(id: string, kind: K): Extract<Session, { kind: K }> {
+    const session = this.sessions.get(id)
+    if (session?.kind === kind) return session as Extract<Session, { kind: K }>
+    if (kind === 'multipart') throw new S3Error(404, 'NoSuchUpload', NO_SUCH_UPLOAD, { UploadId: id })
+    // A basic upload session that was dropped (idle for an hour, or a restart) or never existed.
+    throw new S3Error(403, 'AccessDenied', 'Access Denied')
   }
 
   private checkCompletionRequest(session: MultipartSession, body: unknown): void {
@@ -263,7 +325,8 @@ export class UploadSessions {
   private async dropIdleSessions(): Promise<void> {
     const cutoff = Date.now() - IDLE_SESSION_MS
     for (const [token, session] of this.sessions) {
-      const busy = session.kind === 'basic' ? session.busy : session.parts.some((part) => part.state === 'writing')
+      const busy =
+        session.kind === 'basic' ? session.inFlight > 0 : session.parts.some((part) => part.state === 'writing')
       if (session.lastActivity < cutoff && !busy) {
         this.sessions.delete(token)
         await discard(session)
@@ -272,8 +335,19 @@ export class UploadSessions {
   }
 }
 
-function newToken(): string {
-  return randomBytes(16).toString('hex')
+/** `repos/<random>/<oid>`: one key per upload session, shaped like the Hub's S3 object keys. */
+function storageKey(oid: string): string {
+  const token = randomBytes(12).toString('hex')
+  return `repos/${token.slice(0, 2)}/${token.slice(2, 4)}/${token}/${oid}`
+}
+
+function incompleteBody(received: number, expected: number): S3Error {
+  return new S3Error(
+    400,
+    'IncompleteBody',
+    'You did not provide the number of bytes specified by the Content-Length HTTP header',
+    { NumberBytesExpected: String(expected), NumberBytesProvided: String(received) }
+  )
 }
 
 async function discard(session: Session): Promise<void> {
@@ -285,9 +359,11 @@ async function discard(session: Session): Promise<void> {
 /** Uploads must announce their size: no Content-Length → 411, as S3 answers. */
 function declaredLength(req: IncomingMessage): number {
   const header = req.headers['content-length']
-  if (header === undefined) throw new HubHttpError(411, 'Content-Length is required')
+  if (header === undefined) {
+    throw new S3Error(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.')
+  }
   const length = Number(header)
-  if (!Number.isSafeInteger(length) || length < 0) throw badRequest('Invalid Content-Length')
+  if (!Number.isSafeInteger(length) || length < 0) throw new S3Error(400, 'InvalidArgument', 'Invalid Content-Length')
   return length
 }
 

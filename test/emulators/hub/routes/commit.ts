@@ -1,10 +1,12 @@
 // Preupload (E3) and the NDJSON commit (E8). A commit is validated completely (paths, LFS objects,
 // deletions, parent) before anything is written, and becomes visible only when the ref moves.
 import type { IncomingMessage } from 'node:http'
+import { validateCard } from '../card-validator.ts'
 import { HubHttpError, badRequest, entryNotFound, revisionNotFound, unprocessable } from '../errors.ts'
+import { isIgnored } from '../gitignore.ts'
 import { isLfsTracked, parseLfsRules } from '../gitattributes.ts'
 import { lfsFileEntry, regularFileEntry } from '../git.ts'
-import { isObject, readJsonBody, sendJson, type RequestContext } from '../http.ts'
+import { isObject, queryFlag, readJsonBody, sendJson, type RequestContext } from '../http.ts'
 import { repoWebUrl, urlPrefix } from '../repo-names.ts'
 import type { ResolvedRevision } from '../store.ts'
 import type { CommitRecord, RepoRef, StoredFile } from '../types.ts'
@@ -33,8 +35,11 @@ export async function preuploadRoute(
   const target = await committableRevision(state, repo, revision)
   const head = await commitOrThrow(state, repo, target.oid)
   const attributes =
-    typeof body.gitAttributes === 'string' ? body.gitAttributes : await currentGitAttributes(state, repo, head)
+    typeof body.gitAttributes === 'string' ? body.gitAttributes : await currentFile(state, repo, head, '.gitattributes')
   const rules = parseLfsRules(attributes)
+  // Python sends `gitIgnore` (the .gitignore it is about to commit); otherwise the hosted one counts.
+  const gitignore =
+    typeof body.gitIgnore === 'string' ? body.gitIgnore : await currentFile(state, repo, head, '.gitignore')
   const files = (body.files as unknown[]).map((file) => {
     if (!isObject(file) || typeof file.path !== 'string') throw badRequest('Each file needs a "path"')
     const size = Number(file.size ?? 0)
@@ -44,7 +49,7 @@ export async function preuploadRoute(
     return {
       path: file.path,
       uploadMode: uploadMode(file.path, size, sample, state.settings.lfsThreshold, rules),
-      shouldIgnore: false,
+      shouldIgnore: isIgnored(gitignore, file.path),
       // Fixture 05: the current blob id of the path (SHA-256 for LFS files, hub-protocol.md §2.1).
       ...(existing && { oid: existing.lfs ? existing.lfs.oid : existing.oid })
     }
@@ -52,8 +57,8 @@ export async function preuploadRoute(
   sendJson(ctx.res, 200, { files, commitOid: head.oid })
 }
 
-async function currentGitAttributes(state: EmulatorState, repo: RepoRef, head: CommitRecord): Promise<string> {
-  const file = head.files['.gitattributes']
+async function currentFile(state: EmulatorState, repo: RepoRef, head: CommitRecord, path: string): Promise<string> {
+  const file = head.files[path]
   const content = file && !file.lfs ? await state.store.readContent(repo, file) : null
   return content?.toString('utf8') ?? ''
 }
@@ -90,9 +95,10 @@ export async function commitRoute(
   repo: RepoRef,
   revision: string
 ): Promise<void> {
-  const { user } = await writableRepo(ctx, state, repo)
+  const { user, record } = await writableRepo(ctx, state, repo)
   const request = parseCommitRequest(await readNdjsonLines(ctx.req))
-  const createPr = ['1', 'true'].includes(ctx.url.searchParams.get('create_pr') ?? '')
+  checkReadme(request.operations, record.type)
+  const createPr = queryFlag(ctx.url.searchParams, 'create_pr')
   const result = await state.store.withRepoLock(repo, async () => {
     const target = await committableRevision(state, repo, revision)
     const parent = await parentFor(state, repo, target, request.parentCommit, createPr)
@@ -120,7 +126,22 @@ export async function commitRoute(
   })
 }
 
-/** The commit the new one builds on: the branch head (412 if the caller expected another), or for a PR its `parentCommit`. */
+/**
+ * The Hub refuses a commit whose README.md metadata it cannot accept (400, the validator's messages
+ * in `error`), before anything is written: huggingface_hub reports it as "Bad request for commit
+ * endpoint" (issue #1950). Only the last write of README.md in the commit counts.
+ */
+function checkReadme(operations: CommitOperation[], repoType: RepoRef['type']): void {
+  const readme = operations.filter((operation) => operation.path === 'README.md').at(-1)
+  if (readme?.key !== 'file') return
+  const { errors } = validateCard(readme.content.toString('utf8'), repoType)
+  if (errors.length > 0) throw badRequest(errors.map((error) => error.message).join('\n'))
+}
+
+/**
+ * The commit the new one builds on: the branch head (412 if the caller expected another), or for a
+ * PR its `parentCommit`.
+ */
 async function parentFor(
   state: EmulatorState,
   repo: RepoRef,

@@ -4,11 +4,11 @@
 import { stat } from 'node:fs/promises'
 import { entryNotFound, revisionNotFound } from '../errors.ts'
 import { lfsPointerText } from '../git.ts'
-import { sendContent, type RequestContext } from '../http.ts'
+import { queryFlag, sendContent, type RequestContext } from '../http.ts'
 import { isCode } from '../store.ts'
 import type { RepoRef } from '../types.ts'
 import { lfsBlobUrl } from './lfs.ts'
-import { commitOrThrow, readableRepo, splitRevisionAndPath, type EmulatorState } from './shared.ts'
+import { commitOrThrow, readableFiles, splitRevisionAndPath, type EmulatorState } from './shared.ts'
 
 const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json; charset=utf-8',
@@ -27,7 +27,7 @@ export async function resolveRoute(
   segments: string[],
   raw: boolean
 ): Promise<void> {
-  await readableRepo(ctx, state, repo)
+  await readableFiles(ctx, state, repo)
   const { revision, resolved, path } = await splitRevisionAndPath(state, repo, segments)
   if (!resolved) throw revisionNotFound(revision)
   const commit = await commitOrThrow(state, repo, resolved.oid)
@@ -75,7 +75,7 @@ function contentType(path: string, raw: boolean): string {
 }
 
 function contentDisposition(ctx: RequestContext, path: string, raw: boolean): Record<string, string> {
-  if (raw || ctx.url.searchParams.get('noContentDisposition') === '1') return {}
+  if (raw || queryFlag(ctx.url.searchParams, 'noContentDisposition')) return {}
   const name = path.slice(path.lastIndexOf('/') + 1)
   const asciiName = name.replace(/[^\x20-\x7e]|"/g, '_')
   return { 'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(name)}; filename="${asciiName}"` }

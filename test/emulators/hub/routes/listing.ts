@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { badRequest, entryNotFound, revisionNotFound } from '../errors.ts'
 import { orderedChildren } from '../git.ts'
-import { isObject, readBody, sendJson, type RequestContext } from '../http.ts'
+import { isObject, isTruthy, queryFlag, readBody, sendJson, type RequestContext } from '../http.ts'
 import type { CommitRecord, RepoRef } from '../types.ts'
 import {
   commitOrThrow,
@@ -32,8 +32,9 @@ export async function treeRoute(
   if (!resolved) throw revisionNotFound(revision)
   const commit = await commitOrThrow(state, repo, resolved.oid)
   const params = ctx.url.searchParams
-  const recursive = params.get('recursive') === 'true' || params.get('recursive') === '1'
-  const expand = params.get('expand') === 'true' || params.get('expand') === '1'
+  // Python sends `recursive=True&expand=False`; hub.js `true`/`false`.
+  const recursive = queryFlag(params, 'recursive')
+  const expand = queryFlag(params, 'expand')
   const listed = listEntries(state, commit, path.replace(/\/+$/, ''), recursive, revision)
   const pageSize = state.settings.pageSize ?? (expand ? TREE_EXPAND_PAGE_SIZE : TREE_PAGE_SIZE)
   const offset = decodeCursor(params.get('cursor'))
@@ -121,7 +122,7 @@ async function readPathsInfoRequest(ctx: RequestContext): Promise<{ paths: strin
   const body = (await readBody(ctx.req, 16 * 1024 * 1024)).toString('utf8')
   if ((ctx.req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
     const form = new URLSearchParams(body)
-    return { paths: form.getAll('paths'), expand: ['true', '1'].includes(form.get('expand') ?? '') }
+    return { paths: form.getAll('paths'), expand: isTruthy(form.get('expand')) }
   }
   let json: unknown
   try {
@@ -133,7 +134,7 @@ async function readPathsInfoRequest(ctx: RequestContext): Promise<{ paths: strin
   const paths = typeof json.paths === 'string' ? [json.paths] : json.paths
   if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string'))
     throw badRequest('"paths" must be a list of strings')
-  return { paths, expand: json.expand === true || json.expand === 'true' }
+  return { paths, expand: isTruthy(json.expand) }
 }
 
 export async function commitsRoute(
@@ -145,20 +146,28 @@ export async function commitsRoute(
   await readableRepo(ctx, state, repo)
   const resolved = await resolveOrThrow(state, repo, revision)
   const params = ctx.url.searchParams
-  const limit = clampInt(params.get('limit'), DEFAULT_COMMITS_LIMIT, 1, MAX_COMMITS_LIMIT)
+  const defaultLimit = state.settings.pageSize ?? DEFAULT_COMMITS_LIMIT
+  const limit = clampInt(params.get('limit'), defaultLimit, 1, MAX_COMMITS_LIMIT)
   const page = clampInt(params.get('p'), 0, 0, Number.MAX_SAFE_INTEGER)
   const history: CommitRecord[] = []
   for await (const commit of state.store.history(repo, resolved.oid)) history.push(commit)
   const headers: Record<string, string> = { 'X-Total-Count': String(history.length) }
   if ((page + 1) * limit < history.length) headers.Link = nextLink(ctx, { p: String(page + 1), limit: String(limit) })
+  // Python's list_repo_commits(formatted=True) asks for `expand[]=formatted`: HTML renderings.
+  const formatted = [...params.getAll('expand[]'), ...params.getAll('expand')].includes('formatted')
   const entries = history.slice(page * limit, (page + 1) * limit).map((commit) => ({
     id: commit.oid,
     title: commit.title,
     message: commit.message,
     authors: [{ user: commit.author, avatar: avatarUrl(ctx.origin, commit.author) }],
-    date: commit.date
+    date: commit.date,
+    ...(formatted && { formatted: { title: escapeHtml(commit.title), message: escapeHtml(commit.message) } })
   }))
   sendJson(ctx.res, 200, entries, headers)
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 function avatarUrl(origin: string, user: string): string {

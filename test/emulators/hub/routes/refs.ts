@@ -1,6 +1,6 @@
 // Branches (E13, E14), tags (Python-only endpoints) and the refs listing.
 import { HubHttpError, badRequest, revisionNotFound } from '../errors.ts'
-import { isObject, readJsonBody, sendJson, type RequestContext } from '../http.ts'
+import { isObject, queryFlag, readJsonBody, sendJson, type RequestContext } from '../http.ts'
 import { DEFAULT_BRANCH } from '../store.ts'
 import type { RepoRef } from '../types.ts'
 import { readableRepo, resolveOrThrow, writableRepo, type EmulatorState } from './shared.ts'
@@ -10,6 +10,7 @@ import { readableRepo, resolveOrThrow, writableRepo, type EmulatorState } from '
 function checkRefName(name: string, what: string): void {
   const invalid =
     !name ||
+    // eslint-disable-next-line no-control-regex -- git refuses control characters in ref names
     /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|^\.|\/\./.test(name) ||
     name.startsWith('refs/') ||
     /^[0-9a-f]{40}$/.test(name)
@@ -117,7 +118,7 @@ export async function deleteTagRoute(
 export async function refsRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef): Promise<void> {
   await readableRepo(ctx, state, repo)
   const refs = await state.store.getRefs(repo)
-  const includePrs = ['1', 'true'].includes(ctx.url.searchParams.get('include_prs') ?? '')
+  const includePrs = queryFlag(ctx.url.searchParams, 'include_prs')
   sendJson(ctx.res, 200, {
     branches: Object.entries(refs.branches).map(([name, oid]) => ({
       name,

@@ -1,10 +1,11 @@
 // whoami (E18), repo create/delete (E2, E19), repo info (E1) and revision info (E11).
 import { createHash, randomBytes } from 'node:crypto'
 import { requireUser, requireWriteRole } from '../auth.ts'
+import { validateCard } from '../card-validator.ts'
 import { HubHttpError, badRequest, repoNotFound } from '../errors.ts'
 import { defaultGitAttributes } from '../gitattributes.ts'
 import { regularFileEntry } from '../git.ts'
-import { isObject, readJsonBody, sendJson, sendText, type RequestContext } from '../http.ts'
+import { isObject, queryFlag, readJsonBody, sendJson, sendText, type RequestContext } from '../http.ts'
 import { isRepoType, isValidRepoNamePart, repoWebUrl } from '../repo-names.ts'
 import { buildRepoInfo } from '../repo-info.ts'
 import { DEFAULT_BRANCH, type HubStore, type NewCommit } from '../store.ts'
@@ -45,6 +46,10 @@ export async function createRepoRoute(ctx: RequestContext, state: EmulatorState)
   const identity = requireUser(ctx.identity)
   requireWriteRole(identity)
   const request = parseCreateRequest(await readJsonBody(ctx.req), identity.user)
+  // The card the repo starts with is checked like any README.md commit (e.g. an unknown license).
+  const readme = request.files.get('README.md')?.toString('utf8') ?? initialReadme(request)
+  const invalid = readme === undefined ? [] : validateCard(readme, request.repo.type).errors
+  if (invalid.length > 0) throw badRequest(invalid.map((error) => error.message).join('\n'))
   const url = repoWebUrl(ctx.origin, request.repo)
   const created = await createRepoWithInitialCommit(state.store, request, identity.user)
   if (!created) {
@@ -149,6 +154,45 @@ export async function deleteRepoRoute(ctx: RequestContext, state: EmulatorState)
   sendText(ctx.res, 200, 'OK')
 }
 
+/**
+ * `POST /api/repos/move` `{fromRepo, toRepo, type}` (Python `move_repo`): renames the repo; the old
+ * name keeps answering with a 307 to the new one.
+ */
+export async function moveRepoRoute(ctx: RequestContext, state: EmulatorState): Promise<void> {
+  const identity = requireUser(ctx.identity)
+  const body = await readJsonBody(ctx.req)
+  if (!isObject(body) || typeof body.fromRepo !== 'string' || typeof body.toRepo !== 'string') {
+    throw badRequest('"fromRepo" and "toRepo" are required')
+  }
+  const type = body.type ?? 'model'
+  if (!isRepoType(type)) throw badRequest(`Invalid repo type ${JSON.stringify(type)}`)
+  const [namespace = '', name = '', ...extra] = body.toRepo.split('/')
+  if (extra.length > 0 || !isValidRepoNamePart(namespace) || !isValidRepoNamePart(name)) {
+    throw badRequest(`Invalid repo name ${body.toRepo}`)
+  }
+  const from: RepoRef = { type, name: body.fromRepo }
+  const to: RepoRef = { type, name: body.toRepo }
+  if (!(await state.store.getRepo(from))) throw repoNotFound()
+  requireWriteRole(identity)
+  const outcome = await state.store.withRepoLock(from, () => state.store.renameRepo(from, to))
+  if (outcome === 'missing') throw repoNotFound()
+  if (outcome === 'exists') {
+    throw new HubHttpError(409, `You already created this ${type} repo`, {
+      extraBody: { url: repoWebUrl(ctx.origin, to) }
+    })
+  }
+  sendText(ctx.res, 200, 'OK')
+}
+
+/**
+ * Python ≥ 1.20 with hf_xet asks for a Xet write token; emulated repos are not Xet-backed
+ * (`xetEnabled: false`), so this answers 404 and the client must use LFS (hub-protocol.md §4).
+ */
+export async function xetWriteTokenRoute(ctx: RequestContext, state: EmulatorState, repo: RepoRef): Promise<void> {
+  await readableRepo(ctx, state, repo)
+  throw new HubHttpError(404, `Xet storage is not enabled for ${repo.name}: upload through the LFS batch endpoint`)
+}
+
 /** E1 (`GET /api/{T}/{repo}`) and E11 (`…/revision/{rev}`). */
 export async function repoInfoRoute(
   ctx: RequestContext,
@@ -164,7 +208,7 @@ export async function repoInfoRoute(
   const expand = [...params.getAll('expand'), ...params.getAll('expand[]')]
     .flatMap((value) => value.split(','))
     .filter(Boolean)
-  const blobs = params.get('blobs') === 'true' || params.get('blobs') === '1'
+  const blobs = queryFlag(params, 'blobs')
   sendJson(ctx.res, 200, await buildRepoInfo(state.store, { repo: record, commit, expand, blobs }))
 }
 

@@ -1,8 +1,9 @@
 // What every route needs: the emulator's state, access checks in the Hub's order
 // (credentials → repo existence → role), and revision lookups.
 import { requireUser, requireWriteRole, invalidCredentials, outOfScope } from '../auth.ts'
-import { HubHttpError, repoNotFound, revisionNotFound } from '../errors.ts'
+import { HubHttpError, RepoRedirect, repoNotFound, revisionNotFound } from '../errors.ts'
 import type { RequestContext } from '../http.ts'
+import type { UrlSigner } from '../presigned.ts'
 import type { HubStore, ResolvedRevision } from '../store.ts'
 import type { TrustedPublishers } from '../trusted-publishers.ts'
 import type { UploadSessions } from '../uploads.ts'
@@ -12,7 +13,7 @@ export interface EmulatorSettings {
   multipartThreshold: number
   chunkSize: number
   lfsThreshold: number
-  /** Overrides both tree page sizes (1000, or 50 with expand) when set. */
+  /** Overrides both tree page sizes (1000, or 50 with expand) and the commit list's default (50). */
   pageSize?: number
 }
 
@@ -22,6 +23,10 @@ export interface EmulatorState {
   settings: EmulatorSettings
   stats: HubStats
   trustedPublishers: TrustedPublishers
+  /** Signs and checks presigned storage URLs and completion URLs. */
+  signer: UrlSigner
+  /** Origin of the storage listener (known once it listens). */
+  storageOrigin: () => string
 }
 
 export type RouteHandler = (ctx: RequestContext, state: EmulatorState) => Promise<void>
@@ -35,10 +40,45 @@ export async function readableRepo(ctx: RequestContext, state: EmulatorState, re
   if (ctx.identity.kind === 'invalid') throw invalidCredentials()
   const record = await state.store.getRepo(repo)
   const anonymous = ctx.identity.kind === 'anonymous'
-  if (!record) throw repoNotFound(anonymous ? 401 : 404)
+  if (!record) {
+    await redirectIfRenamed(state, repo)
+    throw repoNotFound(anonymous ? 401 : 404)
+  }
   if (record.private && anonymous) throw repoNotFound(401)
   if (record.private && outOfScope(ctx.identity, repo)) throw repoNotFound()
   return record
+}
+
+/**
+ * A repo whose file contents the caller may read: as readableRepo, and for a gated repo only users
+ * granted access (401 GatedRepo for anonymous callers, 403 GatedRepo for others, as on the Hub).
+ */
+export async function readableFiles(ctx: RequestContext, state: EmulatorState, repo: RepoRef): Promise<RepoRecord> {
+  const record = await readableRepo(ctx, state, repo)
+  if (!record.gated) return record
+  const what = `${record.type} ${record.name}`
+  if (ctx.identity.kind !== 'user') {
+    throw new HubHttpError(
+      401,
+      `Access to ${what} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+      { code: 'GatedRepo' }
+    )
+  }
+  if (!(record.gatedAccess ?? []).includes(ctx.identity.user)) {
+    throw new HubHttpError(
+      403,
+      `Access to ${what} is restricted and you are not in the authorized list. ` +
+        `Visit ${ctx.origin}/${record.type === 'model' ? '' : `${record.type}s/`}${record.name} to ask for access.`,
+      { code: 'GatedRepo' }
+    )
+  }
+  return record
+}
+
+/** A missing repo that was renamed answers 307 to its new name (fixture 09), whatever the route. */
+export async function redirectIfRenamed(state: EmulatorState, repo: RepoRef): Promise<void> {
+  const target = await state.store.renamedTo(repo)
+  if (target) throw new RepoRedirect(repo, target)
 }
 
 /** A repo the caller may write to: 401 without valid credentials, 404 if missing, 403 for read tokens. */
@@ -49,7 +89,10 @@ export async function writableRepo(
 ): Promise<{ record: RepoRecord; user: string }> {
   const identity = requireUser(ctx.identity)
   const record = await state.store.getRepo(repo)
-  if (!record) throw repoNotFound()
+  if (!record) {
+    await redirectIfRenamed(state, repo)
+    throw repoNotFound()
+  }
   requireWriteRole(identity, repo)
   return { record, user: identity.user }
 }
