@@ -33,21 +33,12 @@ let hub: HubEmulator
 let workspace: string
 let job: OidcJob
 /**
- * Both services' clock. `jumpAfterUpload` moves it on once the next LFS upload has been received,
- * as if that upload had taken 70 minutes: what the Hub and GitHub see, while the action's own
- * clock (another process) does not move.
+ * Both services' clock (GitHub's for ID tokens, the Hub's for exchanged tokens). A test moves it
+ * while an upload is held, as if that upload had taken that long; the action's own clock (another
+ * process) does not move.
  */
 let offsetMs = 0
-let jumpAfterUpload: { bytesBefore: number; byMs: number } | undefined
-function servicesNow(): number {
-  const jump = jumpAfterUpload
-  // LFS bytes arrive before the upload is answered, so the commit that follows sees the clock moved.
-  if (jump && hub.stats.lfsBytesReceived > jump.bytesBefore) {
-    offsetMs += jump.byMs
-    jumpAfterUpload = undefined
-  }
-  return Date.now() + offsetMs
-}
+const servicesNow = (): number => Date.now() + offsetMs
 
 before(async () => {
   gh = await startGithubEmulator({
@@ -220,12 +211,16 @@ describe('keyless publishing through dist/index.js', () => {
   test('an upload that outlives the exchanged token: the commit goes out with a token exchanged again', async () => {
     const from = hub.stats.requests.length
     const run = await trainRun('keyless-long-upload')
-    jumpAfterUpload = { bytesBefore: hub.stats.lfsBytesReceived, byMs: 70 * 60_000 }
-    const result = await runKeyless({
+    // Held once stored, its answer withheld: meanwhile 70 minutes pass for GitHub and the Hub.
+    const upload = hub.faults.add({ route: 'lfs-upload', hold: 'after' })
+    const running = runKeyless({
       name: 'keyless-long-upload',
       event: { name: 'workflow_run', payload: gh.workflowRunPayload(REPO, run.id) }
     })
-    assert.equal(jumpAfterUpload, undefined, 'the services saw the upload take 70 minutes')
+    await upload.held()
+    offsetMs += 70 * 60_000
+    upload.release()
+    const result = await running
     assert.equal(result.code, 0, result.stdout)
     const commits = hub.stats.requests.slice(from).filter((r) => r.route === 'commit')
     assert.deepEqual(

@@ -38,16 +38,7 @@ let job: OidcJob
 let workspace: string
 /** Both services' clock, and the action's in these tests: moved by hand, never waited for. */
 let offsetMs = 0
-let jumpAfterUpload: { bytesBefore: number; byMs: number } | undefined
-const now = (): number => {
-  const jump = jumpAfterUpload
-  // LFS bytes arrive before the upload is answered, so the commit that follows sees the clock moved.
-  if (jump && hub.stats.lfsBytesReceived > jump.bytesBefore) {
-    offsetMs += jump.byMs
-    jumpAfterUpload = undefined
-  }
-  return Date.now() + offsetMs
-}
+const now = (): number => Date.now() + offsetMs
 
 before(async () => {
   gh = await startGithubEmulator({ dataDir: captureFolder('gh-keyless-auth'), clock: () => new Date(now()) })
@@ -255,10 +246,14 @@ describe('keyless runs of the orchestrator (in process)', () => {
   test('an upload that outlives the token: the action sees it and exchanges again before the commit', async () => {
     writeFileSync(join(workspace, 'weights.bin'), pseudoRandomBytes(200_000, 'keyless-auth-long'))
     const from = hub.stats.requests.length
-    jumpAfterUpload = { bytesBefore: hub.stats.lfsBytesReceived, byMs: 70 * MINUTE }
-    const core = await run('keyless-proactive', job)
+    // Held once stored, its answer withheld: meanwhile 70 minutes pass, for the action too.
+    const upload = hub.faults.add({ route: 'lfs-upload', hold: 'after' })
+    const running = run('keyless-proactive', job)
+    await upload.held()
+    offsetMs += 70 * MINUTE
+    upload.release()
+    const core = await running
     assert.deepEqual(core.failures, [])
-    assert.equal(jumpAfterUpload, undefined, 'the upload took 70 minutes for everyone')
     const commits = hub.stats.requests.slice(from).filter((r) => r.route === 'commit')
     assert.deepEqual(
       commits.map((r) => r.status),
