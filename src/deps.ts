@@ -34,7 +34,12 @@ export interface Deps {
   retryPolicy: RetryPolicy
   /** The run's deadline; set by `run()` once deadline-minutes is read. */
   deadline?: RunDeadline
-  /** The clock (tag dates); tests may fix it. */
+  /**
+   * This job's GitHub OIDC ID token for `audience` (keyless publishing). `core.getIDToken` reads the
+   * runner's ACTIONS_ID_TOKEN_REQUEST_* variables from the process environment.
+   */
+  getIDToken(audience: string): Promise<string>
+  /** The clock (tag dates, keyless token lifetimes); tests may fix it. */
   now(): number
 }
 
@@ -62,6 +67,7 @@ export function defaultDeps(): Deps {
     createGitHubApi,
     createArtifactDownloader,
     retryPolicy: retryPolicyFromEnv(process.env),
+    getIDToken: (audience) => core.getIDToken(audience),
     now: Date.now
   }
 }

@@ -9,6 +9,7 @@ import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifa
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
 import { parseByteSize } from './lib/format.ts'
 import { unsafeCharacter } from './lib/names.ts'
+import { AUTH_INPUT_VALUES, chooseAuth, type AuthInput, type AuthMethod } from './hub/auth-method.ts'
 import type { CardMetadataInputs } from './card/model-card.ts'
 import {
   NO_MAPPING,
@@ -22,6 +23,7 @@ import { TAG_PLACEHOLDERS } from './provenance/tag.ts'
 /** Names exactly as in action.yml. Adding one here without reading it fails to compile. */
 export const INPUT_NAMES = [
   'hf-token',
+  'auth',
   'repo-id',
   'repo-type',
   'branch',
@@ -68,6 +70,8 @@ export const INPUT_NAMES = [
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
 
+/** A user token (`hf_…`), or a token a Trusted Publisher exchange issued (`hf_jwt_<JWT>`). */
+const HF_TOKEN = /^hf_(jwt_[\w-]+\.[\w-]+\.[\w-]+|[A-Za-z0-9_-]{8,})$/
 const REPO_PART = /^(?![.-])(?!.*(--|\.\.))[A-Za-z0-9._-]{1,96}(?<![.-])$/
 // git check-ref-format, the parts that matter for a branch name typed into a workflow file.
 const BAD_REF = /(^[-/.])|([/.]$)|(\.\.)|(\/\/)|(@\{)|([\s~^:?*[\\])|(\.lock$)/
@@ -83,14 +87,20 @@ const bool = (name: string) =>
     .transform((v) => v === 'true')
 
 const schema = z.object({
+  // Optional: without it (auth: auto) the run publishes keyless; the cross-field checks pair it with auth.
   'hf-token': z
-    .string({ error: 'hf-token: required; pass a Hugging Face write token, e.g. ${{ secrets.HF_TOKEN }}' })
-    .refine((v) => /^hf_[A-Za-z0-9_-]{8,}$/.test(v.trim()), {
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim())
+    .refine((v) => v === '' || HF_TOKEN.test(v), {
       message:
         'hf-token: this is not a Hugging Face access token (expected a value starting with "hf_"; the value is not ' +
-        'shown). Create one at https://huggingface.co/settings/tokens with write access'
-    })
-    .transform((v) => v.trim()),
+        'shown). Create one at https://huggingface.co/settings/tokens with write access, or leave hf-token empty ' +
+        'to publish keyless'
+    }),
+  auth: z.enum(AUTH_INPUT_VALUES, {
+    error: 'auth: expected auto (hf-token when given, else keyless), token (hf-token) or oidc (keyless)'
+  }),
   'repo-id': z
     .string({ error: 'repo-id: required; expected "<namespace>/<name>", e.g. "d4oit/tiny-cats-model"' })
     .trim()
@@ -292,7 +302,12 @@ function list(name: string, item: RegExp, expected: string) {
 
 /** The validated, typed inputs. */
 export interface Settings {
+  /** The stored token; empty when the run publishes keyless. */
   hfToken: string
+  /** How the run authenticates with the Hub, `auth` resolved (auto: hf-token when given, else oidc). */
+  auth: AuthMethod
+  /** The `auth` input as given, for error messages (auto chose keyless because hf-token was empty). */
+  authInput: AuthInput
   repo: { type: 'model' | 'dataset' | 'space'; name: string }
   branch: string
   hubUrl: string
@@ -346,6 +361,7 @@ export interface CardSettings extends CardMetadataInputs {
 
 /** Defaults for inputs the workflow left empty (the same defaults as action.yml, for local runs). */
 export const DEFAULTS: Partial<RawInputs> = {
+  auth: 'auto',
   'repo-type': 'model',
   branch: 'main',
   'hub-url': 'https://huggingface.co',
@@ -392,6 +408,8 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
   const v = parsed.data
   return Object.freeze({
     hfToken: v['hf-token'],
+    auth: chooseAuth(v.auth, v['hf-token']),
+    authInput: v.auth,
     repo: Object.freeze({ type: v['repo-type'], name: v['repo-id'] }),
     branch: v.branch,
     hubUrl: v['hub-url'],
@@ -451,6 +469,17 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
 function crossFieldProblems(raw: RawInputs): string[] {
   const problems: string[] = []
   const mode = raw.mode?.trim()
+  const hasToken = Boolean(raw['hf-token']?.trim())
+  const auth = raw.auth?.trim()
+  if (auth === 'token' && !hasToken)
+    problems.push(
+      'hf-token: required with auth: token; pass a Hugging Face write token, e.g. ${{ secrets.HF_TOKEN }}, or ' +
+        'use auth: auto to publish keyless'
+    )
+  if (auth === 'oidc' && hasToken)
+    problems.push(
+      'hf-token: leave it empty with auth: oidc (keyless publishing uses no stored token), or use auth: auto'
+    )
   if (mode === 'publish' && parseFileMapping(raw.files ?? '').problems.includes(NO_MAPPING))
     problems.push(`files: ${NO_MAPPING}`)
   if (mode === 'rollback' && !raw['rollback-to']?.trim())

@@ -1,21 +1,29 @@
 /**
  * A Hub client for the run's settings: the library's fetch wrapped with retries (idempotent calls
- * only) and streamed uploads, retry lines in the log, and the token checked before any work.
+ * only) and streamed uploads, retry lines in the log, the run's authentication on every Hub-bound
+ * request, and the token checked before any work.
  */
 import type { Deps } from '../deps.ts'
 import { HubError, type Stage } from '../errors.ts'
 import type { Settings } from '../inputs.ts'
+import { hubRepoSettingsUrl } from '../lib/urls.ts'
+import { authenticatedFetch } from './auth-fetch.ts'
+import { isExchangedToken } from './auth-method.ts'
+import { createHubAuth, type AuthIo, type HubAuth } from './auth.ts'
 import type { HubClient } from './hub-client.ts'
 import { explainHubError, type HubErrorContext } from './hub-errors.ts'
 import { createRetryingFetch } from './retrying-fetch.ts'
 import { createStreamingUploadFetch } from './streaming-upload-fetch.ts'
 
-export function connectHub(deps: Deps, settings: Settings): HubClient {
+/** A Hub client and the authentication it sends (the stored token, or keyless). */
+export type ConnectedHub = HubClient & { readonly auth: HubAuth }
+
+export function connectHub(deps: Deps, settings: Settings): ConnectedHub {
   const { core } = deps
   // The completion check asks the client that this fetch serves: bound once the client exists.
   const late: { client?: HubClient } = {}
   // Retries wrap streaming: each attempt gets a fresh stream of the same Blob.
-  const fetch = createRetryingFetch(
+  const retrying = createRetryingFetch(
     createStreamingUploadFetch(deps.fetch),
     deps.retryPolicy,
     (n) =>
@@ -40,26 +48,68 @@ export function connectHub(deps: Deps, settings: Settings): HubClient {
         )
     }
   )
+  // Authentication wraps retries: a retry keeps its token, a 401 gets a renewed one.
+  const auth = createHubAuth(authIo(deps), settings, modeStage(settings))
+  const fetch = authenticatedFetch(auth, settings.hubUrl, retrying)
   late.client = deps.createHubClient({
     hubUrl: settings.hubUrl,
-    accessToken: settings.hfToken,
+    accessToken: auth.accessToken,
     repo: settings.repo,
     fetch
   })
-  return late.client
+  return Object.assign(late.client, { auth })
 }
 
 function formatWait(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.ceil(ms / 1000)} s`
 }
 
-/** What an explained Hub error needs to know about the run, for what was being done at which stage. */
-export function hubErrorContext(settings: Settings, doing: string, stage: Stage): HubErrorContext {
-  return { hubUrl: settings.hubUrl, repoId: settings.repo.name, branch: settings.branch, doing, stage }
+function authIo(deps: Deps): AuthIo {
+  return {
+    env: deps.env,
+    getIDToken: (audience) => deps.getIDToken(audience),
+    fetch: deps.fetch,
+    now: () => deps.now(),
+    setSecret: (secret) => deps.core.setSecret(secret),
+    info: (line) => deps.core.info(line),
+    retryPolicy: deps.retryPolicy
+  }
 }
 
-/** Checks hf-token with the Hub before any work: valid, and (unless only reading) allowed to write. */
-export async function checkToken(hub: HubClient, settings: Settings, needsWrite: boolean, stage: Stage): Promise<void> {
+/** The stage a mode's Hub work is reported under (as each mode's checkToken call names it). */
+function modeStage(settings: Settings): Stage {
+  return settings.mode === 'verify' ? 'verify' : settings.mode === 'history' ? 'report' : 'upload'
+}
+
+/** What an explained Hub error needs to know about the run, for what was being done at which stage. */
+export function hubErrorContext(settings: Settings, doing: string, stage: Stage): HubErrorContext {
+  return {
+    hubUrl: settings.hubUrl,
+    repoId: settings.repo.name,
+    branch: settings.branch,
+    doing,
+    stage,
+    keyless: settings.auth === 'oidc' ? { settingsUrl: hubRepoSettingsUrl(settings.hubUrl, settings.repo) } : undefined
+  }
+}
+
+/**
+ * Checks the authentication with the Hub before any work. A stored token: valid, and (unless only
+ * reading) allowed to write, through whoami. Keyless: the exchange itself, which the Hub answers
+ * only for a publisher of this repo; whoami is not documented for exchanged tokens, so it is not
+ * asked (nor for an exchanged token passed in hf-token).
+ */
+export async function checkToken(
+  hub: ConnectedHub,
+  settings: Settings,
+  needsWrite: boolean,
+  stage: Stage
+): Promise<void> {
+  if (hub.auth.method === 'oidc') {
+    await hub.auth.current()
+    return
+  }
+  if (isExchangedToken(settings.hfToken)) return
   const me = await hub.whoAmI().catch((error: unknown) => {
     throw explainHubError(error, hubErrorContext(settings, 'checking hf-token with the Hub (whoami)', stage))
   })

@@ -31,6 +31,8 @@ export interface HubErrorContext {
   /** What we were doing, e.g. "reading the branch head". */
   doing: string
   stage: Stage
+  /** Set when the run publishes keyless: the advice for 401/403/404 differs. */
+  keyless?: { settingsUrl: string }
 }
 
 /** Our own errors (a refused card, the metric gate, a HubError) already say what to do and keep their stage. */
@@ -173,6 +175,7 @@ function adviceForStorage(endpoint: 'storage' | 'completion', status: number, fi
 }
 
 function adviceForStatus(status: number, ctx: HubErrorContext): string {
+  if (ctx.keyless && [401, 403, 404].includes(status)) return keylessAdvice(status, ctx, ctx.keyless.settingsUrl)
   switch (status) {
     case 401:
       return (
@@ -211,6 +214,28 @@ function adviceForStatus(status: number, ctx: HubErrorContext): string {
         ? `The Hub failed with ${status} (requests that are safe to repeat were retried; a commit is never re-sent ` +
             `blindly). It may be having an outage; re-run the workflow later`
         : `The Hub refused the request with ${status}`
+  }
+}
+
+/** A keyless token is exchanged for one repo by its Trusted Publisher: no secret to replace, other causes. */
+function keylessAdvice(status: number, ctx: HubErrorContext, settings: string): string {
+  switch (status) {
+    case 401:
+      return (
+        `The Hub at ${ctx.hubUrl} rejected the keyless token (401 Unauthorized) even after exchanging a fresh one. ` +
+        `Check that the Trusted Publisher at ${settings} still exists, and re-run`
+      )
+    case 403:
+      return (
+        `The keyless token may not do this on ${ctx.repoId} (403 Forbidden): a Trusted Publisher's token writes ` +
+        `to its own repo only, and not at all when the publisher is marked Read-only (see ${settings}); it cannot ` +
+        `create repos either`
+      )
+    default:
+      return (
+        `${ctx.repoId} or its branch "${ctx.branch}" was not found on ${ctx.hubUrl} (404). Check repo-id, ` +
+        `repo-type and branch (a keyless token cannot create repos: create it on the Hub first)`
+      )
   }
 }
 

@@ -4,6 +4,7 @@
  * artifact names or Hub answers) is fenced so it cannot ping people or inject Markdown.
  */
 import type { Stage } from '../errors.ts'
+import { describeAuth, type AuthMethod } from '../hub/auth-method.ts'
 import { escapeCode as code, escapeHtml } from '../lib/markdown.ts'
 
 export interface FailureFacts {
@@ -18,6 +19,8 @@ export interface FailureFacts {
   actor?: string
   /** File name of the publishing workflow, for the re-run command, when known. */
   workflowFile?: string
+  /** How the run authenticated with the Hub (never the token). */
+  auth?: AuthMethod
 }
 
 const MAX_MESSAGE = 8000
@@ -69,6 +72,7 @@ function renderFailureDetails(facts: FailureFacts): string {
         `${facts.sourceCommitUrl ? `[\`${sha.slice(0, 12)}\`](${facts.sourceCommitUrl})` : `\`${code(sha)}\``}`
     )
   if (facts.actor) lines.push(`**Actor:** \`${code(facts.actor)}\``)
+  if (facts.auth) lines.push(`**Authentication:** ${describeAuth(facts.auth)}`)
   lines.push('', '**Error:**', '', fence(facts.message), '', rerunHint(facts))
   return lines.join('\n')
 }

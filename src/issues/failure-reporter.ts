@@ -60,7 +60,8 @@ export async function openFailureIssue(
     thisRunUrl: thisRunUrl(ic.ctx),
     sourceCommitUrl: trainRun && repoUrl ? commitUrl(repoUrl, trainRun.head_sha) : undefined,
     actor: trainRun?.triggering_actor?.login ?? trainRun?.actor?.login ?? ic.ctx.actor,
-    workflowFile: ic.ctx.workflowFile
+    workflowFile: ic.ctx.workflowFile,
+    auth: ic.settings.auth
   }
   try {
     const existing = await findOpen(api, facts.target, facts.workflow, ic.settings.issueLabels)

@@ -13,6 +13,11 @@ export function hubRepoUrl(hubUrl: string, repo: HubRepoRef): string {
   return `${hubUrl}/${repo.type === 'model' ? '' : `${repo.type}s/`}${repo.name}`
 }
 
+/** The repo's settings page, where its Trusted Publishers are configured. */
+export function hubRepoSettingsUrl(hubUrl: string, repo: HubRepoRef): string {
+  return `${hubRepoUrl(hubUrl, repo)}/settings`
+}
+
 /** A commit page under a Hub repo or a GitHub repository page: both are `<repo>/commit/<oid>`. */
 export function commitUrl(repoUrl: string, oid: string): string {
   return `${repoUrl}/commit/${oid}`

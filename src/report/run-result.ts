@@ -3,6 +3,7 @@ import type { DownloadedArtifact } from '../artifacts/download-artifacts.ts'
 import type { GateDecision } from '../gate/metric-gate.ts'
 import type { PublishRecord } from '../history/history.ts'
 import type { PlannedFile } from '../hub/upload-plan.ts'
+import type { AuthMethod } from '../hub/auth-method.ts'
 import type { Settings } from '../inputs.ts'
 import { hubRepoUrl } from '../lib/urls.ts'
 import type { RollbackPlan } from '../rollback/rollback-plan.ts'
@@ -11,6 +12,8 @@ export interface RunResult {
   mode: 'publish' | 'verify' | 'rollback' | 'history'
   repo: { type: 'model' | 'dataset' | 'space'; name: string; url: string }
   branch: string
+  /** How the run authenticated with the Hub (named in the summary; never the token). */
+  auth: AuthMethod
   dryRun: boolean
   changed: boolean
   commit?: { oid: string; url: string }
@@ -49,6 +52,7 @@ export function emptyResult(settings: Settings, mode: RunResult['mode']): RunRes
     mode,
     repo: { ...settings.repo, url: hubRepoUrl(settings.hubUrl, settings.repo) },
     branch: settings.branch,
+    auth: settings.auth,
     dryRun: settings.dryRun,
     changed: false,
     files: [],

@@ -1,4 +1,5 @@
 /** The job summary: what happened where, as Markdown with every untrusted string escaped. */
+import { describeAuth } from '../hub/auth-method.ts'
 import { renderHistoryTable } from '../history/history.ts'
 import { renderRollbackSummary } from '../rollback/rollback-plan.ts'
 import { formatBytes } from '../lib/format.ts'
@@ -10,7 +11,9 @@ const DRY_LABEL = { added: 'would add', updated: 'would update', unchanged: 'unc
 
 export function renderSummary(result: RunResult): string {
   const repoLink = htmlLink(escapeHtml(result.repo.name), result.repo.url)
-  const where = `<p>Repo ${repoLink} (${result.repo.type}), branch <code>${escapeHtml(result.branch)}</code>.</p>`
+  const where =
+    `<p>Repo ${repoLink} (${result.repo.type}), branch <code>${escapeHtml(result.branch)}</code>. ` +
+    `Authentication: ${describeAuth(result.auth)}.</p>`
   switch (result.mode) {
     case 'history':
       return [

@@ -7,7 +7,8 @@
  * dist/index.js exactly as a runner would for a `workflow_run` event (INPUT_* and GITHUB_*
  * environment). Prints the job summary, the outputs and the commit URL. Builds nothing.
  *
- *   npm run demo                     the happy path
+ *   npm run demo                     the happy path: a publish with hf-token, then the next Train
+ *                                    run published keyless (GitHub OIDC → the repo's Trusted Publisher)
  *   npm run demo -- --failure        a failing publish opens an issue; a manual re-run
  *                                    (workflow_dispatch with run-id) publishes and closes it
  *   npm run demo -- --keep-running   leave both emulators up to browse them
@@ -86,7 +87,7 @@ if (failureVariant) {
   printIssues()
   exitCode = failed.code === 1 && rerun.code === 0 ? 0 : 1
 } else {
-  console.log('\n=== workflow_run after Train ===')
+  console.log('\n=== 1. workflow_run after Train, with hf-token (a stored secret) ===')
   const result = await runAction('workflow_run', gh.workflowRunPayload(REPO, train.id), {})
   console.log('\n── Job summary (GITHUB_STEP_SUMMARY) ──\n')
   console.log(result.summary)
@@ -100,7 +101,8 @@ if (failureVariant) {
       `\n── The generated model card (README.md on the Hub), first lines ` +
         `──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`
     )
-  exitCode = result.code
+  const keyless = await keylessFlow()
+  exitCode = result.code === 0 && keyless === 0 ? 0 : 1
 }
 console.log(`\nThe emulators' data (Hub repos, commits, LFS objects; GitHub runs, issues) is in ${root}`)
 
@@ -111,7 +113,51 @@ else {
   process.exitCode = exitCode
 }
 
-async function runAction(event: string, payload: object, extraInputs: Record<string, string>) {
+/**
+ * The next Train run, published keyless: no hf-token. The job "has" `permissions: id-token: write`
+ * (the runner's ACTIONS_ID_TOKEN_REQUEST_* variables), and the Hub repo trusts the publishing
+ * workflow of this repository on main.
+ */
+async function keylessFlow(): Promise<number> {
+  const claims = {
+    repository: REPO,
+    ref: 'refs/heads/main',
+    workflow_ref: `${REPO}/.github/workflows/upload-hub.yml@refs/heads/main`
+  }
+  hub.trustedPublishers.add({ repo: REPO, issuer: gh.oidc.issuer, claims })
+  console.log(
+    `\n=== 2. the next Train run, keyless: no hf-token; the job's OIDC ID token is exchanged with the ` +
+      `repo's Trusted Publisher ===\nTrusted Publisher of ${REPO} (repo settings on the Hub): provider GitHub ` +
+      `Actions, issuer ${gh.oidc.issuer}, claims ${JSON.stringify(claims, null, 1).replace(/\n\s*/g, ' ')}`
+  )
+  const next = gh.addWorkflowRun(REPO, { path: '.github/workflows/train.yml', event: 'push', head_branch: 'main' })
+  await gh.addArtifact(REPO, next.id, {
+    name: 'checkpoints',
+    files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint-2') }
+  })
+  await gh.addArtifact(REPO, next.id, {
+    name: 'evaluation-report',
+    files: { 'evaluation_report.json': JSON.stringify({ fid: 39.9, inception_score: 3.2, steps: 220000 }, null, 2) }
+  })
+  const job = gh.oidc.addJob(REPO)
+  const result = await runAction('workflow_run', gh.workflowRunPayload(REPO, next.id), {}, job.env)
+  console.log('\n── Job summary (GITHUB_STEP_SUMMARY), first lines ──\n')
+  console.log(result.summary.split('\n').slice(0, 6).join('\n'))
+  const [latest] = await hub.listCommits({ type: 'model', name: REPO })
+  console.log(
+    `\n${result.code === 0 ? 'Published keyless' : 'FAILED'}: ${result.outputs['commit-url'] || '(no commit)'}` +
+      (latest ? ` (commit "${latest.title}")` : '')
+  )
+  return result.code
+}
+
+/** `oidcJob`: the runner variables of a job with `id-token: write`; then no hf-token is passed. */
+async function runAction(
+  event: string,
+  payload: object,
+  extraInputs: Record<string, string>,
+  oidcJob?: Record<string, string>
+) {
   const runnerTemp = await mkdtemp(join(root, 'runner-temp-'))
   await mkdir(runnerTemp, { recursive: true })
   const eventPath = join(runnerTemp, 'event.json')
@@ -136,7 +182,7 @@ async function runAction(event: string, payload: object, extraInputs: Record<str
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: runnerTemp,
-    'INPUT_HF-TOKEN': HF_TOKEN,
+    ...(oidcJob ? oidcJob : { 'INPUT_HF-TOKEN': HF_TOKEN }),
     'INPUT_GITHUB-TOKEN': GH_TOKEN,
     'INPUT_REPO-ID': REPO,
     'INPUT_HUB-URL': hub.url,
@@ -153,10 +199,19 @@ async function runAction(event: string, payload: object, extraInputs: Record<str
   }
   console.log(`$ node ${DIST_ENTRY}   (GITHUB_EVENT_NAME=${event}, INPUT_* and GITHUB_* as a runner sets them)\n`)
   const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-  child.stdout.on('data', (d: Buffer) =>
-    process.stdout.write(d.toString().replaceAll(HF_TOKEN, '***').replaceAll(GH_TOKEN, '***'))
-  )
+  // As the runner shows the log: ::add-mask:: lines (the secrets themselves) are swallowed.
+  let partial = ''
+  const show = (text: string) => {
+    const lines = (partial + text).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (line.startsWith('::add-mask::')) continue
+      process.stdout.write(line.replaceAll(HF_TOKEN, '***').replaceAll(GH_TOKEN, '***') + '\n')
+    }
+  }
+  child.stdout.on('data', (d: Buffer) => show(d.toString()))
   const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)))
+  show('\n')
   return {
     code,
     outputs: parseOutputFile(await readFile(outputFile, 'utf8')),

@@ -4,6 +4,7 @@
  * concurrent commit land between planning and committing).
  */
 import { writeFileSync } from 'node:fs'
+import { getIDToken } from '@actions/core'
 import { join } from 'node:path'
 import type { Deps } from '../../src/deps.ts'
 import { createArtifactDownloader } from '../../src/artifacts/artifact-downloader.ts'
@@ -18,6 +19,9 @@ export interface InProcessOptions {
   workspace: string
   env?: Record<string, string>
   wrapHub?: (client: HubClient) => HubClient
+  /** The action's clock (keyless token lifetimes, tag dates). */
+  now?: () => number
+  getIDToken?: (audience: string) => Promise<string>
   name?: string
 }
 
@@ -32,7 +36,9 @@ export async function runInProcess(options: InProcessOptions): Promise<Recording
     createGitHubApi,
     createArtifactDownloader,
     retryPolicy: { retries: 3, baseDelayMs: 10, maxDelayMs: 80, maxRetryAfterMs: 5000 },
-    now: Date.now
+    // Reads ACTIONS_ID_TOKEN_REQUEST_* from process.env, as on a runner: a keyless test sets them there.
+    getIDToken: options.getIDToken ?? ((audience) => getIDToken(audience)),
+    now: options.now ?? Date.now
   }
   await run(deps)
   const dir = captureFolder(options.name ?? 'in-process')

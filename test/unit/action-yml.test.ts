@@ -23,7 +23,7 @@ test('every input the code reads is declared, described, and has the same defaul
     if (name === 'github-token') assert.equal(input.default, '${{ github.token }}')
     else assert.equal(input.default, DEFAULTS[name as keyof typeof DEFAULTS], `default of ${name}`)
   }
-  assert.equal(action.inputs['hf-token']!.required, true)
+  assert.equal(action.inputs['hf-token']!.required, false, 'hf-token is optional: without it the run is keyless')
 })
 
 test('every output the code sets is declared', () => {
@@ -33,6 +33,7 @@ test('every output the code sets is declared', () => {
         mode: 'publish',
         repo: { type: 'model', name: 'a/b', url: '' },
         branch: 'main',
+        auth: 'token',
         dryRun: false,
         changed: false,
         files: [],

@@ -82,6 +82,7 @@ test('file names and values cannot make links, HTML or mentions in Markdown', ()
 
 const manyFiles = (n: number): RunResult => ({
   mode: 'publish',
+  auth: 'token',
   repo: { type: 'model', name: 'a/b', url: 'https://huggingface.co/a/b' },
   branch: 'main',
   dryRun: false,

@@ -62,8 +62,18 @@ test('a token that is not a Hub token is refused and never echoed', () => {
   assert.ok(!message.includes('S3cr3t'))
 })
 
-test('a missing token names the input', () => {
-  assert.match(problems({ 'hf-token': '' }), /hf-token: required/)
+test('auth: auto is hf-token when given, else keyless; token and oidc insist, naming the input', () => {
+  assert.deepEqual([read({}).auth, read({}).hfToken], ['token', TOKEN])
+  const keyless = read({ 'hf-token': '  ' })
+  assert.deepEqual([keyless.auth, keyless.authInput, keyless.hfToken], ['oidc', 'auto', ''])
+  assert.equal(read({ 'hf-token': '', auth: 'oidc' }).auth, 'oidc')
+  assert.match(problems({ 'hf-token': '', auth: 'token' }), /hf-token: required with auth: token/)
+  const both = problems({ auth: 'oidc' })
+  assert.match(both, /hf-token: leave it empty with auth: oidc/)
+  assert.ok(!both.includes(TOKEN), 'the token is never echoed')
+  assert.match(problems({ auth: 'keyless' }), /auth: expected auto .*, token .* or oidc/)
+  const exchanged = 'hf_jwt_eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'
+  assert.equal(read({ 'hf-token': exchanged }).auth, 'token', 'an exchanged token from an earlier step is a token')
 })
 
 test('repo ids follow the Hub rules', () => {

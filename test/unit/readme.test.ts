@@ -35,3 +35,14 @@ test('the README names the two commands a newcomer runs', () => {
   assert.match(readme, /npm run demo/)
   assert.match(readme, /npm test/)
 })
+
+test('the first workflow of Usage publishes keyless: id-token: write, and no hf-token', () => {
+  const start = readme.indexOf('## Usage')
+  const usage = readme.slice(start, readme.indexOf('\n## ', start + 3))
+  const first = /```yaml\n([\s\S]*?)```/.exec(usage)?.[1] ?? ''
+  const workflow = parse(first) as { permissions: Record<string, string>; jobs: Record<string, unknown> }
+  assert.equal(workflow.permissions['id-token'], 'write')
+  assert.ok(!first.includes('hf-token'), 'no Hub secret at all')
+  assert.match(usage, /^### Keyless publishing/m)
+  assert.ok(usage.indexOf('### Keyless publishing') < usage.indexOf('```yaml'), 'the section comes first')
+})

@@ -12,6 +12,7 @@ const result = (over: Partial<RunResult> = {}): RunResult => ({
   mode: 'publish',
   repo: { type: 'model', name: 'd4oit/tiny', url: 'https://huggingface.co/d4oit/tiny' },
   branch: 'main',
+  auth: 'token',
   dryRun: false,
   changed: true,
   commit: { oid: 'a'.repeat(40), url: 'https://huggingface.co/d4oit/tiny/commit/' + 'a'.repeat(40) },
