@@ -12,11 +12,10 @@
  * Both secrets are registered (`setSecret`) the moment they exist. The Hub client never holds
  * either: it gets a placeholder, which `authenticatedFetch` replaces on each Hub-bound request.
  */
-import pRetry, { AbortError } from 'p-retry'
 import type { Stage } from '../errors.ts'
 import type { HubRepoRef } from '../lib/urls.ts'
 import type { AuthInput, AuthMethod } from './auth-method.ts'
-import type { RetryPolicy } from './retrying-fetch.ts'
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../lib/retry.ts'
 import {
   ID_TOKEN_REQUEST_VARIABLES,
   OIDC_AUDIENCE,
@@ -46,6 +45,8 @@ export interface AuthIo {
   setSecret(secret: string): void
   info(line: string): void
   retryPolicy: RetryPolicy
+  /** The run's deadline: no exchange outlives it. */
+  signal?: () => AbortSignal | undefined
 }
 
 export interface AuthSettings {
@@ -138,18 +139,20 @@ function keylessAuth(io: AuthIo, ctx: ExchangeContext): HubAuth {
 async function exchangeWithRetries(io: AuthIo, ctx: ExchangeContext): Promise<LiveToken> {
   for (const name of ID_TOKEN_REQUEST_VARIABLES) if (!io.env[name]) throw noIdTokenError(ctx)
   const policy = io.retryPolicy
+  const deadline = io.signal?.()
   let attempts = 0
   try {
-    return await pRetry(
+    return await withRetries(
       async () => {
         attempts++
         const startedAt = io.now()
+        // core.getIDToken retries the runner's endpoint itself; its failure is final here.
         const idToken = await io.getIDToken(OIDC_AUDIENCE).catch((error: unknown) => {
-          // core.getIDToken retries the runner's endpoint itself.
-          throw new AbortError(idTokenRequestError(ctx, error))
+          throw idTokenRequestError(ctx, error)
         })
         io.setSecret(idToken)
-        const answer = await postTokenExchange(io.fetch, ctx.hubUrl, ctx.repo, idToken, (s) => io.setSecret(s))
+        const signal = attemptSignal(deadline, policy.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs!)
+        const answer = await postTokenExchange(io.fetch, ctx.hubUrl, ctx.repo, idToken, (s) => io.setSecret(s), signal)
         if (answer.kind === 'issued') {
           const lifetime = answer.expiresInSeconds * 1000
           return {
@@ -161,31 +164,32 @@ async function exchangeWithRetries(io: AuthIo, ctx: ExchangeContext): Promise<Li
         if (answer.kind === 'transient' && answer.waitAtLeastMs <= policy.maxRetryAfterMs) {
           throw new TransientExchange(answer)
         }
-        throw new AbortError(await failure(io, ctx, answer, idToken, attempts))
+        throw await failure(io, ctx, answer, idToken, attempts)
       },
       {
-        retries: policy.retries,
-        minTimeout: policy.baseDelayMs,
-        maxTimeout: policy.maxDelayMs,
-        factor: 2,
-        randomize: false,
-        onFailedAttempt: async (error) => {
-          if (!(error instanceof TransientExchange) || error.retriesLeft === 0) return
-          const backoff = Math.min(policy.baseDelayMs * 2 ** (error.attemptNumber - 1), policy.maxDelayMs)
-          const wait = Math.max(backoff, error.answer.waitAtLeastMs)
+        policy,
+        signal: deadline,
+        verdict: (error) =>
+          error instanceof TransientExchange
+            ? { reason: error.answer.reason, waitAtLeastMs: error.answer.waitAtLeastMs }
+            : undefined,
+        onRetry: (n) =>
           io.info(
-            `The token exchange at ${ctx.hubUrl}/oauth/token failed (${error.answer.reason}); retrying in ` +
-              `${Math.ceil(wait / 1000)}s with a fresh ID token, ${error.retriesLeft} retries left`
+            `The token exchange at ${ctx.hubUrl}/oauth/token failed (${n.reason}); retrying in ` +
+              `${Math.ceil(n.waitMs / 1000)}s with a fresh ID token, ${n.retriesLeft} retries left`
           )
-          // p-retry waits its own backoff; add whatever more the Hub asked for.
-          if (wait > backoff) await new Promise((resolve) => setTimeout(resolve, wait - backoff))
-        }
       }
     )
   } catch (error) {
     if (error instanceof TransientExchange) throw unavailableError(ctx, error.answer, attempts)
     throw error
   }
+}
+
+/** The run's deadline and one attempt's time limit, whichever comes first. */
+function attemptSignal(deadline: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  return deadline ? AbortSignal.any([deadline, timeout]) : timeout
 }
 
 class TransientExchange extends Error {

@@ -72,7 +72,8 @@ function authIo(deps: Deps): AuthIo {
     now: () => deps.now(),
     setSecret: (secret) => deps.core.setSecret(secret),
     info: (line) => deps.core.info(line),
-    retryPolicy: deps.retryPolicy
+    retryPolicy: deps.retryPolicy,
+    signal: () => deps.deadline?.signal
   }
 }
 

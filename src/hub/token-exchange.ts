@@ -53,7 +53,8 @@ export async function postTokenExchange(
   hubUrl: string,
   repo: HubRepoRef,
   idToken: string,
-  mask: (secret: string) => void
+  mask: (secret: string) => void,
+  signal?: AbortSignal
 ): Promise<ExchangeAnswer> {
   let response: Response
   let text: string
@@ -66,7 +67,8 @@ export async function postTokenExchange(
         subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
         subject_token: idToken,
         resource: exchangeResource(repo)
-      })
+      }),
+      signal
     })
     text = await response.text()
   } catch (error) {
