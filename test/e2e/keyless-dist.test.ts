@@ -85,6 +85,7 @@ async function trainRun(seed: string) {
 
 interface KeylessRun {
   name: string
+  env?: Record<string, string>
   /** The job's OIDC variables; null: the job has no `id-token: write`. */
   job?: OidcJob | null
   inputs?: Record<string, string>
@@ -114,7 +115,8 @@ async function runKeyless(options: KeylessRun): Promise<DistRun> {
       GITHUB_API_URL: gh.url,
       GITHUB_RUN_ID: '900',
       GITHUB_WORKFLOW: 'Upload to HuggingFace Hub',
-      ...(oidcJob ? oidcJob.env : {})
+      ...(oidcJob ? oidcJob.env : {}),
+      ...options.env
     }
   })
   assertNoMintedSecret(run)
@@ -291,6 +293,27 @@ describe('keyless errors say what to change', () => {
     })
     assert.equal(unconfigured.code, 1)
     assert.match(unconfigured.errors[0]!, /no-publisher exists \(it is public\), so none of its Trusted Publishers/)
+  })
+
+  test('an exchange that hangs is cut by the attempt limit and sent again with a fresh ID token', async () => {
+    const from = hub.stats.requests.length
+    // The first exchange never answers; the attempt limit (shortened for tests) ends it.
+    const hang = hub.faults.add({ route: 'oauth-token', hold: true })
+    const run = await runKeyless({
+      name: 'keyless-exchange-hangs',
+      event: PUSH,
+      inputs: WORKSPACE_ONLY,
+      env: { HF_UPLOAD_ACTION_TIMEOUT_MS: '300' }
+    })
+    hang.release()
+    assert.equal(run.code, 0, run.stdout)
+    assert.match(
+      run.stdout,
+      /The token exchange at .*\/oauth\/token failed \(.*\); retrying in .* with a fresh ID token/
+    )
+    assert.equal(routeCount('oauth-token', from), 2)
+    const idTokens = maskedSecrets(run).filter((s) => s.startsWith('eyJ'))
+    assert.equal(new Set(idTokens).size, 2, 'each attempt sent its own ID token')
   })
 
   test('a Hub without the exchange endpoint (self-hosted): use hf-token', async () => {
