@@ -9,8 +9,8 @@ import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifa
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
 import { parseByteSize } from './lib/format.ts'
 import { unsafeCharacter } from './lib/names.ts'
-import { AUTH_INPUT_VALUES, chooseAuth, type AuthInput, type AuthMethod } from './hub/auth-method.ts'
-import type { CardMetadataInputs } from './card/model-card.ts'
+import { AUTH_INPUT_VALUES, chooseAuth, type AuthInput, type AuthMethod } from './hub/auth/auth-method.ts'
+import type { CardMetadataInputs } from './card/card-context.ts'
 import {
   NO_MAPPING,
   checkRepoPath,

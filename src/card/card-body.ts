@@ -6,7 +6,7 @@
  */
 import { formatBytes, formatNumber } from '../lib/format.ts'
 import { codeSpan, escapeMarkdown, link, repoPathUrl, safeHttpUrl, table } from '../lib/markdown.ts'
-import type { CardContext, CardProvenance } from './model-card.ts'
+import type { CardContext, CardProvenance } from './card-context.ts'
 
 /** Opens the generated block. The text after "begin" may change between versions; only the prefix is matched. */
 export const GENERATED_BEGIN =

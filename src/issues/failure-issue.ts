@@ -4,7 +4,7 @@
  * artifact names or Hub answers) is fenced so it cannot ping people or inject Markdown.
  */
 import type { Stage } from '../errors.ts'
-import { describeAuth, type AuthMethod } from '../hub/auth-method.ts'
+import { describeAuth, type AuthMethod } from '../hub/auth/auth-method.ts'
 import { escapeCode as code, escapeHtml } from '../lib/markdown.ts'
 
 export interface FailureFacts {

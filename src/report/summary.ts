@@ -1,5 +1,5 @@
 /** The job summary: what happened where, as Markdown with every untrusted string escaped. */
-import { describeAuth } from '../hub/auth-method.ts'
+import { describeAuth } from '../hub/auth/auth-method.ts'
 import { renderHistoryTable } from '../history/history.ts'
 import { renderRollbackSummary } from '../rollback/rollback-plan.ts'
 import { formatBytes } from '../lib/format.ts'

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { HubApiError } from '@huggingface/hub'
-import { chooseAuth, describeAuth, isExchangedToken } from '../../src/hub/auth-method.ts'
-import { refreshMarginMs } from '../../src/hub/auth.ts'
+import { chooseAuth, describeAuth, isExchangedToken } from '../../src/hub/auth/auth-method.ts'
+import { refreshMarginMs } from '../../src/hub/auth/hub-auth.ts'
 import { explainHubError } from '../../src/hub/hub-errors.ts'
 import {
   exchangeResource,
@@ -13,7 +13,7 @@ import {
   noIdTokenError,
   refusedGrantError,
   type ExchangeContext
-} from '../../src/hub/token-exchange.ts'
+} from '../../src/hub/auth/token-exchange.ts'
 
 const ctx: ExchangeContext = {
   hubUrl: 'https://huggingface.co',

@@ -12,7 +12,7 @@
  * nothing with the request, so even a commit may be sent again; a stream body cannot be, so that
  * answer is handed back as it is.
  */
-import type { HubAuth } from './auth.ts'
+import type { HubAuth } from './hub-auth.ts'
 
 export function authenticatedFetch(auth: HubAuth, hubUrl: string, inner: typeof fetch): typeof fetch {
   if (auth.method !== 'oidc') return inner

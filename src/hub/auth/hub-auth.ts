@@ -12,10 +12,10 @@
  * Both secrets are registered (`setSecret`) the moment they exist. The Hub client never holds
  * either: it gets a placeholder, which `authenticatedFetch` replaces on each Hub-bound request.
  */
-import type { Stage } from '../errors.ts'
-import type { HubRepoRef } from '../lib/urls.ts'
+import type { Stage } from '../../errors.ts'
+import type { HubRepoRef } from '../../lib/urls.ts'
 import type { AuthInput, AuthMethod } from './auth-method.ts'
-import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../lib/retry.ts'
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../../lib/retry.ts'
 import {
   ID_TOKEN_REQUEST_VARIABLES,
   OIDC_AUDIENCE,

@@ -5,9 +5,9 @@
  * is the same for every cause, so the message lists what this job presented and where the
  * publisher is configured.
  */
-import { ActionError, describeError, type Stage } from '../errors.ts'
-import { hubRepoSettingsUrl, type HubRepoRef } from '../lib/urls.ts'
-import { requestedWaitMs } from './retrying-fetch.ts'
+import { ActionError, describeError, type Stage } from '../../errors.ts'
+import { hubRepoSettingsUrl, type HubRepoRef } from '../../lib/urls.ts'
+import { requestedWaitMs } from '../retrying-fetch.ts'
 
 /** The only audience the Hub accepts in an ID token. */
 export const OIDC_AUDIENCE = 'https://huggingface.co'
