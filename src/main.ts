@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises'
 import { downloadArtifacts, type DownloadedArtifacts } from './artifacts/download-artifacts.ts'
+import { LOCAL_ACTION_MARKER } from './artifacts/local-action-extraction.ts'
 import { withDownloadRetries } from './artifacts/download-retry.ts'
 import { defaultDeps, type Deps } from './deps.ts'
 import { ActionError, describeError, type Stage } from './errors.ts'
@@ -165,7 +166,8 @@ async function download(
     runnerTemp: ctx.runnerTemp,
     workspace: ctx.workspace,
     maxBytes: settings.artifactsMaxBytes,
-    log: (line) => deps.core.info(line)
+    log: (line) => deps.core.info(line),
+    localAction: deps.env[LOCAL_ACTION_MARKER] === undefined ? undefined : { warn: (line) => deps.core.warning(line) }
   })
   deps.core.info(`Artifacts extracted into ${result.root} (outside the workspace; removed after the upload)`)
   for (const a of result.artifacts) {

@@ -14,6 +14,7 @@ import { gitHubErrorHint, type GitHubApi } from '../github/github-api.ts'
 import { nameProblem, showName } from '../lib/names.ts'
 import type { ArtifactDownloader } from './artifact-downloader.ts'
 import { extractZip, ZipRefused, type ExtractBudget } from './extract-zip.ts'
+import { adoptStubExtraction } from './local-action-extraction.ts'
 import {
   ArtifactSelectionError,
   selectArtifacts,
@@ -50,6 +51,8 @@ export interface DownloadRequest {
   /** The most bytes all artifacts may extract to (the artifacts-max-size input). */
   maxBytes: number
   log: (line: string) => void
+  /** Under @github/local-action, whose artifact stub extracts the zip itself (local-action-extraction.ts). */
+  localAction?: { warn: (line: string) => void }
 }
 
 export async function downloadArtifacts(
@@ -112,7 +115,7 @@ export async function downloadArtifacts(
           `Artifact "${artifact.name}" has no registered digest (uploaded before upload-artifact v4); its integrity ` +
             `cannot be checked`
         )
-      const extracted = await extractZip(await onlyFile(scratch, artifact.name), directory, artifact.name, budget)
+      const extracted = await extractDownloaded(scratch, directory, artifact.name, budget, request)
         .catch((error: unknown) => {
           if (error instanceof ZipRefused) throw new ActionError(error.message, 'download', { cause: error })
           throw error
@@ -149,6 +152,27 @@ function folderProblem({ artifact, folder }: SelectedArtifact): string[] {
       `${problem ? ` (${problem.replace('path in the repo', 'folder')})` : ''}; name a folder for it in ` +
       `artifacts, e.g. "${artifact.name} -> ${artifact.name.replace(/[^A-Za-z0-9_-]/g, '') || 'artifact'}/"`
   ]
+}
+
+/** The zip the downloader saved in `scratch`, checked and extracted; or, under local-action, its stub's files. */
+async function extractDownloaded(
+  scratch: string,
+  directory: string,
+  artifact: string,
+  budget: ExtractBudget,
+  request: DownloadRequest
+): Promise<{ files: number; bytes: number }> {
+  const entries = await readdir(scratch, { withFileTypes: true })
+  const heldZip = entries.length === 1 && entries[0]!.isFile() && /\.zip$/i.test(entries[0]!.name)
+  if (!heldZip && request.localAction) {
+    request.localAction.warn(
+      `Artifact ${showName(artifact)} was extracted by @github/local-action's @actions/artifact stub, which ignores ` +
+        'skipDecompress: its zip entries could not be checked (only the files they became). On a runner the zip ' +
+        'itself is checked before anything is extracted.'
+    )
+    return adoptStubExtraction(scratch, directory, artifact, budget)
+  }
+  return extractZip(await onlyFile(scratch, artifact), directory, artifact, budget)
 }
 
 /** The one file the downloader saved in `scratch`. */
