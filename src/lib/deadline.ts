@@ -4,6 +4,7 @@
  * job timeout kills it without a word. After the deadline a short grace period lets the run settle
  * a commit that was in flight, write what it knows and file the failure issue.
  */
+import { setMaxListeners } from 'node:events'
 
 export class DeadlineError extends Error {
   override name = 'DeadlineError'
@@ -26,6 +27,8 @@ export class RunDeadline {
     readonly minutes: number,
     private readonly graceMs = GRACE_MS
   ) {
+    // Every request in flight (up to 25 parallel part uploads) listens to this one signal on purpose.
+    setMaxListeners(0, this.work.signal)
     this.timer = setTimeout(() => this.work.abort(new DeadlineError(minutes)), minutes * 60_000)
     // The deadline must not keep a finished run alive.
     this.timer.unref()
@@ -42,7 +45,10 @@ export class RunDeadline {
 
   /** After the deadline: a fresh, short allowance for settling and reporting (once). */
   enterGrace(): void {
-    if (this.passed) this.grace ??= AbortSignal.timeout(this.graceMs)
+    if (this.passed && !this.grace) {
+      this.grace = AbortSignal.timeout(this.graceMs)
+      setMaxListeners(0, this.grace)
+    }
   }
 
   /** Rejects with the deadline as soon as it passes, whatever `promise` does (for calls that take no signal). */
