@@ -135,8 +135,8 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
         pullRequest: preparation.pullRequest,
         uploads: plan.toUpload.map((f) =>
           f.content
-            ? { pathInRepo: f.pathInRepo, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) }
-            : { pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size }
+            ? { pathInRepo: f.pathInRepo, sha256: f.sha256, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) }
+            : { pathInRepo: f.pathInRepo, sha256: f.sha256, localPath: f.localPath, size: f.size }
         ),
         onProgress: (event) => hooks.onCommitProgress?.(event, plan)
       })

@@ -35,9 +35,12 @@ export interface CommitRequest {
   description?: string
   branch: string
   parentCommit: string
-  /** Files to add or replace, streamed from disk. */
+  /**
+   * Files to add or replace, streamed from disk, each with the SHA-256 the action computed: the
+   * library (patched, see patches/) then does not hash it again. Storage checks the bytes against it.
+   */
   uploads: ReadonlyArray<
-    { pathInRepo: string; localPath: string; size: number } | { pathInRepo: string; content: Blob }
+    ({ localPath: string; size: number } | { content: Blob }) & { pathInRepo: string; sha256: string }
   >
   deletions?: readonly string[]
   /** Open a Hub pull request (discussion) instead of committing to the branch. */
@@ -187,7 +190,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
         ...request.uploads.map((u) => ({
           operation: 'addOrUpdate' as const,
           path: u.pathInRepo,
-          content: 'localPath' in u ? localFileBlob(u.localPath, u.size) : u.content
+          content: 'localPath' in u ? localFileBlob(u.localPath, u.size) : u.content,
+          sha256: u.sha256
         })),
         ...(request.deletions ?? []).map((path) => ({ operation: 'delete' as const, path }))
       ]

@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { HubApiError, commit, type CommitOperation } from '@huggingface/hub'
+import { publish } from '../../src/hub/commit.ts'
+import { createHubClient } from '../../src/hub/hub-client.ts'
 import { createStreamingUploadFetch } from '../../src/hub/streaming-upload-fetch.ts'
+import { hashFiles } from '../../src/files/manifest.ts'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { CAPTURE_DIR } from '../support/capture.ts'
 import { HF_TOKEN } from '../support/tokens.ts'
@@ -122,4 +125,43 @@ test('a wrong known sha256 is refused by storage, and nothing lands', async () =
   })
   assert.equal((await hub.listCommits(REPO))[0]!.oid, before)
   assert.equal(await hub.hasLfsObject(REPO, wrong), false)
+})
+
+test('the action’s publish hands its digests to the library, which then hashes nothing itself', async () => {
+  const dir = await mkdtemp(join(CAPTURE_DIR, 'hub-library-patch-files-'))
+  const localPath = join(dir, 'model.bin')
+  const content = randomBytes(3 * 1024 * 1024)
+  await writeFile(localPath, content)
+  const manifest = await hashFiles(
+    [{ localPath, pathInRepo: 'weights/action.bin', size: content.length, line: 1, origin: 'workspace' }],
+    () => {}
+  )
+  const client = createHubClient({
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    repo: { type: 'model', name: REPO },
+    fetch: createStreamingUploadFetch(fetch)
+  })
+  const states: string[] = []
+  const result = await publish(
+    client,
+    {
+      manifest,
+      branch: 'main',
+      title: 'publish with known digests',
+      dryRun: false,
+      createRepo: false,
+      private: false,
+      commitUrl: (oid) => `${hub.url}/${REPO}/commit/${oid}`
+    },
+    {
+      info: () => {},
+      warning: () => {},
+      onCommitProgress: (event) => void (event.event === 'fileProgress' && states.push(event.state))
+    }
+  )
+  assert.equal(result.changed, true)
+  assert.ok(states.includes('uploading'))
+  assert.ok(!states.includes('hashing'), 'the library hashed a file the action had already hashed')
+  assert.ok(await hub.hasLfsObject(REPO, manifest[0]!.sha256))
 })
