@@ -3,7 +3,7 @@
  * Every invalid input is reported at once, each naming the input and what was expected; a value
  * that might be a secret is never echoed.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
