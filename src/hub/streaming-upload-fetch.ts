@@ -50,12 +50,12 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
   const answered = new Promise<IncomingMessage>((resolve, reject) =>
     req.once('response', resolve).once('error', reject)
   )
-  const source =
-    blob instanceof LocalFileBlob
-      ? blob.nodeStream()
-      : Readable.fromWeb(blob.stream() as Parameters<typeof Readable.fromWeb>[0])
   // A server may answer (e.g. with an error) before reading the whole body: stop sending then.
-  const sent = pipeline(source, req).catch(() => undefined)
+  const sent = (
+    blob instanceof LocalFileBlob
+      ? blob.writeTo(req).then(() => void req.end())
+      : pipeline(Readable.fromWeb(blob.stream() as Parameters<typeof Readable.fromWeb>[0]), req)
+  ).catch(() => undefined)
   const response = await answered
   await sent
   return toFetchResponse(url, response)

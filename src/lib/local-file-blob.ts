@@ -7,8 +7,8 @@
  * so a multi-GiB upload to a slower server grew the process by ~100 MiB in the benchmark. This
  * one reads one chunk per `pull`, keeping at most one chunk queued per stream.
  */
-import { createReadStream, type ReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
+import type { Writable } from 'node:stream'
 
 /**
  * 256 KiB: large enough that per-chunk overhead is negligible (hashing and uploads ran at the
@@ -16,6 +16,14 @@ import { open } from 'node:fs/promises'
  * pile up between collections stay small.
  */
 const CHUNK = 256 * 1024
+
+/**
+ * Upload buffers, reused across uploads (every part of a multipart upload is an upload of its
+ * own): the pool holds at most what the most uploads at once ever needed.
+ */
+const bufferPool: Buffer[] = []
+const takeBuffer = (): Buffer => bufferPool.pop() ?? Buffer.allocUnsafeSlow(CHUNK)
+const returnBuffer = (buffer: Buffer): void => void bufferPool.push(buffer)
 
 export class LocalFileBlob extends Blob {
   readonly #path: string
@@ -68,13 +76,40 @@ export class LocalFileBlob extends Blob {
     return new TextDecoder().decode(await this.bytes())
   }
 
-  /** The same bytes as a Node stream straight from the file (for uploads through node:http). */
-  nodeStream(): ReadStream {
-    return createReadStream(this.#path, {
-      start: this.#start,
-      end: Math.max(this.#start, this.#end - 1),
-      highWaterMark: CHUNK
-    })
+  /**
+   * Writes the bytes to `out` (an upload's request) through two buffers that are reused for the
+   * whole range: a buffer is refilled only after `out` has handed its previous bytes to the kernel
+   * (the write callback), so a multi-GiB upload allocates nothing per chunk and leaves no garbage
+   * for the collector to catch up with. Stops at the first failed write (the server answered early,
+   * or the request was aborted). Does not end `out`.
+   */
+  async writeTo(out: Writable): Promise<void> {
+    const buffers = [takeBuffer(), takeBuffer()]
+    const writes: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()]
+    let file: Awaited<ReturnType<typeof open>> | undefined
+    try {
+      file = await open(this.#path, 'r')
+      for (let position = this.#start, turn = 0; position < this.#end; turn ^= 1) {
+        await writes[turn]
+        if (out.destroyed || out.writableEnded) throw new Error('the upload stopped before all bytes were sent')
+        const buffer = buffers[turn]!
+        const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK, this.#end - position), position)
+        if (bytesRead === 0)
+          throw new Error(`${this.#path} is shorter than expected (it changed while being published)`)
+        position += bytesRead
+        const written = new Promise<void>((resolve, reject) =>
+          out.write(buffer.subarray(0, bytesRead), (error) => (error ? reject(error) : resolve()))
+        )
+        // A failed write is seen when its buffer comes round again, or at the end.
+        written.catch(() => undefined)
+        writes[turn] = written
+      }
+      await Promise.all(writes)
+    } finally {
+      await file?.close()
+      // Back to the pool only once no write can still be reading them.
+      void Promise.allSettled(writes).then(() => buffers.forEach(returnBuffer))
+    }
   }
 
   override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
