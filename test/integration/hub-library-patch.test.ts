@@ -1,8 +1,9 @@
 // `@huggingface/hub` is patched at install (patches/, applied by patch-package in `postinstall`,
-// `--error-on-fail`) so that a file to commit can carry the SHA-256 the action already computed:
-// without it every LFS byte is hashed twice (the action's pass, then the library's own). These tests
-// fail loudly when an upgrade of the library leaves the patch behind or stops it working, and show
-// that a wrong hash still cannot land (storage hashes what it receives).
+// `--error-on-fail`): a file to commit can carry the SHA-256 the action already computed (without it
+// every LFS byte is hashed twice: the action's pass, then the library's own), and `maxParallelUploads`
+// lifts the library's fixed 5 uploads at once (the action's upload fetch adapts how many run). These
+// tests fail loudly when an upgrade of the library leaves the patch behind or stops it working, and
+// show that a wrong hash still cannot land (storage hashes what it receives).
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -27,7 +28,9 @@ before(async () => {
   hub = await startHubEmulator({
     dataDir: await mkdtemp(join(CAPTURE_DIR, 'hub-library-patch-')),
     tokens: { [HF_TOKEN]: { user: 'tester' } },
-    lfsThreshold: 1000
+    lfsThreshold: 1000,
+    multipartThreshold: 1024 * 1024,
+    chunkSize: 256 * 1024
   })
   await hub.createRepo(REPO)
 })
@@ -164,4 +167,24 @@ test('the action’s publish hands its digests to the library, which then hashes
   assert.ok(states.includes('uploading'))
   assert.ok(!states.includes('hashing'), 'the library hashed a file the action had already hashed')
   assert.ok(await hub.hasLfsObject(REPO, manifest[0]!.sha256))
+})
+
+test('maxParallelUploads lets the library offer more than its own 5 parts at once', async () => {
+  const content = new Uint8Array(randomBytes(3 * 1024 * 1024)) // 12 parts of 256 KiB
+  const hold = hub.faults.add({ route: 'lfs-part', hold: true, times: 8 })
+  const committing = commit({
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    repo: REPO,
+    title: 'eight parts at once',
+    operations: [{ operation: 'addOrUpdate', path: 'weights/parallel.bin', content: new Blob([content]) }],
+    useXet: false,
+    maxParallelUploads: 8,
+    fetch: createStreamingUploadFetch(fetch, 8)
+  })
+  // All eight held at once: none is answered before the last arrives.
+  for (let i = 0; i < 8; i++) await hold.held(5000)
+  hold.release()
+  assert.ok((await committing)?.commit.oid)
+  assert.deepEqual(await hub.readFile(REPO, 'main', 'weights/parallel.bin'), Buffer.from(content))
 })
