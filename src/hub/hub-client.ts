@@ -21,6 +21,7 @@ import {
   type CommitProgressEvent
 } from '@huggingface/hub'
 import { localFileBlob } from '../lib/local-file-blob.ts'
+import { MAX_PARALLEL_UPLOADS } from './upload-slots.ts'
 import { hubCommit, type HubRepoRef } from '../lib/urls.ts'
 import type { RemoteFile } from './upload-plan.ts'
 
@@ -206,7 +207,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
         operations,
         // The action always speaks plain LFS (basic/multipart), which the Hub accepts for every
         // repo, Xet-backed or not; it is the path the project tests end to end.
-        useXet: false
+        useXet: false,
+        // The upload fetch holds back what the link cannot take (upload-slots.ts).
+        maxParallelUploads: MAX_PARALLEL_UPLOADS
       })
       let step = await iterator.next()
       while (!step.done) {

@@ -9,33 +9,38 @@
  * refuses chunked uploads), and answered as a regular fetch `Response`. Every other request goes
  * to the given fetch unchanged. A fresh stream is opened per call, so a retry re-reads the bytes.
  *
- * The library may run up to 5 files × 5 parts = 25 PUTs at once; `maxConcurrentUploads` caps
- * them, since each open upload holds buffers of its own.
+ * How many run at once adapts to the link (upload-slots.ts): the library offers up to
+ * MAX_PARALLEL_UPLOADS and the slots hold back the rest.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { LocalFileBlob } from '../lib/local-file-blob.ts'
+import { DEFAULT_UPLOAD_SLOTS, UploadSlots } from './upload-slots.ts'
 
-const DEFAULT_MAX_CONCURRENT_UPLOADS = 3
 /** An upload that neither sends nor receives anything for this long is abandoned (and retried). */
 const IDLE_TIMEOUT_MS = 120_000
 
-export function createStreamingUploadFetch(
-  baseFetch: typeof fetch,
-  maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS
-): typeof fetch {
-  const slots = new Semaphore(maxConcurrentUploads)
+/** `maxConcurrentUploads` fixes the number of uploads at once instead of adapting it. */
+export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurrentUploads?: number): typeof fetch {
+  const slots = new UploadSlots(
+    maxConcurrentUploads === undefined
+      ? DEFAULT_UPLOAD_SLOTS
+      : { ...DEFAULT_UPLOAD_SLOTS, initial: maxConcurrentUploads, min: maxConcurrentUploads, max: maxConcurrentUploads }
+  )
   return async (input, init) => {
     const body = init?.body
     if (!(body instanceof Blob) || (init?.method ?? 'GET').toUpperCase() !== 'PUT') return baseFetch(input, init)
     const url = new URL(input instanceof Request ? input.url : String(input))
     await slots.acquire(init?.signal ?? undefined)
+    let status: number | undefined
     try {
-      return await putBlob(url, body, new Headers(init!.headers), init?.signal ?? undefined)
+      const response = await putBlob(url, body, new Headers(init!.headers), init?.signal ?? undefined)
+      status = response.status
+      return response
     } finally {
-      slots.release()
+      slots.release({ bytes: status !== undefined && status < 300 ? body.size : 0, status })
     }
   }
 }
@@ -74,37 +79,4 @@ async function toFetchResponse(url: URL, res: IncomingMessage): Promise<Response
   // The library puts the URL into its error messages; a constructed Response has none.
   Object.defineProperty(response, 'url', { value: url.href })
   return response
-}
-
-class Semaphore {
-  private active = 0
-  private readonly waiting: Array<() => void> = []
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(signal?: AbortSignal): Promise<void> {
-    if (this.active < this.limit) {
-      this.active++
-      return
-    }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.waiting.indexOf(grant)
-        if (index >= 0) this.waiting.splice(index, 1)
-        reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)))
-      }
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort)
-        this.active++
-        resolve()
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.waiting.push(grant)
-    })
-  }
-
-  release(): void {
-    this.active--
-    this.waiting.shift()?.()
-  }
 }

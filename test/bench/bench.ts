@@ -230,13 +230,14 @@ async function measureActionWan(i: number, profile: LinkProfile) {
   const shaper = await startLinkShaper(profile, ['hub', 'storage'])
   const hub = await newHub(`hub-wan-${i}`, { storageOrigin: shaper.fronts.storage })
   try {
-    shaper.route('hub', hub.url)
-    shaper.route('storage', hub.storageUrl)
+    await shaper.route('hub', hub.url)
+    await shaper.route('storage', hub.storageUrl)
     await hub.createRepo({ type: 'model', name: 'bench/model' })
     const run = await runAction(shaper.fronts.hub!, join(root, `out-wan-${i}`), {})
     if (run.outputs.changed !== 'true') throw new Error('the action did not commit')
-    if (shaper.stats.bytesUp < bigBytes) throw new Error('the upload did not go through the shaped link')
-    return { ...run, peakUploads: shaper.stats.peakUploading }
+    const stats = await shaper.readStats()
+    if (stats.bytesUp < bigBytes) throw new Error('the upload did not go through the shaped link')
+    return { ...run, peakUploads: stats.peakUploading }
   } finally {
     await hub.close()
     await shaper.close()

@@ -16,6 +16,7 @@
  * storage front still verify at the storage listener. Loopback only. A benchmark tool, not a test.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 
 export interface LinkProfile {
   rttMs: number
@@ -68,9 +69,9 @@ export interface LinkShaper {
   /** The front for each target name, e.g. `http://127.0.0.1:40123`. */
   fronts: Record<string, string>
   /** Points a front at its target (may be called after the target started, once its port is known). */
-  route(name: string, target: string): void
-  stats: LinkStats
-  resetStats(): void
+  route(name: string, target: string): Promise<void>
+  readStats(): Promise<LinkStats>
+  resetStats(): Promise<void>
   close(): Promise<void>
 }
 
@@ -237,7 +238,68 @@ class ShapedPipe {
   }
 }
 
+/**
+ * Starts the shaper on a worker thread of its own, so that its timers keep time however busy the
+ * caller's thread is (the benchmark runs the Hub emulator, which hashes every byte it receives).
+ */
 export async function startLinkShaper(profile: LinkProfile, names: readonly string[]): Promise<LinkShaper> {
+  // This file is TypeScript: the worker registers tsx first, then loads it.
+  const entry = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(import.meta.url)})`
+  const worker = new Worker(entry, { eval: true, workerData: { linkShaper: { profile, names } } })
+  let nextId = 0
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
+  worker.on('message', (message: { id: number; value?: unknown; error?: string }) => {
+    const call = waiting.get(message.id)
+    waiting.delete(message.id)
+    if (message.error !== undefined) call?.reject(new Error(message.error))
+    else call?.resolve(message.value)
+  })
+  worker.on('error', (error) => {
+    for (const call of waiting.values()) call.reject(error)
+    waiting.clear()
+  })
+  const ask = (method: string, ...args: unknown[]) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++
+      waiting.set(id, { resolve, reject })
+      worker.postMessage({ id, method, args })
+    })
+  const fronts = (await ask('fronts')) as Record<string, string>
+  return {
+    fronts,
+    route: async (name, target) => void (await ask('route', name, target)),
+    readStats: async () => (await ask('readStats')) as LinkStats,
+    resetStats: async () => void (await ask('resetStats')),
+    close: async () => {
+      await ask('close')
+      await worker.terminate()
+    }
+  }
+}
+
+if (!isMainThread && (workerData as { linkShaper?: unknown } | null)?.linkShaper) {
+  const { profile, names } = (workerData as { linkShaper: { profile: LinkProfile; names: string[] } }).linkShaper
+  const shaper = startLinkShaperHere(profile, names)
+  parentPort!.on('message', (message: { id: number; method: keyof LinkShaper; args: string[] }) => {
+    void shaper
+      .then(async (s) => {
+        if (message.method === 'fronts') return s.fronts
+        const [a, b] = message.args
+        if (message.method === 'route') return s.route(a!, b!)
+        if (message.method === 'readStats') return s.readStats()
+        if (message.method === 'resetStats') return s.resetStats()
+        if (message.method === 'close') return s.close()
+        throw new Error(`link shaper: unknown call ${String(message.method)}`)
+      })
+      .then(
+        (value) => parentPort!.postMessage({ id: message.id, value }),
+        (error: unknown) => parentPort!.postMessage({ id: message.id, error: String(error) })
+      )
+  })
+}
+
+/** The shaper on the calling thread. */
+async function startLinkShaperHere(profile: LinkProfile, names: readonly string[]): Promise<LinkShaper> {
   const up = new SharedLink(profile.total / 1000, profile.rttMs / 2)
   const down = new SharedLink(profile.total / 1000, profile.rttMs / 2)
   const targets = new Map<string, URL>()
@@ -311,13 +373,15 @@ export async function startLinkShaper(profile: LinkProfile, names: readonly stri
     route(name, target) {
       const url = new URL(target)
       if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
-        throw new Error(`link shaper: loopback targets only, got ${url.hostname}`)
+        return Promise.reject(new Error(`link shaper: loopback targets only, got ${url.hostname}`))
       }
       targets.set(name, url)
+      return Promise.resolve()
     },
-    stats,
+    readStats: () => Promise.resolve({ ...stats }),
     resetStats() {
       Object.assign(stats, { bytesUp: 0, bytesDown: 0, connections: 0, peakConnections: open, peakUploading: 0 })
+      return Promise.resolve()
     },
     async close() {
       up.stop()
