@@ -1,7 +1,7 @@
 /**
  * Digests of the local files to publish, computed by streaming each file once.
  */
-import { hashFile } from '../lib/file-hash.ts'
+import { HASH_CHUNK, hashFile } from '../lib/file-hash.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import { ProgressReporter } from '../report/progress.ts'
 import type { LocalFile } from './resolve-files.ts'
@@ -19,13 +19,15 @@ export async function buildManifest(
   signal?: AbortSignal
 ): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = []
+  const buffer = Buffer.allocUnsafe(HASH_CHUNK)
   // Sequential on purpose: hashing is CPU-bound on one thread, and reading two large files at
   // once only makes the disk seek.
   for (const file of files) {
     const digest = await hashFile(file.localPath, file.size, {
       withGitOid: file.size <= GIT_OID_EAGER_LIMIT,
       onBytes: (n) => onBytes(file, n),
-      signal
+      signal,
+      buffer
     })
     entries.push({ pathInRepo: file.pathInRepo, localPath: file.localPath, size: file.size, ...digest })
   }

@@ -8,6 +8,7 @@ import { lstat, realpath, stat } from 'node:fs/promises'
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { glob } from 'tinyglobby'
 import { LocalFilesError } from '../errors.ts'
+import { mapConcurrent } from '../lib/concurrency.ts'
 import { globBase, normaliseRepoPath, type FileMappingRule } from './file-mapping.ts'
 
 /** One local file to publish. */
@@ -67,6 +68,9 @@ export async function resolveLocalFiles(
 
 class RuleProblem extends Error {}
 
+/** File-system calls in flight while resolving a folder or glob (the thread pool runs 4 at a time). */
+const FS_CONCURRENCY = 32
+
 type Roots = ReadonlyArray<{ dir: string; label: string }>
 
 async function resolveRule(rule: FileMappingRule, roots: Roots): Promise<LocalFile[]> {
@@ -110,7 +114,9 @@ async function resolveDirectory(
   const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, dir)) : rule.destination
   const matches = await listFiles(dir, '**/*')
   if (matches.length === 0) throw new RuleProblem('is an empty folder')
-  return Promise.all(matches.map((m) => toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, root.label, roots)))
+  return mapConcurrent(matches, FS_CONCURRENCY, (m) =>
+    toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, root.label, roots)
+  )
 }
 
 async function resolveGlob(
@@ -126,7 +132,9 @@ async function resolveGlob(
   const matches = await listFiles(base, pattern)
   if (matches.length === 0) throw new RuleProblem(`matched no files (searched in ${base})`)
   const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, base)) : rule.destination
-  return Promise.all(matches.map((m) => toLocalFile(join(base, m), joinRepo(prefix, m), rule.line, root.label, roots)))
+  return mapConcurrent(matches, FS_CONCURRENCY, (m) =>
+    toLocalFile(join(base, m), joinRepo(prefix, m), rule.line, root.label, roots)
+  )
 }
 
 /** Files (not folders) below `cwd` matching `pattern`, dotfiles included, `.git` folders skipped. */

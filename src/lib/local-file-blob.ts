@@ -52,8 +52,13 @@ export class LocalFileBlob extends Blob {
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
+    // bytes() reads into a buffer of its own (allocUnsafeSlow: never a slice of the shared pool),
+    // so its ArrayBuffer is exactly the content and needs no copy. The library reads every
+    // regular file this way for the commit body.
     const bytes = await this.bytes()
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes.buffer
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {

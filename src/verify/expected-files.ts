@@ -4,6 +4,7 @@
  */
 import type { HubClient } from '../hub/hub-client.ts'
 import { publishHistory } from '../history/history.ts'
+import { mapConcurrent } from '../lib/concurrency.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import type { ExpectedFile } from './verify-files.ts'
 
@@ -35,13 +36,12 @@ async function withRegularFileIds(
     revision,
     files.map((f) => f.path)
   )
-  return Promise.all(
-    files.map(async (f) => {
-      const entry = remote.get(f.path)
-      if (!entry || entry.lfs) return { ...f }
-      const bytes = await hub.readBytes(f.path, revision)
-      const matches = bytes !== undefined && sha256Of(bytes) === f.sha256
-      return { ...f, gitOid: matches ? gitBlobOid(bytes) : `sha256:${f.sha256}` }
-    })
-  )
+  // Regular files are downloaded to compute their blob id: a few at a time, not all at once.
+  return mapConcurrent(files, 8, async (f) => {
+    const entry = remote.get(f.path)
+    if (!entry || entry.lfs) return { ...f }
+    const bytes = await hub.readBytes(f.path, revision)
+    const matches = bytes !== undefined && sha256Of(bytes) === f.sha256
+    return { ...f, gitOid: matches ? gitBlobOid(bytes) : `sha256:${f.sha256}` }
+  })
 }
