@@ -10,7 +10,7 @@ import type { Deps } from '../deps.ts'
 import { ActionError } from '../errors.ts'
 import { hashFiles } from '../files/manifest.ts'
 import { findBenchmarkReport, findEvaluationReport, readJsonFile, readTemplate } from '../files/published-reports.ts'
-import { resolveLocalFiles, type SourceRoot } from '../files/resolve-files.ts'
+import { resolveLocalFiles, type LocalFile, type SourceRoot } from '../files/resolve-files.ts'
 import { decideGate } from '../gate/decide-gate.ts'
 import type { GateDecision } from '../gate/metric-gate.ts'
 import { publishHistory, publishOfRun, renderMetricTrend, type PublishRecord } from '../history/history.ts'
@@ -25,6 +25,7 @@ import { hubCommit } from '../lib/urls.ts'
 import { defaultCommitTitle, provenanceOf, sourceFacts, type SourceFacts } from '../provenance/source.ts'
 import { renderTag } from '../provenance/tag.ts'
 import { formatDescription, PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
+import { cappedLines, planCounts, planLines } from '../report/file-lines.ts'
 import { commitProgressLog } from '../report/progress.ts'
 import { emptyResult, type RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
@@ -46,7 +47,10 @@ export async function runPublish(
   ]
   const files = await core.group('Resolve files', async () => {
     const resolved = await resolveLocalFiles(settings.files, { roots })
-    for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
+    const total = resolved.reduce((sum, f) => sum + f.size, 0)
+    core.info(`${resolved.length} file${resolved.length === 1 ? '' : 's'}, ${formatBytes(total)}:`)
+    const line = (f: LocalFile) => `${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`
+    for (const text of cappedLines(resolved, line)) core.info(text)
     return resolved
   })
   const hub = connectHub(deps, settings)
@@ -76,6 +80,11 @@ export async function runPublish(
       prepareCommit: (head) => preparer.prepare(head)
     })
     return { published, prepared: preparer.last() }
+  })
+  // Per-file lines in a group of their own (collapsed in the job log), the changed ones first.
+  await core.group(`Files: ${planCounts(published.plan.files)}`, () => {
+    for (const line of planLines(published.plan.files)) core.info(line)
+    return Promise.resolve()
   })
 
   const result: RunResult = {
@@ -247,9 +256,6 @@ async function upload(
     )
   })
   progress.finish()
-  for (const f of result.plan.files) {
-    core.info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
-  }
   const { plan } = result
   core.info(`${plan.toUpload.length} of ${plan.files.length} files to upload, ${formatBytes(plan.bytesToUpload)}.`)
   return result
