@@ -56,10 +56,14 @@ export const INPUT_NAMES = [
   'gate-min-delta',
   'on-regression',
   'rollback-to',
-  'history-limit'
+  'history-limit',
+  'max-commit-files'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
+
+/** The Hub recommends fewer than 100,000 files per repo: no commit may carry more. */
+const MAX_COMMIT_FILES_CEILING = 100_000
 
 const REPO_PART = /^(?![.-])(?!.*(--|\.\.))[A-Za-z0-9._-]{1,96}(?<![.-])$/
 // git check-ref-format, the parts that matter for a branch name typed into a workflow file.
@@ -235,6 +239,13 @@ const schema = z.object({
     .string()
     .trim()
     .regex(/^[1-9][0-9]{0,3}$/, { message: 'history-limit: expected a whole number from 1 to 9999' })
+    .transform(Number),
+  'max-commit-files': z
+    .string()
+    .trim()
+    .refine((v) => /^[1-9][0-9]{0,5}$/.test(v) && Number(v) <= MAX_COMMIT_FILES_CEILING, {
+      message: `max-commit-files: expected a whole number from 1 to ${MAX_COMMIT_FILES_CEILING}`
+    })
     .transform(Number)
 })
 
@@ -291,6 +302,8 @@ export interface Settings {
   }
   rollbackTo?: string
   historyLimit: number
+  /** Most files one commit may add, update or delete (the Hub gives a commit request 60 s). */
+  maxCommitFiles: number
 }
 
 export interface CardSettings extends CardMetadataInputs {
@@ -327,7 +340,8 @@ export const DEFAULTS: Partial<RawInputs> = {
   'gate-direction': 'lower',
   'gate-min-delta': '0',
   'on-regression': 'skip',
-  'history-limit': '20'
+  'history-limit': '20',
+  'max-commit-files': '1000'
 }
 
 /** Reads every input through `getInput` and validates them together. Throws one InputError listing every problem. */
@@ -393,7 +407,8 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
         })
       : undefined,
     rollbackTo: v['rollback-to'] || undefined,
-    historyLimit: v['history-limit']
+    historyLimit: v['history-limit'],
+    maxCommitFiles: v['max-commit-files']
   })
 }
 

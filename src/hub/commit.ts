@@ -61,6 +61,8 @@ export interface PublishHooks {
   warning(line: string): void
   onCommitProgress?(event: CommitProgressEvent, plan: UploadPlan): void
   prepareCommit?(head: string | undefined): Promise<CommitPreparation>
+  /** Sees each plan before anything of it is uploaded; throwing stops the publish there. */
+  checkPlan?(plan: UploadPlan): void
 }
 
 export async function publish(client: HubClient, request: PublishRequest, hooks: PublishHooks): Promise<PublishResult> {
@@ -91,6 +93,7 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
     manifest = await addNeededGitOids(manifest, state.tree)
     const preparation = (await hooks.prepareCommit?.(state.head)) ?? { extraFiles: [] }
     const plan = planUpload([...manifest, ...preparation.extraFiles], state.tree, state.head)
+    hooks.checkPlan?.(plan)
 
     if (commitMayHaveLanded && state.head !== previousHead && !plan.changed) {
       // The broken commit did land: the branch moved and now holds exactly our files.

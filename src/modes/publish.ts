@@ -7,8 +7,9 @@ import type { DownloadedArtifacts } from '../artifacts/download-artifacts.ts'
 import { buildCard, cardContext, cardMetrics, checkCardConflict } from '../card/build-card.ts'
 import type { CardMetric } from '../card/metrics.ts'
 import type { Deps } from '../deps.ts'
-import { ActionError } from '../errors.ts'
+import { ActionError, LocalFilesError } from '../errors.ts'
 import { hashFiles } from '../files/manifest.ts'
+import { crowdedFolders, describeCrowdedFolders, describeOversizedCommit } from '../files/repo-limits.ts'
 import { findBenchmarkReport, findEvaluationReport, readJsonFile, readTemplate } from '../files/published-reports.ts'
 import { resolveLocalFiles, type LocalFile, type SourceRoot } from '../files/resolve-files.ts'
 import { decideGate } from '../gate/decide-gate.ts'
@@ -51,6 +52,9 @@ export async function runPublish(
     core.info(`${resolved.length} file${resolved.length === 1 ? '' : 's'}, ${formatBytes(total)}:`)
     const line = (f: LocalFile) => `${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`
     for (const text of cappedLines(resolved, line)) core.info(text)
+    // The Hub's folder limit, before a byte is hashed or sent.
+    const crowded = crowdedFolders(resolved.map((f) => f.pathInRepo))
+    if (crowded.length > 0) throw new LocalFilesError(describeCrowdedFolders(crowded))
     return resolved
   })
   const hub = connectHub(deps, settings)
@@ -247,7 +251,12 @@ async function upload(
       info: (line) => core.info(line),
       warning: (line) => core.warning(line),
       prepareCommit: request.prepareCommit,
-      onCommitProgress: progress.onEvent
+      onCommitProgress: progress.onEvent,
+      checkPlan: (plan) => {
+        // Before any upload, and in a dry run too: it shows what the real run would refuse.
+        if (plan.toUpload.length > settings.maxCommitFiles)
+          throw new ActionError(describeOversizedCommit(plan.toUpload.length, settings.maxCommitFiles), 'plan')
+      }
     }
   ).catch((error: unknown) => {
     throw explainHubError(

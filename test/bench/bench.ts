@@ -355,6 +355,8 @@ async function runAction(
     'INPUT_REPO-ID': 'bench/model',
     'INPUT_HUB-URL': hubUrl,
     INPUT_FILES: filesInput,
+    // The default (1,000) guards the real Hub's commit timeout; the emulator takes any count.
+    'INPUT_MAX-COMMIT-FILES': String(Math.max(1000, smallCount + 10)),
     ...extra
   }
   const started = performance.now()
