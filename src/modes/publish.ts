@@ -8,7 +8,7 @@ import { buildCard, cardContext, cardMetrics, checkCardConflict } from '../card/
 import type { CardMetric } from '../card/metrics.ts'
 import type { Deps } from '../deps.ts'
 import { ActionError, LocalFilesError } from '../errors.ts'
-import { hashFiles } from '../files/manifest.ts'
+import { hashFiles, type KnownDigests } from '../files/manifest.ts'
 import { crowdedFolders, describeCrowdedFolders, describeOversizedCommit } from '../files/repo-limits.ts'
 import { findBenchmarkReport, findEvaluationReport, readJsonFile, readTemplate } from '../files/published-reports.ts'
 import { resolveLocalFiles, type LocalFile, type SourceRoot } from '../files/resolve-files.ts'
@@ -23,6 +23,7 @@ import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
 import { formatBytes } from '../lib/format.ts'
 import { hubCommit } from '../lib/urls.ts'
+import { knownArtifactDigests, mappingFingerprint } from '../provenance/known-digests.ts'
 import { defaultCommitTitle, provenanceOf, sourceFacts, type SourceFacts } from '../provenance/source.ts'
 import { renderTag } from '../provenance/tag.ts'
 import { formatDescription, PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
@@ -59,7 +60,10 @@ export async function runPublish(
   })
   const hub = connectHub(deps, settings)
   const facts = sourceFacts(ctx, trainRun)
-  const provenance = provenanceOf(facts, trainRun, ctx.actor, downloaded?.artifacts ?? [])
+  const provenance = {
+    ...provenanceOf(facts, trainRun, ctx.actor, downloaded?.artifacts ?? []),
+    filesMapping: downloaded ? mappingFingerprint(settings.files, downloaded.artifacts) : undefined
+  }
 
   const { published, prepared } = await core.group('Upload to Hugging Face', async () => {
     // Hashing needs no answer from the Hub: it runs while the token is checked, and stops if the token is refused.
@@ -68,7 +72,12 @@ export async function runPublish(
       hashing.abort()
       throw error
     })
-    const [, manifest] = await Promise.all([tokenChecked, hashFiles(files, (line) => core.info(line), hashing.signal)])
+    // A re-run of a published Train run: the artifact files' digests may be known already.
+    const known = await knownDigestsOfEarlierPublish(hub, settings, provenance, downloaded, (line) => core.info(line))
+    const [, manifest] = await Promise.all([
+      tokenChecked,
+      hashFiles(files, (line) => core.info(line), hashing.signal, known)
+    ])
     const preparer = commitPreparer({
       settings,
       hub,
@@ -132,6 +141,30 @@ export async function runPublish(
     if (trendMetric) result.trend = metricTrend(recent.slice(0, 30), trendMetric, result)
   }
   return result
+}
+
+/**
+ * The digests the earlier publish of this Train run recorded for its artifact files, when the
+ * artifacts and their mapping are still the same (provenance/known-digests.ts). Undefined when
+ * there are no artifacts, no such publish, or the history cannot be read (then every file is
+ * hashed, as always).
+ */
+async function knownDigestsOfEarlierPublish(
+  hub: HubClient,
+  settings: Settings,
+  provenance: Omit<Provenance, 'files' | 'metrics'>,
+  downloaded: DownloadedArtifacts | undefined,
+  log: (line: string) => void
+): Promise<KnownDigests | undefined> {
+  if (!downloaded?.artifacts.length || !provenance.workflowRun || !provenance.filesMapping) return undefined
+  const commits = await hub.listCommits(settings.branch, 200).catch(() => [])
+  const earlier = publishOfRun(publishHistory(commits, 200), provenance.workflowRun)
+  const known = knownArtifactDigests(earlier?.provenance, {
+    fingerprint: provenance.filesMapping,
+    artifacts: downloaded.artifacts
+  })
+  if (earlier && !known) log(`This run was published before (${earlier.oid}), but its artifacts or mapping changed.`)
+  return known
 }
 
 interface PreparerInput {
