@@ -1,9 +1,11 @@
 // `@huggingface/hub` is patched at install (patches/, applied by patch-package in `postinstall`,
 // `--error-on-fail`): a file to commit can carry the SHA-256 the action already computed (without it
-// every LFS byte is hashed twice: the action's pass, then the library's own), and `maxParallelUploads`
-// lifts the library's fixed 5 uploads at once (the action's upload fetch adapts how many run). These
-// tests fail loudly when an upgrade of the library leaves the patch behind or stops it working, and
-// show that a wrong hash still cannot land (storage hashes what it receives).
+// every LFS byte is hashed twice: the action's pass, then the library's own); `maxParallelUploads`
+// lifts the library's fixed 5 uploads at once (the action's upload fetch adapts how many run); and
+// the commit's NDJSON body is built one operation at a time into a Blob, not every regular file's
+// base64 at once, several times over. These tests fail loudly when an upgrade of the library leaves
+// the patch behind or stops it working, and show that a wrong hash still cannot land (storage
+// hashes what it receives).
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -187,4 +189,25 @@ test('maxParallelUploads lets the library offer more than its own 5 parts at onc
   hold.release()
   assert.ok((await committing)?.commit.oid)
   assert.deepEqual(await hub.readFile(REPO, 'main', 'weights/parallel.bin'), Buffer.from(content))
+})
+
+test('the commit body is built into a Blob, one operation at a time, and lands every regular file', async () => {
+  const bodies: unknown[] = []
+  const recording: typeof fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input).includes('/commit/')) bodies.push(init?.body)
+    return fetch(input, init)
+  }
+  const files = ['a', 'b', 'c'].map((name) => ({ path: `notes/${name}.txt`, text: `${name}\n`.repeat(100) }))
+  await commit({
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    repo: REPO,
+    title: 'three regular files',
+    operations: files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: new Blob([f.text]) })),
+    useXet: false,
+    fetch: recording
+  })
+  assert.equal(bodies.length, 1)
+  assert.ok(bodies[0] instanceof Blob, 'the library sent its commit body as a string: is the patch applied?')
+  for (const f of files) assert.equal((await hub.readFile(REPO, 'main', f.path))?.toString(), f.text)
 })
