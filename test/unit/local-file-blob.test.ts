@@ -22,6 +22,8 @@ async function streamed(blob: Blob): Promise<Buffer> {
 test('is a Blob whose stream, bytes and text read the file lazily', async () => {
   const blob = localFileBlob(path, data.length)
   assert.ok(blob instanceof Blob)
+  assert.equal(Object.prototype.toString.call(blob), '[object Blob]')
+  assert.equal(blob.type, '')
   assert.equal(blob.size, data.length)
   assert.ok((await streamed(blob)).equals(data))
   assert.ok(Buffer.from(await blob.arrayBuffer()).equals(data))
@@ -53,7 +55,7 @@ test('slices like Blob.slice, including negative and out-of-range bounds', async
 
 test('a file that shrank is an error, not silently short content', async () => {
   const other = join(await makeWorkspace({ 'g.bin': data }), 'g.bin')
-  const blob = new LocalFileBlob(other, 0, data.length)
+  const blob = LocalFileBlob.of(other, 0, data.length)
   await truncate(other, 1000)
   await assert.rejects(streamed(blob), /shorter than expected/)
   await assert.rejects(blob.arrayBuffer(), /shorter than expected/)
