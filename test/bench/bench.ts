@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --size 1GiB] [--files N] [--wan 40ms,50MB/s,200MB/s] [--repeat 3] [--json]
- *  [--rollback] [--rerun] [--keep]`
+ *  [--rollback] [--rerun] [--keep] [--dist <another build's index.js>]`
  *
  * Publishes one generated file of the given size (plus N small files with --files) through
  * dist/index.js (a child process, as on a runner) to the Hub emulator, and measures in the same run
@@ -18,10 +18,10 @@
  * emulator) and times the decision that nothing changed. A benchmark, not a test.
  */
 import { createHash, randomFillSync } from 'node:crypto'
-import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve as resolvePath } from 'node:path'
 import { Readable } from 'node:stream'
 import { execFileSync, spawn } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
@@ -48,9 +48,12 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     rollback: { type: 'boolean', default: false },
-    rerun: { type: 'boolean', default: false }
+    rerun: { type: 'boolean', default: false },
+    // Another build of the action to measure instead (e.g. an older dist/index.js, for a before/after).
+    dist: { type: 'string' }
   }
 })
+const ACTION = values.dist ? resolvePath(values.dist) : DIST_ENTRY
 const bigBytes = parseSize(values.size)
 const smallCount = Math.max(0, Number(values.files))
 const smallBytes = parseSize(values['small-size'])
@@ -151,7 +154,8 @@ const result = {
   log_bytes: Math.max(...runs.map((r) => r.action.logBytes)),
   first_line_ms: round(startup.median),
   first_line_min_ms: round(startup.min),
-  bundle_bytes: statSync(DIST_ENTRY).size,
+  bundle_bytes: statSync(ACTION).size,
+  dist_bytes: readdirSync(dirname(ACTION)).reduce((sum, f) => sum + statSync(join(dirname(ACTION), f)).size, 0),
   throughput_mb_s: round(bytes / 1e6 / median(runs.map((r) => r.action.wall))),
   floor_sha256_s: round(median(runs.map((r) => r.hash))),
   floor_put_s: round(median(runs.map((r) => r.put))),
@@ -370,7 +374,7 @@ async function runAction(
     ...extra
   }
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', PROBE, DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', PROBE, ACTION], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   const chunks: Buffer[] = []
   const marks: Record<string, number | undefined> = {}
   let pending = ''
@@ -404,7 +408,7 @@ async function measureStartup(n: number): Promise<{ median: number; min: number;
   const times: number[] = []
   for (let i = 0; i < n; i++) {
     const started = performance.now()
-    const child = spawn(process.execPath, [DIST_ENTRY], {
+    const child = spawn(process.execPath, [ACTION], {
       env: {
         PATH: process.env.PATH ?? '',
         GITHUB_WORKSPACE: workspace,
