@@ -18,7 +18,7 @@
  * emulator) and times the decision that nothing changed. A benchmark, not a test.
  */
 import { createHash, randomFillSync } from 'node:crypto'
-import { createReadStream, createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve as resolvePath } from 'node:path'
@@ -64,6 +64,8 @@ const say = (line: string) => (values.json ? process.stderr.write(line + '\n') :
 const loadBefore = loadavg()[0]!
 
 const root = await mkdtemp(join(tmpdir(), 'hfua-bench-'))
+// GiBs of generated files and emulator state: gone however the run ends (unless --keep).
+if (!values.keep) process.on('exit', () => rmSync(root, { recursive: true, force: true }))
 const workspace = join(root, 'ws')
 const bigFile = join(workspace, 'model.bin')
 await mkdir(workspace, { recursive: true })
@@ -205,7 +207,6 @@ else {
         : '')
   )
 }
-if (!values.keep) await rm(root, { recursive: true, force: true })
 
 // ---------------------------------------------------------------------------------------------
 
