@@ -7,8 +7,10 @@
  * it starts at `initial`, and after every epoch (enough completed uploads at the current limit)
  * compares the bytes per second with the previous epoch's. While a step up gains at least `gain`,
  * it keeps stepping up (×1.5, up to `max`); once a step gains less, it goes back to the best limit
- * and stays there. A link that saturates early (loopback: the CPU) stays near `initial`; a long fat
- * pipe climbs. Storage asking to slow down (429, 503) halves the limit and stops the climb.
+ * and holds it, probing a step up again every `reprobeEpochs` epochs (an epoch spoilt by a busy
+ * machine must not pin a multi-GiB upload to a low limit). A link that saturates early (loopback:
+ * the CPU) stays near `initial`; a long fat pipe climbs. Storage asking to slow down (429, 503)
+ * halves the limit and stops the climb for good.
  *
  * Memory stays flat whatever the limit: an upload in flight holds two fixed buffers
  * (LocalFileBlob.writeTo) and its socket, nothing that grows with the file.
@@ -22,6 +24,8 @@ export interface UploadSlotsOptions {
   gain: number
   /** An epoch lasts at least this long (short uploads would otherwise measure noise). */
   minEpochMs: number
+  /** Epochs held at the best limit before a step up is probed again. */
+  reprobeEpochs: number
   now: () => number
 }
 
@@ -31,6 +35,7 @@ export const DEFAULT_UPLOAD_SLOTS: UploadSlotsOptions = {
   max: 16,
   gain: 0.1,
   minEpochMs: 250,
+  reprobeEpochs: 4,
   now: () => performance.now()
 }
 
@@ -50,7 +55,8 @@ export class UploadSlots {
   private active = 0
   private readonly waiting: Array<() => void> = []
   private current: number
-  private settled = false
+  private phase: 'climbing' | 'holding' | 'backed-off' = 'climbing'
+  private heldEpochs = 0
   private best: { limit: number; bytesPerMs: number } | undefined
   /** The current epoch; it starts when its first upload does (hashing comes before any upload). */
   private epoch: { start?: number; bytes: number; completed: number } = { bytes: 0, completed: 0 }
@@ -101,30 +107,54 @@ export class UploadSlots {
     if (status === 429 || status === 503) {
       // Storage asks for less (S3's SlowDown): back off at once, and do not climb again.
       this.setLimit(Math.max(this.options.min, Math.floor(this.current / 2)))
-      this.settled = true
+      this.phase = 'backed-off'
       return
     }
-    if (this.settled) return
+    if (this.phase === 'backed-off') return
     this.epoch.bytes += bytes
     this.epoch.completed++
     const elapsed = this.options.now() - this.epoch.start!
     // Two rounds at the current limit, so that uploads started under the previous one are diluted.
     if (this.epoch.completed < 2 * this.current || elapsed < this.options.minEpochMs) return
     const bytesPerMs = this.epoch.bytes / elapsed
+    if (this.phase === 'holding') {
+      // Held at the best limit found; every few epochs, probe a step up again from what it does
+      // now: a climb that ended on a noisy epoch (a busy machine) gets another chance.
+      if (++this.heldEpochs < this.options.reprobeEpochs) return this.startEpoch()
+      this.best = { limit: this.current, bytesPerMs }
+      return this.stepUp()
+    }
     if (!this.best || bytesPerMs >= this.best.bytesPerMs * (1 + this.options.gain)) {
       this.best = { limit: this.current, bytesPerMs }
-      const next = Math.min(this.options.max, Math.ceil(this.current * 1.5))
-      if (next === this.current) this.settled = true
-      else this.setLimit(next)
+      this.stepUp()
     } else {
-      this.setLimit(this.best.limit)
-      this.settled = true
+      this.hold(this.best.limit)
     }
+  }
+
+  private stepUp(): void {
+    const next = Math.min(this.options.max, Math.ceil(this.current * 1.5))
+    if (next === this.current) this.hold(this.current)
+    else {
+      this.phase = 'climbing'
+      this.setLimit(next)
+    }
+  }
+
+  private hold(limit: number): void {
+    this.phase = 'holding'
+    this.heldEpochs = 0
+    if (limit === this.current) this.startEpoch()
+    else this.setLimit(limit)
   }
 
   private setLimit(limit: number): void {
     this.current = limit
     this.history.push(limit)
+    this.startEpoch()
+  }
+
+  private startEpoch(): void {
     // The uploads in flight belong to the new epoch: it starts now.
     this.epoch = { start: this.active > 0 ? this.options.now() : undefined, bytes: 0, completed: 0 }
   }
