@@ -3,7 +3,7 @@
  * Every invalid input is reported at once, each naming the input and what was expected; a value
  * that might be a secret is never echoed.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { InputError } from './errors.ts'
 import { parseArtifactRules, type ArtifactRule } from './artifacts/select-artifacts.ts'
 import { parseMetricRules, type MetricRule } from './card/metrics.ts'
@@ -65,13 +65,17 @@ export const INPUT_NAMES = [
   'allow-insecure-hub-url',
   'artifacts-max-size',
   'deadline-minutes',
-  'verify-content'
+  'verify-content',
+  'max-commit-files'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string | undefined>
 
 /** A user token (`hf_…`), or a token a Trusted Publisher exchange issued (`hf_jwt_<JWT>`). */
 const HF_TOKEN = /^hf_(jwt_[\w-]+\.[\w-]+\.[\w-]+|[A-Za-z0-9_-]{8,})$/
+/** The Hub recommends fewer than 100,000 files per repo: no commit may carry more. */
+const MAX_COMMIT_FILES_CEILING = 100_000
+
 const REPO_PART = /^(?![.-])(?!.*(--|\.\.))[A-Za-z0-9._-]{1,96}(?<![.-])$/
 // git check-ref-format, the parts that matter for a branch name typed into a workflow file.
 const BAD_REF = /(^[-/.])|([/.]$)|(\.\.)|(\/\/)|(@\{)|([\s~^:?*[\\])|(\.lock$)/
@@ -282,7 +286,14 @@ const schema = z.object({
         "job's timeout-minutes, e.g. 50"
     })
     .transform(Number),
-  'verify-content': bool('verify-content')
+  'verify-content': bool('verify-content'),
+  'max-commit-files': z
+    .string()
+    .trim()
+    .refine((v) => /^[1-9][0-9]{0,5}$/.test(v) && Number(v) <= MAX_COMMIT_FILES_CEILING, {
+      message: `max-commit-files: expected a whole number from 1 to ${MAX_COMMIT_FILES_CEILING}`
+    })
+    .transform(Number)
 })
 
 /** A comma- or newline-separated list, each item checked against `item`. */
@@ -349,6 +360,8 @@ export interface Settings {
   deadlineMinutes: number
   /** Verification also downloads every LFS file and checks its SHA-256 (streamed, bounded memory). */
   verifyContent: boolean
+  /** Most files one commit may add, update or delete (the Hub gives a commit request 60 s). */
+  maxCommitFiles: number
 }
 
 export interface CardSettings extends CardMetadataInputs {
@@ -390,7 +403,8 @@ export const DEFAULTS: Partial<RawInputs> = {
   'allow-insecure-hub-url': 'false',
   'artifacts-max-size': '10GiB',
   'deadline-minutes': '50',
-  'verify-content': 'false'
+  'verify-content': 'false',
+  'max-commit-files': '1000'
 }
 
 /** Reads every input through `getInput` and validates them together. Throws one InputError listing every problem. */
@@ -461,7 +475,8 @@ export function readSettings(getInput: (name: InputName) => string): Settings {
     historyLimit: v['history-limit'],
     artifactsMaxBytes: v['artifacts-max-size'],
     deadlineMinutes: v['deadline-minutes'],
-    verifyContent: v['verify-content']
+    verifyContent: v['verify-content'],
+    maxCommitFiles: v['max-commit-files']
   })
 }
 

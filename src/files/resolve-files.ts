@@ -14,6 +14,7 @@ import picomatch from 'picomatch'
 import { glob } from 'tinyglobby'
 import { LocalFilesError } from '../errors.ts'
 import { caseConflicts, isGitSegment, nameProblem } from '../lib/names.ts'
+import { mapConcurrent } from '../lib/concurrency.ts'
 import { globBase, normaliseRepoPath, type FileMappingRule } from './file-mapping.ts'
 
 /** One local file to publish. */
@@ -77,6 +78,9 @@ const MAX_PROBLEMS_SHOWN = 20
 
 class RuleProblem extends Error {}
 
+/** File-system calls in flight while resolving a folder or glob (the thread pool runs 4 at a time). */
+const FS_CONCURRENCY = 32
+
 type Roots = ReadonlyArray<{ dir: string; label: string }>
 
 async function resolveRule(rule: FileMappingRule, roots: Roots): Promise<LocalFile[]> {
@@ -121,7 +125,9 @@ async function resolveDirectory(
   const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, dir)) : rule.destination
   const matches = await listFiles(dir, '**/*', roots)
   if (matches.length === 0) throw new RuleProblem('is an empty folder')
-  return Promise.all(matches.map((m) => toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, root.label, roots)))
+  return mapConcurrent(matches, FS_CONCURRENCY, (m) =>
+    toLocalFile(join(dir, m), joinRepo(prefix, m), rule.line, root.label, roots)
+  )
 }
 
 async function resolveGlob(
@@ -137,7 +143,9 @@ async function resolveGlob(
   const matches = await listFiles(base, pattern, roots)
   if (matches.length === 0) throw new RuleProblem(`matched no files (searched in ${base})`)
   const prefix = rule.keepsSourcePath ? toPosix(relative(root.dir, base)) : rule.destination
-  return Promise.all(matches.map((m) => toLocalFile(join(base, m), joinRepo(prefix, m), rule.line, root.label, roots)))
+  return mapConcurrent(matches, FS_CONCURRENCY, (m) =>
+    toLocalFile(join(base, m), joinRepo(prefix, m), rule.line, root.label, roots)
+  )
 }
 
 /**

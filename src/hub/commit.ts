@@ -81,6 +81,8 @@ export interface PublishHooks {
   warning(line: string): void
   onCommitProgress?(event: CommitProgressEvent, plan: UploadPlan): void
   prepareCommit?(head: string | undefined): Promise<CommitPreparation>
+  /** Sees each plan before anything of it is uploaded; throwing stops the publish there. */
+  checkPlan?(plan: UploadPlan): void
   /** Asked only when the plan changes something (never for a re-run, never for our own landed commit). */
   judgeCommit?(head: string | undefined): Promise<CommitVerdict>
 }
@@ -149,6 +151,7 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
     const preparation = (await hooks.prepareCommit?.(state.head)) ?? { extraFiles: [] }
     const files = [...manifest, ...preparation.extraFiles]
     const plan = planUpload(files, state.tree, state.head)
+    hooks.checkPlan?.(plan)
     const verdict = plan.changed ? ((await hooks.judgeCommit?.(state.head)) ?? {}) : {}
     const decided = { ...preparation, ...verdict }
 
@@ -183,8 +186,8 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
         pullRequest: verdict.pullRequest,
         uploads: plan.toUpload.map((f) =>
           f.content
-            ? { pathInRepo: f.pathInRepo, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) }
-            : { pathInRepo: f.pathInRepo, localPath: f.localPath, size: f.size }
+            ? { pathInRepo: f.pathInRepo, sha256: f.sha256, content: new Blob([f.content as Uint8Array<ArrayBuffer>]) }
+            : { pathInRepo: f.pathInRepo, sha256: f.sha256, localPath: f.localPath, size: f.size }
         ),
         onProgress: (event) => {
           if (event.event === 'phase' && event.phase === 'committing') committing = true

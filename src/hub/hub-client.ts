@@ -22,6 +22,7 @@ import {
   type CommitProgressEvent
 } from '@huggingface/hub'
 import { localFileBlob } from '../lib/local-file-blob.ts'
+import { MAX_PARALLEL_UPLOADS } from './upload-slots.ts'
 import { hubCommit, type HubRepoRef } from '../lib/urls.ts'
 import type { RemoteFile } from './upload-plan.ts'
 
@@ -36,9 +37,12 @@ export interface CommitRequest {
   description?: string
   branch: string
   parentCommit: string
-  /** Files to add or replace, streamed from disk. */
+  /**
+   * Files to add or replace, streamed from disk, each with the SHA-256 the action computed: the
+   * library (patched, see patches/) then does not hash it again. Storage checks the bytes against it.
+   */
   uploads: ReadonlyArray<
-    { pathInRepo: string; localPath: string; size: number } | { pathInRepo: string; content: Blob }
+    ({ localPath: string; size: number } | { content: Blob }) & { pathInRepo: string; sha256: string }
   >
   deletions?: readonly string[]
   /** Open a Hub pull request (discussion) instead of committing to the branch. */
@@ -192,7 +196,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
         ...request.uploads.map((u) => ({
           operation: 'addOrUpdate' as const,
           path: u.pathInRepo,
-          content: 'localPath' in u ? localFileBlob(u.localPath, u.size) : u.content
+          content: 'localPath' in u ? localFileBlob(u.localPath, u.size) : u.content,
+          sha256: u.sha256
         })),
         ...(request.deletions ?? []).map((path) => ({ operation: 'delete' as const, path }))
       ]
@@ -207,7 +212,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
         operations,
         // The action always speaks plain LFS (basic/multipart), which the Hub accepts for every
         // repo, Xet-backed or not; it is the path the project tests end to end.
-        useXet: false
+        useXet: false,
+        // The upload fetch holds back what the link cannot take (upload-slots.ts).
+        maxParallelUploads: MAX_PARALLEL_UPLOADS
       })
       let step = await iterator.next()
       while (!step.done) {

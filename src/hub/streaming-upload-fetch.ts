@@ -11,32 +11,37 @@
  * An answer that comes before the whole body was sent (storage refusing an expired URL) stops the
  * sending at once.
  *
- * The library may run up to 5 files × 5 parts = 25 PUTs at once; `maxConcurrentUploads` caps
- * them, since each open upload holds buffers of its own.
+ * How many run at once adapts to the link (upload-slots.ts): the library offers up to
+ * MAX_PARALLEL_UPLOADS and the slots hold back the rest.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { LocalFileBlob } from '../lib/local-file-blob.ts'
+import { DEFAULT_UPLOAD_SLOTS, UploadSlots } from './upload-slots.ts'
 
-const DEFAULT_MAX_CONCURRENT_UPLOADS = 3
 /** An upload that neither sends nor receives anything for this long is abandoned (and retried). */
 const IDLE_TIMEOUT_MS = 120_000
 
-export function createStreamingUploadFetch(
-  baseFetch: typeof fetch,
-  maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS
-): typeof fetch {
-  const slots = new Semaphore(maxConcurrentUploads)
+/** `maxConcurrentUploads` fixes the number of uploads at once instead of adapting it. */
+export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurrentUploads?: number): typeof fetch {
+  const slots = new UploadSlots(
+    maxConcurrentUploads === undefined
+      ? DEFAULT_UPLOAD_SLOTS
+      : { ...DEFAULT_UPLOAD_SLOTS, initial: maxConcurrentUploads, min: maxConcurrentUploads, max: maxConcurrentUploads }
+  )
   return async (input, init) => {
     const body = init?.body
     if (!(body instanceof Blob) || (init?.method ?? 'GET').toUpperCase() !== 'PUT') return baseFetch(input, init)
     const url = new URL(input instanceof Request ? input.url : String(input))
     await slots.acquire(init?.signal ?? undefined)
+    let status: number | undefined
     try {
-      return await putBlob(url, body, new Headers(init!.headers), init?.signal ?? undefined)
+      const response = await putBlob(url, body, new Headers(init!.headers), init?.signal ?? undefined)
+      status = response.status
+      return response
     } finally {
-      slots.release()
+      slots.release({ bytes: status !== undefined && status < 300 ? body.size : 0, status })
     }
   }
 }
@@ -52,22 +57,34 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
   const answered = new Promise<IncomingMessage>((resolve, reject) =>
     req.once('response', resolve).once('error', reject)
   )
+  // Bytes go out from the file (two pooled buffers per upload) or, for any other Blob, as a stream.
+  const stop = new AbortController()
   const source =
     blob instanceof LocalFileBlob
-      ? blob.nodeStream()
+      ? undefined
       : Readable.fromWeb(blob.stream() as Parameters<typeof Readable.fromWeb>[0])
-  source.once('error', (error: Error) => req.destroy(error))
-  source.pipe(req)
+  if (blob instanceof LocalFileBlob) {
+    blob
+      .writeTo(req, stop.signal)
+      .then(() => void req.end())
+      // A file that fails to read (it changed meanwhile) must fail the request, not leave it waiting.
+      .catch((error: unknown) => (stop.signal.aborted ? undefined : req.destroy(error as Error)))
+  } else {
+    source!.once('error', (error: Error) => req.destroy(error))
+    source!.pipe(req)
+  }
   const response = await answered.catch((error: unknown) => {
-    source.destroy()
+    stop.abort()
+    source?.destroy()
     throw error
   })
   // The storage answered before it had the whole body (an expired URL, a refused part): stop sending at once,
   // instead of pushing the rest of the part into a connection that will only be closed.
   const complete = req.writableFinished
   if (!complete) {
-    source.unpipe(req)
-    source.destroy()
+    stop.abort()
+    source?.unpipe(req)
+    source?.destroy()
   }
   // Errors of the unfinished request (EPIPE once the storage closes) no longer matter: the answer is here.
   req.on('error', () => {})
@@ -92,37 +109,4 @@ async function toFetchResponse(url: URL, res: IncomingMessage): Promise<Response
   // The library puts the URL into its error messages; a constructed Response has none.
   Object.defineProperty(response, 'url', { value: url.href })
   return response
-}
-
-class Semaphore {
-  private active = 0
-  private readonly waiting: Array<() => void> = []
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(signal?: AbortSignal): Promise<void> {
-    if (this.active < this.limit) {
-      this.active++
-      return
-    }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.waiting.indexOf(grant)
-        if (index >= 0) this.waiting.splice(index, 1)
-        reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)))
-      }
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort)
-        this.active++
-        resolve()
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.waiting.push(grant)
-    })
-  }
-
-  release(): void {
-    this.active--
-    this.waiting.shift()?.()
-  }
 }

@@ -13,7 +13,9 @@ export interface FileDigest {
   gitOid?: string
 }
 
-const CHUNK = 1024 * 1024
+/** The read size, and the size of a buffer a caller passes for reuse. */
+export const HASH_CHUNK = 1024 * 1024
+const CHUNK = HASH_CHUNK
 
 /**
  * Hashes a file, reporting bytes read through `onBytes` (for progress lines).
@@ -22,19 +24,21 @@ const CHUNK = 1024 * 1024
 export async function hashFile(
   path: string,
   size: number,
-  options: { withGitOid?: boolean; onBytes?: (n: number) => void; signal?: AbortSignal } = {}
+  options: { withGitOid?: boolean; onBytes?: (n: number) => void; signal?: AbortSignal; buffer?: Buffer } = {}
 ): Promise<FileDigest> {
   const sha256 = createHash('sha256')
   const sha1 = options.withGitOid ? createHash('sha1').update(`blob ${size}\0`) : undefined
-  // One buffer, reused for every read: hashing a multi-GiB file allocates nothing per chunk, so
-  // the process's memory stays flat instead of filling with garbage between collections.
-  const buffer = Buffer.allocUnsafe(CHUNK)
+  // One buffer, reused for every read (and, when the caller passes one, for every file): hashing a
+  // multi-GiB file or 10,000 small ones allocates nothing per chunk, so the process's memory stays
+  // flat instead of filling with garbage between collections.
+  const buffer = options.buffer ?? Buffer.allocUnsafe(CHUNK)
+  const readSize = buffer.length
   const file = await open(path, 'r')
   try {
     let total = 0
     for (;;) {
       options.signal?.throwIfAborted()
-      const { bytesRead } = await file.read(buffer, 0, CHUNK, total)
+      const { bytesRead } = await file.read(buffer, 0, readSize, total)
       if (bytesRead === 0) break
       const chunk = buffer.subarray(0, bytesRead)
       sha256.update(chunk)

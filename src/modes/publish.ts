@@ -7,10 +7,11 @@ import type { DownloadedArtifacts } from '../artifacts/download-artifacts.ts'
 import { buildCard, cardContext, cardMetrics, checkCardConflict } from '../card/build-card.ts'
 import type { CardMetric } from '../card/metrics.ts'
 import type { Deps } from '../deps.ts'
-import { ActionError } from '../errors.ts'
-import { hashFiles } from '../files/manifest.ts'
+import { ActionError, LocalFilesError } from '../errors.ts'
+import { hashFiles, type KnownDigests } from '../files/manifest.ts'
+import { crowdedFolders, describeCrowdedFolders, describeOversizedCommit } from '../files/repo-limits.ts'
 import { findBenchmarkReport, findEvaluationReport, readJsonFile, readTemplate } from '../files/published-reports.ts'
-import { resolveLocalFiles, type SourceRoot } from '../files/resolve-files.ts'
+import { resolveLocalFiles, type LocalFile, type SourceRoot } from '../files/resolve-files.ts'
 import { decideGate } from '../gate/decide-gate.ts'
 import type { GateDecision } from '../gate/metric-gate.ts'
 import { publishHistory, publishOfRun, renderMetricTrend, type PublishRecord } from '../history/history.ts'
@@ -22,9 +23,11 @@ import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
 import { formatBytes } from '../lib/format.ts'
 import { hubCommit } from '../lib/urls.ts'
+import { knownArtifactDigests, mappingFingerprint } from '../provenance/known-digests.ts'
 import { defaultCommitTitle, provenanceOf, sourceFacts, type SourceFacts } from '../provenance/source.ts'
 import { renderTag } from '../provenance/tag.ts'
 import { formatDescription, PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
+import { cappedLines, planCounts, planLines } from '../report/file-lines.ts'
 import { commitProgressLog } from '../report/progress.ts'
 import { emptyResult, withKnownResult, type RunResult } from '../report/run-result.ts'
 import type { RunContext } from '../trigger/run-context.ts'
@@ -46,12 +49,21 @@ export async function runPublish(
   ]
   const files = await core.group('Resolve files', async () => {
     const resolved = await resolveLocalFiles(settings.files, { roots })
-    for (const f of resolved) core.info(`${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`)
+    const total = resolved.reduce((sum, f) => sum + f.size, 0)
+    core.info(`${resolved.length} file${resolved.length === 1 ? '' : 's'}, ${formatBytes(total)}:`)
+    const line = (f: LocalFile) => `${f.pathInRepo} <- ${f.origin}: ${f.localPath} (${formatBytes(f.size)})`
+    for (const text of cappedLines(resolved, line)) core.info(text)
+    // The Hub's folder limit, before a byte is hashed or sent.
+    const crowded = crowdedFolders(resolved.map((f) => f.pathInRepo))
+    if (crowded.length > 0) throw new LocalFilesError(describeCrowdedFolders(crowded))
     return resolved
   })
   const hub = connectHub(deps, settings)
   const facts = sourceFacts(ctx, trainRun)
-  const provenance = provenanceOf(facts, trainRun, ctx.actor, downloaded?.artifacts ?? [])
+  const provenance = {
+    ...provenanceOf(facts, trainRun, ctx.actor, downloaded?.artifacts ?? []),
+    filesMapping: downloaded ? mappingFingerprint(settings.files, downloaded.artifacts) : undefined
+  }
 
   const { published, prepared } = await core.group('Upload to Hugging Face', async () => {
     // Hashing needs no answer from the Hub: it runs while the token is checked, and stops if the token is refused.
@@ -60,7 +72,12 @@ export async function runPublish(
       hashing.abort()
       throw error
     })
-    const [, manifest] = await Promise.all([tokenChecked, hashFiles(files, (line) => core.info(line), hashing.signal)])
+    // A re-run of a published Train run: the artifact files' digests may be known already.
+    const known = await knownDigestsOfEarlierPublish(hub, settings, provenance, downloaded, (line) => core.info(line))
+    const [, manifest] = await Promise.all([
+      tokenChecked,
+      hashFiles(files, (line) => core.info(line), hashing.signal, known)
+    ])
     const preparer = commitPreparer({
       settings,
       hub,
@@ -77,6 +94,11 @@ export async function runPublish(
       judgeCommit: (head) => preparer.judge(head)
     })
     return { published, prepared: preparer.last() }
+  })
+  // Per-file lines in a group of their own (collapsed in the job log), the changed ones first.
+  await core.group(`Files: ${planCounts(published.plan.files)}`, () => {
+    for (const line of planLines(published.plan.files)) core.info(line)
+    return Promise.resolve()
   })
 
   const result: RunResult = {
@@ -129,6 +151,30 @@ export async function runPublish(
     if (trendMetric) result.trend = metricTrend(recent.slice(0, 30), trendMetric, result)
   }
   return result
+}
+
+/**
+ * The digests the earlier publish of this Train run recorded for its artifact files, when the
+ * artifacts and their mapping are still the same (provenance/known-digests.ts). Undefined when
+ * there are no artifacts, no such publish, or the history cannot be read (then every file is
+ * hashed, as always).
+ */
+async function knownDigestsOfEarlierPublish(
+  hub: HubClient,
+  settings: Settings,
+  provenance: Omit<Provenance, 'files' | 'metrics'>,
+  downloaded: DownloadedArtifacts | undefined,
+  log: (line: string) => void
+): Promise<KnownDigests | undefined> {
+  if (!downloaded?.artifacts.length || !provenance.workflowRun || !provenance.filesMapping) return undefined
+  const commits = await hub.listCommits(settings.branch, 200).catch(() => [])
+  const earlier = publishOfRun(publishHistory(commits, 200), provenance.workflowRun)
+  const known = knownArtifactDigests(earlier?.provenance, {
+    fingerprint: provenance.filesMapping,
+    artifacts: downloaded.artifacts
+  })
+  if (earlier && !known) log(`This run was published before (${earlier.oid}), but its artifacts or mapping changed.`)
+  return known
 }
 
 interface PreparerInput {
@@ -265,7 +311,12 @@ async function upload(
       warning: (line) => core.warning(line),
       prepareCommit: request.prepareCommit,
       judgeCommit: request.judgeCommit,
-      onCommitProgress: progress.onEvent
+      onCommitProgress: progress.onEvent,
+      checkPlan: (plan) => {
+        // Before any upload, and in a dry run too: it shows what the real run would refuse.
+        if (plan.toUpload.length > settings.maxCommitFiles)
+          throw new ActionError(describeOversizedCommit(plan.toUpload.length, settings.maxCommitFiles), 'plan')
+      }
     }
   ).catch((error: unknown) => {
     throw explainHubError(
@@ -274,9 +325,6 @@ async function upload(
     )
   })
   progress.finish()
-  for (const f of result.plan.files) {
-    core.info(`${f.status.padEnd(9)} ${f.pathInRepo} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)})`)
-  }
   const { plan } = result
   core.info(`${plan.toUpload.length} of ${plan.files.length} files to upload, ${formatBytes(plan.bytesToUpload)}.`)
   return result

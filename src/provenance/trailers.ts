@@ -24,6 +24,8 @@ export interface Provenance {
   filesOmitted?: number
   /** The Hub commit this publish rolled the branch back to. */
   rollbackOf?: string
+  /** Fingerprint of how artifact files were mapped to repo paths (known-digests.ts). */
+  filesMapping?: string
 }
 
 /** The value of the Published-By trailer that marks a commit as ours. */
@@ -60,6 +62,7 @@ function formatTrailers(p: Provenance): string[] {
     add('Artifact-Digest', `${a.name} ${a.digest ? oneLine(a.digest).replace(/\s+/g, '') : 'none'}`)
   for (const m of p.metrics) if (Number.isFinite(m.value)) add('Metric', `${m.name}=${m.value}`)
   add('Rollback-To', p.rollbackOf)
+  add('Files-Mapping', p.filesMapping)
   for (const f of p.files.slice(0, MAX_FILE_TRAILERS)) add('File', `${f.sha256} ${f.size} ${f.path}`)
   const omitted = Math.max(0, p.files.length - MAX_FILE_TRAILERS) + (p.filesOmitted ?? 0)
   if (omitted > 0) add('Files-Omitted', omitted)
@@ -90,7 +93,8 @@ export function parseDescription(description: string): Provenance | undefined {
     metrics: all('metric').flatMap(parseMetric),
     files: all('file').flatMap(parseFile),
     filesOmitted: parseWholeNumber(first('files-omitted')),
-    rollbackOf: first('rollback-to')
+    rollbackOf: first('rollback-to'),
+    filesMapping: first('files-mapping')
   })
 }
 

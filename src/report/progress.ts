@@ -95,13 +95,16 @@ export function commitProgressLog(log: (line: string) => void): {
   finish: () => void
 } {
   let uploading: ProgressReporter | undefined
+  // Sizes by path, for the plan the events belong to (a new attempt brings a new plan). A lookup
+  // per event: a 10,000-file commit sends tens of thousands of them.
+  let sizes: { plan: UploadPlan; byPath: Map<string, number> } | undefined
   return {
     onEvent(event, plan) {
       uploading ??= new ProgressReporter('Uploading', plan.bytesToUpload, log)
       if (event.event === 'phase') return log(`Hub commit: ${PHASE_LINES[event.phase]}`)
       if (event.state !== 'uploading') return
-      const size = plan.toUpload.find((f) => f.pathInRepo === event.path)?.size ?? 0
-      uploading.set(event.path, event.progress * size)
+      if (sizes?.plan !== plan) sizes = { plan, byPath: new Map(plan.toUpload.map((f) => [f.pathInRepo, f.size])) }
+      uploading.set(event.path, event.progress * (sizes.byPath.get(event.path) ?? 0))
     },
     finish: () => uploading?.finish()
   }

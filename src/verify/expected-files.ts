@@ -5,6 +5,7 @@
 import type { HubClient } from '../hub/hub-client.ts'
 import { publishHistory } from '../history/history.ts'
 import { generatedBlock } from '../card/model-card.ts'
+import { mapConcurrent } from '../lib/concurrency.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import type { ExpectedFile } from './verify-files.ts'
 
@@ -39,23 +40,22 @@ async function withRegularFileIds(
     revision,
     files.map((f) => f.path)
   )
-  return Promise.all(
-    files.map(async (f) => {
-      const entry = remote.get(f.path)
-      if (!entry) return { ...f }
-      if (f.path === CARD_PATH) {
-        // A generated card owns only its block: hand edits on the Hub outside the markers are not a mismatch.
-        const card = await hub.readBytes(f.path, publish.oid)
-        const block =
-          card !== undefined && sha256Of(card) === f.sha256
-            ? generatedBlock(Buffer.from(card).toString('utf8'))
-            : undefined
-        if (block !== undefined) return { ...f, generatedBlock: block }
-      }
-      if (entry.lfs) return { ...f }
-      const bytes = await hub.readBytes(f.path, revision)
-      const matches = bytes !== undefined && sha256Of(bytes) === f.sha256
-      return { ...f, gitOid: matches ? gitBlobOid(bytes) : `sha256:${f.sha256}` }
-    })
-  )
+  // Regular files (and the card) are downloaded to compute what to compare: a few at a time, not all at once.
+  return mapConcurrent(files, 8, async (f) => {
+    const entry = remote.get(f.path)
+    if (!entry) return { ...f }
+    if (f.path === CARD_PATH) {
+      // A generated card owns only its block: hand edits on the Hub outside the markers are not a mismatch.
+      const card = await hub.readBytes(f.path, publish.oid)
+      const block =
+        card !== undefined && sha256Of(card) === f.sha256
+          ? generatedBlock(Buffer.from(card).toString('utf8'))
+          : undefined
+      if (block !== undefined) return { ...f, generatedBlock: block }
+    }
+    if (entry.lfs) return { ...f }
+    const bytes = await hub.readBytes(f.path, revision)
+    const matches = bytes !== undefined && sha256Of(bytes) === f.sha256
+    return { ...f, gitOid: matches ? gitBlobOid(bytes) : `sha256:${f.sha256}` }
+  })
 }

@@ -62,6 +62,12 @@ export interface HubEmulatorOptions {
   port?: number
   /** Port of the storage listener (presigned upload URLs); default 0 (a free port). */
   storagePort?: number
+  /**
+   * Origin that presigned upload and part URLs name, when something stands in front of the storage
+   * listener (a CDN, the benchmark's link shaper) and forwards requests with their Host header
+   * unchanged, so that signatures still match. Default: the storage listener's own origin.
+   */
+  storageOrigin?: string
   /** Default '127.0.0.1'. */
   host?: string
   /**
@@ -190,12 +196,13 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
   hubServer.requestTimeout = 0
   storageServer.requestTimeout = 0
   hubOrigin = await listen(hubServer, opts.port ?? 0, host)
-  storageOrigin = await listen(storageServer, opts.storagePort ?? 0, host)
+  const storageListener = await listen(storageServer, opts.storagePort ?? 0, host)
+  storageOrigin = opts.storageOrigin?.replace(/\/+$/, '') ?? storageListener
 
   const ref = parseRepoDesignation
   return {
     url: hubOrigin,
-    storageUrl: storageOrigin,
+    storageUrl: storageListener,
     faults,
     trustedPublishers: state.trustedPublishers,
     stats,
