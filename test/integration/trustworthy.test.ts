@@ -310,7 +310,7 @@ test('metric gate: improved → commit; regression → skip, pull request, or fa
   assert.equal(first.outputs.improved, 'true')
   const better = await publish(await trainOutput(39.0, 'v2'), { ...gate, 'gate-min-delta': '0.5' })
   assert.equal(better.outputs.improved, 'true')
-  assert.equal(better.outputs['metric-delta'], String(39.0 - 41.7))
+  assert.equal(better.outputs['metric-delta'], '-2.7', 'to the decimals of the values, not -2.700000000000003')
   const commits = (await hub.listCommits(repo())).length
 
   const skipped = await publish(await trainOutput(45.0, 'v3'), { ...gate, 'on-regression': 'skip' })
