@@ -393,6 +393,20 @@ test('mode: history reads the publishes back from the Hub with a metric trend', 
   const history = JSON.parse(core.outputs.history!)
   assert.equal(history.length, 3)
   assert.match(core.summaries[0]!, /```mermaid[\s\S]*xychart-beta[\s\S]*39\.5/)
+
+  // A rollback to the first publish: the branch serves fid 41.7 again, and the history says so.
+  const first = history[2].commit as string
+  const rolled = await publish(await makeWorkspace({}), { mode: 'rollback', 'rollback-to': first, files: '' })
+  assert.deepEqual(rolled.failures, [])
+  const after = await publish(await makeWorkspace({}), { mode: 'history', files: '', 'gate-metric': 'fid' })
+  const [rollback] = JSON.parse(after.outputs.history!) as Array<Record<string, unknown>>
+  assert.deepEqual(
+    [rollback!.rollbackOf, rollback!.metrics],
+    [first, { fid: 41.7, inception_score: 3.1, precision: 0.6 }]
+  )
+  assert.match(after.summaries[0]!, /x-axis \["0000000", "1111111", "2222222", "rollback to 0000000"\]/)
+  assert.match(after.summaries[0]!, /line \[41\.7, 40\.1, 39\.5, 41\.7\]/)
+  assert.match(after.summaries[0]!, /rollback to <a href="[^"]+"><code>[0-9a-f]{7}<\/code><\/a> \|[^\n]*\| fid=41\.7, /)
 })
 
 test('files cannot overwrite the generated README.md unless model-card: keep', async () => {
