@@ -72,7 +72,9 @@ export async function runPublish(
       warn: (line) => core.warning(line)
     })
     const published = await upload(deps, settings, hub, manifest, {
-      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
+      // The title counts what the commit holds: the mapped files and the generated README.md.
+      title:
+        settings.commitMessage ?? defaultCommitTitle(files.length + (settings.card.mode === 'keep' ? 0 : 1), facts),
       prepareCommit: (head) => preparer.prepare(head),
       judgeCommit: (head) => preparer.judge(head)
     })
