@@ -189,13 +189,14 @@ function commitPreparer(input: PreparerInput): {
     last: () => prepared,
     async prepare(head) {
       const loadedFiles = await load()
-      const metrics = cardMetrics(await reportOf(), settings.card)
+      const metrics = cardMetrics(await reportOf(), settings.card, settings.gate)
       const benchmark =
         benchmarkEntry && loadedFiles.benchmark !== undefined
           ? { path: benchmarkEntry.pathInRepo, report: loadedFiles.benchmark }
           : undefined
       const context = cardContext({
         repoName: settings.repo.name,
+        branch: settings.branch,
         card: settings.card,
         metrics,
         source: input.facts,
@@ -224,7 +225,7 @@ function commitPreparer(input: PreparerInput): {
     async judge(head) {
       if (!settings.gate) return {}
       const report = await reportOf()
-      const metrics = cardMetrics(report, settings.card)
+      const metrics = cardMetrics(report, settings.card, settings.gate)
       const gate = await decideGate(hub, settings.gate, head, report, metrics)
       prepared = { metrics, gate }
       return {
