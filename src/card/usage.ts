@@ -51,6 +51,8 @@ const TRANSFORMERS_PIPELINES = new Set([
 /** Weights `from_pretrained` reads from the repo root. */
 const TRANSFORMERS_WEIGHTS =
   /^(model\.safetensors|model\.safetensors\.index\.json|pytorch_model\.bin|pytorch_model\.bin\.index\.json)$/
+/** A shard of a checkpoint that the library's index file puts together. */
+const SHARD = /-\d{5}-of-\d{5}\.safetensors$/i
 /** Libraries whose checkpoints are torch tensors: `torch.load` and `safetensors.torch` read them as they are. */
 const TORCH_LIBRARIES = new Set(['pytorch'])
 
@@ -97,7 +99,14 @@ export function chooseSnippets(facts: UsageFacts): Snippet[] {
   // The library's own loader reads its weights already; a second snippet for the same files adds nothing.
   if (libraryLoader) return snippets
 
-  const tensors = library === undefined || TORCH_LIBRARIES.has(library) ? pick(paths, /\.safetensors$/i) : undefined
+  // One shard of a sharded checkpoint ("model-00001-of-00003.safetensors") is not the model: no snippet.
+  const tensors =
+    library === undefined || TORCH_LIBRARIES.has(library)
+      ? pick(
+          paths.filter((p) => !SHARD.test(p)),
+          /\.safetensors$/i
+        )
+      : undefined
   if (tensors) {
     const lines = [
       '# pip install huggingface_hub safetensors torch',

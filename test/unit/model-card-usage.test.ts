@@ -82,6 +82,9 @@ test('only what can be right: no library, another library or no loadable file gi
     'ONNX, with onnxruntime'
   ])
   assert.deepEqual(titles(facts({ libraryName: 'PyTorch', paths: ['a.pth'] })), ['PyTorch checkpoint'])
+  // one shard of a sharded checkpoint is not the model
+  const shards = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']
+  assert.deepEqual(titles(facts({ paths: [...shards, 'model.safetensors.index.json'] })), [])
 })
 
 test('transformers and diffusers only with their layout at the repo root; the pipeline only for its tasks', () => {
