@@ -7,6 +7,7 @@ import type { DownloadedArtifact } from '../artifacts/download-artifacts.ts'
 import { ActionError } from '../errors.ts'
 import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
+import type { GateSettings } from '../gate/metric-gate.ts'
 import type { CardSettings } from '../inputs.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import { foldPath } from '../lib/names.ts'
@@ -77,10 +78,14 @@ export function checkCardConflict(mode: CardSettings['mode'], manifest: readonly
   }
 }
 
-/** The card's metrics from the evaluation report (undefined: none published). */
+/**
+ * The card's metrics from the evaluation report (undefined: none published). The gate's metric is
+ * shown with `gate-direction`: the user said which way is better, which beats the table's guess.
+ */
 export function cardMetrics(
   report: { entry: ManifestEntry; content: unknown } | undefined,
-  card: Pick<CardSettings, 'metrics'>
+  card: Pick<CardSettings, 'metrics'>,
+  gate?: Pick<GateSettings, 'metric' | 'direction'>
 ): CardMetric[] {
   if (report === undefined) {
     if (card.metrics.length > 0) {
@@ -93,7 +98,8 @@ export function cardMetrics(
     return []
   }
   try {
-    return extractMetrics(report.content, card.metrics)
+    const metrics = extractMetrics(report.content, card.metrics)
+    return metrics.map((m) => (gate && m.path === gate.metric ? { ...m, better: gate.direction } : m))
   } catch (error) {
     throw new ActionError(`${(error as Error).message} (in ${report.entry.pathInRepo})`, 'upload', { cause: error })
   }
@@ -102,6 +108,8 @@ export function cardMetrics(
 export interface CardFacts {
   /** "namespace/name" of the Hub repo. */
   repoName: string
+  /** The branch published to. */
+  branch: string
   card: CardSettings
   metrics: readonly CardMetric[]
   source: SourceFacts
@@ -116,8 +124,11 @@ export interface CardFacts {
 /** What the card shows, from this publish's facts. */
 export function cardContext(facts: CardFacts): CardContext {
   const run = facts.trainRunId === undefined ? undefined : facts.source.run
+  const publishing = facts.source.publishingRun
   return {
     modelName: facts.repoName.split('/')[1]!,
+    repoId: facts.repoName,
+    revision: facts.branch,
     metadata: facts.card,
     metrics: facts.metrics,
     provenance: {
@@ -126,6 +137,7 @@ export function cardContext(facts: CardFacts): CardContext {
       sourceCommit: facts.source.sha,
       sourceCommitUrl: facts.source.commitUrl,
       trainRun: run && { id: Number(run.id), url: run.url, attempt: run.attempt },
+      publishingRun: publishing && { id: publishing.id, url: publishing.url },
       artifacts: facts.artifacts.map((a) => ({ name: a.name, digest: a.digest, size: a.size }))
     },
     files: facts.manifest.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256 })),

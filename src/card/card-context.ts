@@ -21,12 +21,21 @@ export interface CardProvenance {
   sourceCommit?: string
   sourceCommitUrl?: string
   trainRun?: { id: number; url: string; attempt?: number }
+  /**
+   * The workflow run that publishes, on every trigger (after a Train run, on a push, a schedule, a
+   * dispatch). Its URL names the run, not an attempt: a re-run attempt renders the same card.
+   */
+  publishingRun?: { id: string; url: string }
   artifacts: ReadonlyArray<{ name: string; digest: string | null; size: number }>
 }
 
 export interface CardContext {
   /** The repo's name part, e.g. "tiny-cats-model". */
   modelName: string
+  /** "namespace/name" of the Hub repo, for the How to use snippets. */
+  repoId: string
+  /** The branch the files are published to. */
+  revision: string
   metadata: CardMetadataInputs
   metrics: readonly CardMetric[]
   provenance: CardProvenance

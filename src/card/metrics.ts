@@ -1,6 +1,6 @@
 /**
  * From the evaluation report to the model card's metrics: which numbers of the report become
- * `model-index` results in the card's front matter and rows of its "Evaluation" table.
+ * rows of the card's "Evaluation" table and `model-index` results in its front matter.
  *
  * Without `card-metrics` (the default), every finite number at the top level of the report, and
  * one level down as "parent.child", in the report's key order (as JSON.parse gives it):
@@ -12,32 +12,40 @@
  *   - The metric type (the id the Hub files the result under) is the path lower-cased, with every
  *     character outside [a-z0-9_] replaced by "_". When two paths give the same type, the later
  *     ones get "_2", "_3", … so no result hides another.
- *   - The metric name (the label the Hub shows) is the path.
+ *   - The metric name (the label the card and the Hub show) is the common name when the type or
+ *     the path's last key is a metric card/metric-meaning.ts knows ("fid" → "FID"), else the path.
+ *     A second metric with the same name is shown under its path instead.
  *
  * With `card-metrics`, exactly the listed paths, in the listed order; one rule per line, `#` starts
  * a comment:
  *
- *     fid                                   # type "fid"
+ *     fid                                   # type "fid", name "FID"
  *     scores.inception -> inception_score   # a nested field, under another type
  *     losses.0 -> first_loss                # a list element, by index
+ *     fid50k "FID (50k samples)"            # a readable name of your own, in double quotes
  *
  *   - A path is dot-separated keys; a key that itself contains dots is found too ("lr.final"
  *     matches {"lr.final": 0.1}).
- *   - Without "->" the type is derived from the path as above. The name is the type when "->"
- *     gives a different one, else the path.
+ *   - Without "->" the type is derived from the path as above. The name is the quoted one, else the
+ *     common name of a known metric, else the type when "->" gives a different one, else the path.
  *   - A path the report does not have, or whose value is not a finite number, fails the publish
  *     before anything is pushed, with an error that names the rule and lists the numeric paths
  *     the report does have.
  *
- * In the card, the metrics form one `model-index` result: task type = `pipeline_tag` (or
- * "other"), dataset = the first of `datasets` (or type "custom", name "evaluation report"), and
- * one `{type, value, name}` per metric, the value exactly as in the report.
+ * Which way is better comes from the same table (FID lower, Inception Score higher, …), and for
+ * the gate's metric from `gate-direction` (card/build-card.ts).
+ *
+ * In the card, the metrics form one `model-index` result when the evaluation data is known (task
+ * type = `pipeline_tag` or "other", dataset = the first of `datasets`), one `{type, value, name}`
+ * per metric, the value exactly as in the report (card/model-card.ts).
  *
  * Pure: nothing here touches the disk.
  */
 import { parseLineInput } from '../lib/line-input.ts'
+import { unsafeCharacter } from '../lib/names.ts'
 import { describeValue, isObject } from '../lib/values.ts'
 import { CardError } from './card-error.ts'
+import { knownMetric, type Better } from './metric-meaning.ts'
 
 /**
  * One line of the `card-metrics` input: "<path in the evaluation report> [-> <metric type>]", e.g. "fid",
@@ -50,6 +58,8 @@ export interface MetricRule {
   path: string
   /** The metric type written to the card: the one after "->", else derived from the path. */
   type: string
+  /** The readable name given in double quotes, if any. */
+  label?: string
 }
 
 /** One metric of the card: `type` and `name` for model-index, `path` for the table's "report field" column. */
@@ -58,10 +68,15 @@ export interface CardMetric {
   name: string
   value: number
   path: string
+  /** Which values are better, when known (absent otherwise). */
+  better?: Better
 }
 
 const ARROW = '->'
 const METRIC_TYPE = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,99}$/
+/** `… "Readable name"` at the end of a rule. */
+const LABEL = /^(.*?)\s*"([^"]*)"$/
+const MAX_LABEL = 100
 /** How deep the list of available paths in an error message looks; reports are small and shallow. */
 const MAX_LISTED_DEPTH = 6
 const MAX_LISTED_PATHS = 40
@@ -83,7 +98,18 @@ export function parseMetricRules(text: string): { rules: MetricRule[]; problems:
 }
 
 function parseLine(content: string, line: number): MetricRule | string {
-  const parts = content.split(ARROW).map((part) => part.trim())
+  const labelled = LABEL.exec(content)
+  const label = labelled?.[2]?.trim()
+  if (labelled && !label) return 'the name in double quotes is empty; give a readable one, e.g. fid "FID (50k samples)"'
+  if (label !== undefined && (label.length > MAX_LABEL || unsafeCharacter(label) !== undefined))
+    return `the name "${label}" must be one line of at most ${MAX_LABEL} characters, without control characters`
+  const rule = labelled ? labelled[1]! : content
+  if (rule.includes('"'))
+    return (
+      'a double quote outside the readable name; expected <path in the report> [-> <metric type>] ' +
+      '["Readable name"]'
+    )
+  const parts = rule.split(ARROW).map((part) => part.trim())
   if (parts.length > 2) return `more than one "${ARROW}"; expected "<path in the report> [-> <metric type>]"`
   const [path = '', typeText] = parts
   if (path === '')
@@ -93,13 +119,14 @@ function parseLine(content: string, line: number): MetricRule | string {
     )
   if (path.split('.').some((key) => key.trim() === ''))
     return `the path "${path}" has an empty key; separate keys with single dots, e.g. "scores.fid"`
-  if (typeText === undefined) return { line, path, type: metricTypeFor(path) }
+  const named = label === undefined ? {} : { label }
+  if (typeText === undefined) return { line, path, type: metricTypeFor(path), ...named }
   if (!METRIC_TYPE.test(typeText))
     return (
       `the metric type "${typeText}" may only hold letters, digits and "_.-/" (at most 100), e.g. ` +
       `"inception_score"`
     )
-  return { line, path, type: typeText }
+  return { line, path, type: typeText, ...named }
 }
 
 /** "scores.IS@10k" → "scores_is_10k": the metric type the Hub files a result under. */
@@ -107,9 +134,28 @@ export function metricTypeFor(path: string): string {
   return path.toLowerCase().replace(/[^a-z0-9_]/g, '_')
 }
 
-/** A renamed metric is shown under its new type; otherwise under its path in the report. */
-function metricNameFor(rule: MetricRule): string {
-  return rule.type === metricTypeFor(rule.path) ? rule.path : rule.type
+/**
+ * The metric as the card shows it: its name (see the top of this file) and, when known, which way
+ * is better. `taken` holds the names given so far: a second "FID" is shown under its path.
+ */
+function describe(
+  rule: Omit<MetricRule, 'line'>,
+  value: number,
+  taken: Set<string>,
+  fallback = rule.type === metricTypeFor(rule.path) ? rule.path : rule.type
+): CardMetric {
+  const known = knownMetricOf(rule)
+  const common = known?.exact && !taken.has(known.metric.name) ? known.metric.name : undefined
+  const name = rule.label ?? common ?? fallback
+  taken.add(name)
+  const better = known?.metric.better
+  return { type: rule.type, name, value, path: rule.path, ...(better ? { better } : {}) }
+}
+
+/** What card/metric-meaning.ts knows about a metric, by its type, else by the last key of its report path. */
+export function knownMetricOf(metric: { type: string; path: string }): ReturnType<typeof knownMetric> {
+  const lastKey = metric.path.slice(metric.path.lastIndexOf('.') + 1)
+  return knownMetric([metric.type, metricTypeFor(lastKey)])
 }
 
 /**
@@ -139,11 +185,11 @@ function defaultMetrics(report: Record<string, unknown>): CardMetric[] {
         if (isFiniteNumber(childValue)) found.push({ path: `${key}.${child}`, value: childValue })
     }
   }
-  const taken = new Set<string>()
-  return found.map(({ path, value }) => {
-    const type = uniqueType(metricTypeFor(path), taken)
-    return { type, name: path, value, path }
-  })
+  const types = new Set<string>()
+  const names = new Set<string>()
+  return found.map(({ path, value }) =>
+    describe({ path, type: uniqueType(metricTypeFor(path), types) }, value, names, path)
+  )
 }
 
 function uniqueType(type: string, taken: Set<string>): string {
@@ -156,13 +202,14 @@ function uniqueType(type: string, taken: Set<string>): string {
 function ruleMetrics(report: Record<string, unknown>, rules: readonly MetricRule[]): CardMetric[] {
   const metrics: CardMetric[] = []
   const problems: string[] = []
+  const names = new Set<string>()
   for (const rule of rules) {
     const found = valueAtPath(report, rule.path)
     const where = `card-metrics line ${rule.line} ("${rule.path}")`
     if (!found.exists) problems.push(`${where}: the evaluation report has no field "${rule.path}"`)
     else if (!isFiniteNumber(found.value))
       problems.push(`${where}: the value is ${describeValue(found.value)}, not a number`)
-    else metrics.push({ type: rule.type, name: metricNameFor(rule), value: found.value, path: rule.path })
+    else metrics.push(describe(rule, found.value, names))
   }
   if (problems.length > 0) {
     const paths = numericPaths(report)

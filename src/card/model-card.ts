@@ -8,10 +8,11 @@
  * Pure: the caller reads the current card and the template and writes the result.
  */
 import type { Document } from 'yaml'
-import { renderGeneratedBlock } from './card-body.ts'
+import { PUBLISHING_RUN_LINE, renderGeneratedBlock, type MergedMetadata } from './card-body.ts'
 import { CardError } from './card-error.ts'
 import { isMappingOrEmpty, parseFrontMatter, setKey, splitCard, writeFrontMatter } from './front-matter.ts'
 import { escapeMarkdown } from '../lib/markdown.ts'
+import { knownMetricOf } from './metrics.ts'
 import type { CardContext } from './card-context.ts'
 
 export { CardError } from './card-error.ts'
@@ -35,10 +36,15 @@ const PLACEHOLDER = /\{\{\s*generated\s*\}\}/g
  *
  * Managed keys: license, library_name, pipeline_tag, base_model and datasets are set when the
  * inputs give them (else the card's own value stays); tags are the card's tags followed by the
- * inputs' new ones; model-index is replaced when there are metrics. Throws a CardError when the
- * starting point cannot be merged safely (front matter that is not YAML or not a mapping, a
- * template whose front matter is never closed, markers that do not pair up, several placeholders).
- * Validate the result with validateCard before pushing it.
+ * inputs' new ones. When there are metrics, model-index is replaced by one result on the first
+ * dataset (the input's, else the card's), or removed when the card names no dataset: the Hub files
+ * each result under the data it was measured on, and a made-up dataset would be a false claim (the
+ * metrics stay in the Evaluation table). Counts (training steps, epochs) are not results. When the
+ * card on the branch differs only in the publishing run, it is returned as it is (see
+ * keepEarlierPublishingRun). Throws a CardError when the starting point cannot be merged safely
+ * (front matter that is not YAML or not a mapping, a template whose front matter is never closed,
+ * markers that do not pair up, several placeholders). Validate the result with validateCard before
+ * pushing it.
  */
 export function renderModelCard(ctx: CardContext, existing?: string, template?: string): string {
   const source = template !== undefined ? 'The model-card template' : 'The README.md on the branch'
@@ -50,17 +56,41 @@ export function renderModelCard(ctx: CardContext, existing?: string, template?: 
         `metadata.`
     )
   }
-  const frontMatter = mergeFrontMatter(parts.frontMatter ?? '', parts.firstLine, ctx, source)
-  const block = renderGeneratedBlock(ctx)
+  const { frontMatter, merged } = mergeFrontMatter(parts.frontMatter ?? '', parts.firstLine, ctx, source)
+  const block = renderGeneratedBlock(ctx, merged)
+  let card: string
   if (parts.body.trim() === '') {
     // A card with no hand-written text yet: give it a title, which is then the author's to edit.
     const title = template === undefined ? `# ${escapeMarkdown(ctx.modelName)}\n\n` : ''
-    return `${frontMatter}${frontMatter === '' ? '' : '\n'}${title}${block}\n`
-  }
-  return frontMatter + placeBlock(parts.body, block, source)
+    card = `${frontMatter}${frontMatter === '' ? '' : '\n'}${title}${block}\n`
+  } else card = frontMatter + placeBlock(parts.body, block, source)
+  return keepEarlierPublishingRun(card, existing)
 }
 
-function mergeFrontMatter(yaml: string, firstLine: number, ctx: CardContext, source: string): string {
+/**
+ * The card names the run that published it. A later run that publishes exactly the same (a
+ * scheduled publish of unchanged files, a manual re-publish of the same Train run) would change
+ * only that line, and so make a commit of nothing but a new run link; the card on the branch is
+ * kept instead, and still names the run that made the commit holding these files. Any other
+ * difference (a file, a metric, an input) renders the card anew, with this run.
+ */
+function keepEarlierPublishingRun(card: string, existing: string | undefined): string {
+  if (existing === undefined || existing === card) return card
+  const withoutRun = (text: string) => {
+    const block = generatedBlock(text)
+    if (block === undefined || !text.includes(block)) return undefined
+    return text.split(block).join(block.replace(PUBLISHING_RUN_LINE, '- Publishing run: …'))
+  }
+  const ours = withoutRun(card)
+  return ours !== undefined && ours === withoutRun(existing) ? existing : card
+}
+
+function mergeFrontMatter(
+  yaml: string,
+  firstLine: number,
+  ctx: CardContext,
+  source: string
+): { frontMatter: string; merged: MergedMetadata } {
   const { doc, problems } = parseFrontMatter(yaml, firstLine)
   const keepAdvice = 'Fix it, or set model-card: keep to publish without touching README.md.'
   if (problems.length > 0) {
@@ -84,7 +114,11 @@ function mergeFrontMatter(yaml: string, firstLine: number, ctx: CardContext, sou
     )
   }
   setManagedKeys(doc, current, ctx)
-  return writeFrontMatter(doc)
+  const result = (doc.toJS() ?? {}) as Record<string, unknown>
+  return {
+    frontMatter: writeFrontMatter(doc),
+    merged: { libraryName: stringOrUndefined(result.library_name), pipelineTag: stringOrUndefined(result.pipeline_tag) }
+  }
 }
 
 /** Writes the keys the action owns; existing keys keep their place, new ones follow in this order. */
@@ -101,18 +135,24 @@ function setManagedKeys(doc: Document, current: Record<string, unknown>, ctx: Ca
   if (ctx.metrics.length > 0) {
     const task = pipelineTag || stringOrUndefined(current.pipeline_tag) || 'other'
     const dataset = datasets[0] ?? firstString(current.datasets)
-    setKey(doc, 'model-index', [
-      {
-        name: ctx.modelName,
-        results: [
-          {
-            task: { type: task },
-            dataset: { type: dataset ?? 'custom', name: dataset ?? 'evaluation report' },
-            metrics: ctx.metrics.map((m) => ({ type: m.type, value: m.value, name: m.name }))
-          }
-        ]
-      }
-    ])
+    // Training steps and epochs are facts about the run, not results on the dataset.
+    const results = ctx.metrics.filter((m) => !knownMetricOf(m)?.metric.count)
+    // (An empty document has no keys to delete, and the yaml package throws when asked to.)
+    if (dataset === undefined || results.length === 0) {
+      if (doc.has('model-index')) doc.delete('model-index')
+    } else
+      setKey(doc, 'model-index', [
+        {
+          name: ctx.modelName,
+          results: [
+            {
+              task: { type: task },
+              dataset: { type: dataset, name: dataset },
+              metrics: results.map((m) => ({ type: m.type, value: m.value, name: m.name }))
+            }
+          ]
+        }
+      ])
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The publish history of a branch, read back from the provenance trailers of its commits, and
  * its renderings: a table and a metric trend for the job summary, and JSON for the `history`
- * output. Pure: the caller lists the commits. Everything from a commit is untrusted text (anyone
+ * output. A rollback shows what the branch serves after it: the metrics of the publish it restored.
+ * Pure: the caller lists the commits. Everything from a commit is untrusted text (anyone
  * with write access can craft a description), so it is escaped wherever it is rendered.
  */
 import { parseDescription, type Provenance } from '../provenance/trailers.ts'
@@ -25,11 +26,22 @@ export interface PublishRecord {
   date: string
   title: string
   provenance: Provenance
+  /**
+   * For a rollback: the publish whose tree it restored (through rollbacks of rollbacks), when it is
+   * among the listed commits. The branch then serves that publish's files and metrics.
+   */
+  restored?: { oid: string; provenance: Provenance }
 }
 
 const SHORT = 7
+/** Rollbacks of rollbacks are followed this far; a longer chain (or a loop) is left unresolved. */
+const MAX_ROLLBACK_HOPS = 20
 
-/** The publishes among `commits` (newest first): at most `limit` of them, newest first. */
+/**
+ * The publishes among `commits` (newest first): at most `limit` of them, newest first. A rollback
+ * is resolved against every listed commit, also those past the limit, so that it shows what the
+ * branch serves after it: the metrics of the publish it restored.
+ */
 export function publishHistory(commits: readonly CommitRecord[], limit: number): PublishRecord[] {
   const records: PublishRecord[] = []
   for (const commit of commits) {
@@ -37,7 +49,31 @@ export function publishHistory(commits: readonly CommitRecord[], limit: number):
     const provenance = parseDescription(descriptionOf(commit))
     if (provenance) records.push({ oid: commit.oid, date: commit.date, title: commit.title, provenance })
   }
-  return records
+  if (!records.some((r) => r.provenance.rollbackOf)) return records
+  const byOid = new Map(commits.map((c) => [c.oid, c]))
+  const parsed = new Map<string, Provenance | undefined>()
+  const provenanceOf = (oid: string) => {
+    if (!parsed.has(oid)) {
+      const commit = byOid.get(oid)
+      parsed.set(oid, commit && parseDescription(descriptionOf(commit)))
+    }
+    return parsed.get(oid)
+  }
+  return records.map((record) => {
+    let target = record.provenance.rollbackOf
+    for (let hop = 0; target !== undefined && hop < MAX_ROLLBACK_HOPS; hop++) {
+      const provenance = provenanceOf(target)
+      if (provenance === undefined) return record
+      if (provenance.rollbackOf === undefined) return { ...record, restored: { oid: target, provenance } }
+      target = provenance.rollbackOf
+    }
+    return record
+  })
+}
+
+/** What the branch serves at a publish: its own provenance, or for a rollback the restored publish's. */
+export function served(record: PublishRecord): Provenance {
+  return record.restored?.provenance ?? record.provenance
 }
 
 function descriptionOf(commit: CommitRecord): string {
@@ -53,24 +89,33 @@ export function publishOfRun(records: readonly PublishRecord[], workflowRunUrl: 
   return records.find((r) => r.provenance.workflowRun === workflowRunUrl)
 }
 
-/** A Markdown table of publishes (newest first) for the job summary. */
+/**
+ * A Markdown table of publishes (newest first) for the job summary. A rollback's row shows what it
+ * restored (source commit, Train run, metrics), and says that it is a rollback, and of what.
+ */
 export function renderHistoryTable(records: readonly PublishRecord[], repoUrl: string): string {
   if (records.length === 0) return '_No earlier publishes by hf-upload-action on this branch._\n'
   const rows = records.map((r) => {
-    const p = r.provenance
-    const commit = htmlLink(`<code>${escapeMarkdown(r.oid.slice(0, SHORT))}</code>`, commitUrl(repoUrl, r.oid))
+    const p = served(r)
+    const commit = commitCell(r.oid, repoUrl)
+    const target = r.provenance.rollbackOf
+    const rollback = target === undefined ? '' : ` rollback to ${commitCell(target, repoUrl)}`
     const metrics = p.metrics.map((m) => `${m.name}=${formatNumber(m.value)}`).join(', ')
     return (
-      `| ${escapeMarkdown(formatDate(r.date))} | ${commit} | ${sourceCell(p)} | ${runCell(p)} | ` +
+      `| ${escapeMarkdown(formatDate(r.date))} | ${commit}${rollback} | ${sourceCell(p)} | ${runCell(p)} | ` +
       `${metrics ? escapeMarkdown(metrics) : '—'} |`
     )
   })
   return [
     '| Date | Commit | Source commit | Train run | Metrics |',
-    '| --- | --- | --- | --- | --- |',
+    '| :--- | :--- | :--- | :--- | :--- |',
     ...rows,
     ''
   ].join('\n')
+}
+
+function commitCell(oid: string, repoUrl: string): string {
+  return htmlLink(`<code>${escapeMarkdown(oid.slice(0, SHORT))}</code>`, commitUrl(repoUrl, oid))
 }
 
 function sourceCell(p: Provenance): string {
@@ -101,8 +146,10 @@ export function renderMetricTrend(
   extraPoint?: { label: string; value: number }
 ): string | undefined {
   const points = [...records].reverse().flatMap((r) => {
-    const value = r.provenance.metrics.find((m) => m.name === metric)?.value
-    return value === undefined ? [] : [{ label: (r.provenance.sourceCommit ?? r.oid).slice(0, SHORT), value }]
+    const p = served(r)
+    const value = p.metrics.find((m) => m.name === metric)?.value
+    const label = (p.sourceCommit ?? r.restored?.oid ?? r.oid).slice(0, SHORT)
+    return value === undefined ? [] : [{ label: r.restored ? `rollback to ${label}` : label, value }]
   })
   if (extraPoint && Number.isFinite(extraPoint.value)) points.push(extraPoint)
   if (points.length < 2) return undefined
@@ -142,17 +189,21 @@ function uniqueLabels(labels: string[]): string[] {
   })
 }
 
-/** The history as plain data for the `history` output: metrics keyed by name, file count only. */
+/**
+ * The history as plain data for the `history` output: metrics keyed by name, file count only. A
+ * rollback has its own fields (rollbackOf, actor) and the metrics and file count of what it restored.
+ */
 export function historyJson(records: readonly PublishRecord[]): unknown {
   return records.map((r) => {
     const { files, filesOmitted, metrics, ...rest } = r.provenance
+    const shown = r.restored ? r.restored.provenance : { files, filesOmitted, metrics }
     return {
       commit: r.oid,
       date: r.date,
       title: r.title,
       ...rest,
-      metrics: Object.fromEntries(metrics.map((m) => [m.name, m.value])),
-      fileCount: files.length + (filesOmitted ?? 0)
+      metrics: Object.fromEntries(shown.metrics.map((m) => [m.name, m.value])),
+      fileCount: shown.files.length + (shown.filesOmitted ?? 0)
     }
   })
 }

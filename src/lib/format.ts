@@ -3,13 +3,38 @@
 /**
  * A readable number: 41.7 − 39.2 shows as 2.5, not 2.5000000000000036; never in e-notation
  * (Mermaid and YAML readers would take "1e-7" for text). Integers in full, other values to at most
- * `significantDigits` significant digits.
+ * `significantDigits` significant digits, but never fewer than their integer part has (123456.7 to
+ * 4 digits is 123457, not 123500).
  */
 export function formatNumber(value: number, significantDigits = 10): string {
   if (!Number.isFinite(value)) return String(value)
   // Integers in full: a step count of 1234567 is not 1234570.
-  const digits = Number.isInteger(value) ? 21 : significantDigits
+  const integerDigits = Math.abs(value) >= 1 ? Math.floor(Math.log10(Math.abs(value))) + 1 : 0
+  const digits = Number.isInteger(value) ? 21 : Math.min(21, Math.max(significantDigits, integerDigits))
   return value.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: digits })
+}
+
+/**
+ * `current − previous` to the decimals the two values are written with, as a person would subtract
+ * them: 39 − 41.7 is "-2.7" (not -2.700000000000003), 0.3 − 0.1 is "0.2". Float subtraction is exact
+ * to far more digits than either value shows, so rounding there loses nothing the inputs had.
+ */
+export function formatDifference(current: number, previous: number): string {
+  const difference = current - previous
+  const decimals = Math.max(decimalPlaces(current), decimalPlaces(previous))
+  if (!Number.isFinite(difference) || Math.abs(difference) >= 1e21 || decimals > 100) return formatNumber(difference)
+  const text = difference
+    .toFixed(decimals)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '')
+  return text === '-0' ? '0' : text
+}
+
+/** How many decimals the shortest exact spelling of a number has: 41.7 → 1, 1.5e-7 → 8, 1e21 → 0. */
+function decimalPlaces(value: number): number {
+  const match = /^-?\d+(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value))
+  if (!match) return 0
+  return Math.max(0, (match[1]?.length ?? 0) - Number(match[2] ?? 0))
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']

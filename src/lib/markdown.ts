@@ -89,15 +89,33 @@ export function htmlLink(html: string, url: string | undefined): string {
   return href ? `<a href="${escapeAttribute(href)}">${html}</a>` : html
 }
 
-/** A GFM table. Cells must already be escaped; `rightAligned` lists the numeric columns (by index). */
+export type ColumnAlignment = 'left' | 'right' | 'center'
+
+/**
+ * A GFM table. Cells must already be escaped. Every column says how it is aligned (text left,
+ * numbers right, a gallery centered): an unaligned column leaves it to the renderer, and browsers
+ * center a header cell over left-aligned text.
+ */
 export function table(
   header: readonly string[],
   rows: ReadonlyArray<readonly string[]>,
-  rightAligned: readonly number[] = []
+  align: readonly ColumnAlignment[]
 ): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`
-  const rule = header.map((_, i) => (rightAligned.includes(i) ? '---:' : '---'))
+  const rule = header.map((_, i) => (align[i] === 'right' ? '---:' : align[i] === 'center' ? ':---:' : ':---'))
   return [line(header), line(rule), ...rows.map(line)].join('\n')
+}
+
+/**
+ * A fenced code block around text we assembled: the fence is longer than any run of backticks in
+ * the text, so no line of it can close the block early (CommonMark closes only on a fence at least
+ * as long as the opening one). Control characters are removed; line breaks are the text's own.
+ */
+export function fencedCode(text: string, info = ''): string {
+  const clean = text.replace(CONTROL, '').replace(/\r/g, '')
+  const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(Math.max(3, longest + 1))
+  return `${fence}${info}\n${clean}\n${fence}`
 }
 
 /** Control characters but tab and line breaks, and bidi controls (in a page they reorder what follows). */

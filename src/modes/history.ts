@@ -5,7 +5,7 @@
 import type { Deps } from '../deps.ts'
 import { checkToken, connectHub, hubErrorContext } from '../hub/connect.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
-import { publishHistory, renderMetricTrend } from '../history/history.ts'
+import { publishHistory, renderMetricTrend, served } from '../history/history.ts'
 import type { Settings } from '../inputs.ts'
 import { hubCommit } from '../lib/urls.ts'
 import { emptyResult, type RunResult } from '../report/run-result.ts'
@@ -21,7 +21,7 @@ export async function runHistory(deps: Deps, settings: Settings): Promise<RunRes
         `${records.length} publishes by hf-upload-action among the last ${commits.length} commits of ` +
           `${settings.branch}.`
       )
-      const metric = settings.gate?.metric ?? records.flatMap((r) => r.provenance.metrics.map((m) => m.name))[0]
+      const metric = settings.gate?.metric ?? records.flatMap((r) => served(r).metrics.map((m) => m.name))[0]
       return {
         ...emptyResult(settings, 'history'),
         commit: records[0] && hubCommit(settings.hubUrl, settings.repo, records[0].oid),

@@ -89,7 +89,9 @@ export async function runPublish(
       warn: (line) => core.warning(line)
     })
     const published = await upload(deps, settings, hub, manifest, {
-      title: settings.commitMessage ?? defaultCommitTitle(files.length, facts),
+      // The title counts what the commit holds: the mapped files and the generated README.md.
+      title:
+        settings.commitMessage ?? defaultCommitTitle(files.length + (settings.card.mode === 'keep' ? 0 : 1), facts),
       prepareCommit: (head) => preparer.prepare(head),
       judgeCommit: (head) => preparer.judge(head)
     })
@@ -233,13 +235,14 @@ function commitPreparer(input: PreparerInput): {
     last: () => prepared,
     async prepare(head) {
       const loadedFiles = await load()
-      const metrics = cardMetrics(await reportOf(), settings.card)
+      const metrics = cardMetrics(await reportOf(), settings.card, settings.gate)
       const benchmark =
         benchmarkEntry && loadedFiles.benchmark !== undefined
           ? { path: benchmarkEntry.pathInRepo, report: loadedFiles.benchmark }
           : undefined
       const context = cardContext({
         repoName: settings.repo.name,
+        branch: settings.branch,
         card: settings.card,
         metrics,
         source: input.facts,
@@ -268,7 +271,7 @@ function commitPreparer(input: PreparerInput): {
     async judge(head) {
       if (!settings.gate) return {}
       const report = await reportOf()
-      const metrics = cardMetrics(report, settings.card)
+      const metrics = cardMetrics(report, settings.card, settings.gate)
       const gate = await decideGate(hub, settings.gate, head, report, metrics)
       prepared = { metrics, gate }
       return {

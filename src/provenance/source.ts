@@ -18,6 +18,8 @@ export interface SourceFacts {
   commitUrl?: string
   /** The Train run, or else this run. */
   run?: { id: string; url: string; label: 'Train run' | 'run'; attempt?: number }
+  /** This run, which publishes, whatever triggered it (its page, not one attempt's). */
+  publishingRun?: { id: string; url: string }
 }
 
 export function sourceFacts(ctx: RunContext, trainRun?: WorkflowRun): SourceFacts {
@@ -35,7 +37,8 @@ export function sourceFacts(ctx: RunContext, trainRun?: WorkflowRun): SourceFact
     repositoryUrl,
     sha,
     commitUrl: repositoryUrl && sha ? commitUrl(repositoryUrl, sha) : undefined,
-    run
+    run,
+    publishingRun: ctx.runId && url ? { id: ctx.runId, url } : undefined
   }
 }
 
@@ -57,6 +60,7 @@ export function provenanceOf(
   }
 }
 
+/** `fileCount` counts every file the commit holds, the generated README.md included. */
 export function defaultCommitTitle(fileCount: number, facts: SourceFacts): string {
   const files = `${fileCount} file${fileCount === 1 ? '' : 's'}`
   if (!facts.repository) return `Publish ${files} with hf-upload-action`

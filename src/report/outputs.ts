@@ -1,5 +1,6 @@
 /** The one module that sets step outputs. */
 import { historyJson } from '../history/history.ts'
+import { formatDifference } from '../lib/format.ts'
 import type { RunResult } from './run-result.ts'
 
 export interface FileOutput {
@@ -39,7 +40,8 @@ export function computeOutputs(result: RunResult): Record<string, string> {
     'train-run-id': result.trainRun ? String(result.trainRun.id) : '',
     verified: result.verified === undefined ? '' : String(result.verified),
     improved: gate ? String(gate.outcome !== 'regressed') : '',
-    'metric-delta': gate && gate.outcome !== 'first-publish' ? String(gate.delta) : '',
+    // To the decimals the two values have: -2.7, not -2.700000000000003.
+    'metric-delta': gate && gate.outcome !== 'first-publish' ? formatDifference(gate.current, gate.previous) : '',
     'pull-request-url': result.pullRequestUrl ?? '',
     tag: result.tag ?? '',
     'rolled-back-to': result.rollback?.target ?? '',

@@ -28,6 +28,8 @@ const keepRunning = process.argv.includes('--keep-running')
 const HF_TOKEN = 'hf_' + 'demo'.repeat(9)
 const GH_TOKEN = 'ghs_' + 'demo'.repeat(9)
 const REPO = 'd4oit/tiny-cats-model'
+/** Runs of the action so far (each gets its own GITHUB_RUN_ID). */
+let publishingRuns = 0
 
 const root = await mkdtemp(join(tmpdir(), 'hf-upload-action-demo-'))
 const hub = await startHubEmulator({
@@ -96,11 +98,9 @@ if (failureVariant) {
     console.log(`${name}: ${name === 'files' ? JSON.stringify(JSON.parse(value), null, 2) : value}`)
   console.log(`\n${result.code === 0 ? 'Published' : 'FAILED'}: ${result.outputs['commit-url'] || '(no commit)'}`)
   const card = await hub.readFile({ type: 'model', name: REPO }, 'main', 'README.md')
+  // The whole card, as the Hub holds it: the README's rendered example is this text.
   if (card)
-    console.log(
-      `\n── The generated model card (README.md on the Hub), first lines ` +
-        `──\n\n${card.toString().split('\n').slice(0, 45).join('\n')}\n…`
-    )
+    console.log(`\n── The generated model card (README.md on the Hub) ──\n\n${card.toString()}── end of card ──`)
   const keyless = await keylessFlow()
   exitCode = result.code === 0 && keyless === 0 ? 0 : 1
 }
@@ -175,7 +175,8 @@ async function runAction(
     GITHUB_REPOSITORY: REPO,
     GITHUB_API_URL: gh.url,
     GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: String(Date.now() % 1e9),
+    // One id per run of the action, the same on every demo: the printed card is then the README's example.
+    GITHUB_RUN_ID: String(20000000001 + publishingRuns++),
     GITHUB_WORKFLOW: 'Upload to HuggingFace Hub',
     GITHUB_WORKFLOW_REF: `${REPO}/.github/workflows/upload-hub.yml@refs/heads/main`,
     GITHUB_WORKSPACE: workspace,

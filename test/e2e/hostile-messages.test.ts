@@ -19,6 +19,7 @@ import {
   startStage,
   type Stage
 } from '../support/hostile-stage.ts'
+import { splitCode } from '../support/markdown.ts'
 import { GH_TOKEN, HF_TOKEN } from '../support/tokens.ts'
 import { makeWorkspace, pseudoRandomBytes } from '../support/workspace.ts'
 
@@ -208,14 +209,17 @@ test('refused: a GitHub answer that echoes the GitHub token, when listing the ar
 // Point 5: published, with every untrusted string inert.
 
 /**
- * The rendered part of the model card: what follows the YAML front matter. The front matter is data
- * for the Hub's widgets (shown as text), checked by the Hub's card validator when committed.
+ * The rendered part of the model card: what follows the YAML front matter, outside code blocks. The
+ * front matter is data for the Hub's widgets (shown as text), checked by the Hub's card validator
+ * when committed; a code block (the SHA-256 list keeps the names exactly, for sha256sum) renders as
+ * text too, as long as it cannot be closed early, which splitCode asserts.
  */
 async function cardBody(repo: string): Promise<string> {
   const card = (await stage.hub.readFile(repo, 'main', 'README.md'))!.toString('utf8')
   const end = card.startsWith('---\n') ? card.indexOf('\n---\n', 4) : -1
+  const { prose } = splitCode(card.slice(end < 0 ? 0 : end + 5))
   // Link destinations are ours: percent-encoded repo paths, the source repo and run. Not text.
-  return card.slice(end < 0 ? 0 : end + 5).replace(/\]\(([^)\s]*)\)/g, (_, href: string) => {
+  return prose.replace(/\]\(([^)\s]*)\)/g, (_, href: string) => {
     const ours = (href + '/').startsWith(`https://github.com/${GITHUB_REPO}/`) || href.startsWith(`${stage.hub.url}/`)
     assert.ok(ours || !/^[a-z]+:/i.test(href), `a relative link or one of ours: ${href}`)
     return '](…)'
@@ -228,14 +232,18 @@ test('published: command-looking and markup-looking names and report values stay
   const result = await runCase(stage, {
     name: 'inert names',
     workspace,
-    inputs: { files: 'inert/ -> samples/\neval/ -> evaluation/' }
+    // A license gives the card metadata: without any, the Hub warns (rightly) that it has none.
+    inputs: { files: 'inert/ -> samples/\neval/ -> evaluation/', license: 'mit' }
   })
   const { run } = result
   assert.equal(run.code, 0, run.stdout)
   assert.equal(result.commitsAfter.length, result.commitsBefore.length + 1, 'one commit')
   assert.equal(result.commands.filter((c) => c.command === 'error').length, 0)
   expectNoInjectedCommands(result.commands)
-  assert.equal(result.commands.filter((c) => c.command === 'warning').length, 0)
+  assert.deepEqual(
+    result.commands.filter((c) => c.command === 'warning').map((c) => c.data),
+    []
+  )
   // The names reached the log verbatim, inside stop-commands blocks.
   for (const name of INERT_NAMES) assert.ok(run.stdout.includes(`samples/${name}`), name)
   assert.ok(result.commands.some((c) => c.command === 'stop-commands'))

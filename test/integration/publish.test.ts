@@ -53,8 +53,10 @@ test('the seed layout is published in exactly one commit, with outputs and a sum
   assert.equal(commits.length, 2, 'the initial commit plus exactly one')
   assert.equal(core.outputs['commit-sha'], commits[0]!.oid)
   assert.equal(core.outputs['commit-url'], `${hub.url}/${repoId}/commit/${commits[0]!.oid}`)
-  assert.equal(commits[0]!.title, 'Publish 7 files from d4oit/tiny-cats-model@abcdef1 (run 42)')
+  // The title counts every file the commit holds, the generated README.md included.
+  assert.equal(commits[0]!.title, 'Publish 8 files from d4oit/tiny-cats-model@abcdef1 (run 42)')
   const files = JSON.parse(core.outputs.files!) as Array<{ path: string; status: string; size: number }>
+  assert.equal(files.length, 8)
   assert.deepEqual(files.map((f) => f.path).sort(), [
     'README.md',
     'benchmarks/benchmark_report.json',

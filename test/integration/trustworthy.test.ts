@@ -2,6 +2,7 @@
 // verification that catches tampering, the model card, provenance trailers, idempotent
 // re-runs, tags, the metric gate's outcomes, rollback by pointer and the history mode.
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, beforeEach, test } from 'node:test'
@@ -13,6 +14,7 @@ import { runInProcess } from '../support/run-in-process.ts'
 import { HF_TOKEN } from '../support/tokens.ts'
 import { makeWorkspace, pseudoRandomBytes, writeFiles } from '../support/workspace.ts'
 import { samplePng } from '../support/png.ts'
+import { splitCode } from '../support/markdown.ts'
 import { parseDescription } from '../../src/provenance/trailers.ts'
 import type { HubClient } from '../../src/hub/hub-client.ts'
 
@@ -108,7 +110,7 @@ interface FrontMatter {
 const frontMatter = (card: string) => parse(/^---\n([\s\S]*?)\n---/.exec(card)![1]!) as FrontMatter
 
 test('publish writes a valid model card, provenance trailers, and verifies what landed', async () => {
-  const core = await publish(await trainOutput(41.7))
+  const core = await publish(await trainOutput(41.7), { datasets: 'huggan/cats', 'library-name': 'pytorch' })
   assert.deepEqual(core.failures, [])
   assert.equal(core.outputs.verified, 'true')
   const card = await readme()
@@ -136,6 +138,8 @@ test('publish writes a valid model card, provenance trailers, and verifies what 
     'samples/cat_0.png',
     'samples/cat_1.png'
   ])
+  // The title counts every file of the commit, the card included.
+  assert.match(head.title, /^Publish 6 files from d4oit\/tiny-cats-model@a1b2c3d \(run 77\)$/)
   const info = await (
     await fetch(`${hub.url}/api/models/${repoId}/revision/main?expand=cardData`, {
       headers: { authorization: `Bearer ${HF_TOKEN}` }
@@ -144,8 +148,46 @@ test('publish writes a valid model card, provenance trailers, and verifies what 
   assert.equal(info.cardData.license, 'mit', 'the Hub parses the card')
 })
 
+test('the card the Hub holds: how to use it, what metrics mean, the run, and checksums of what landed', async () => {
+  const core = await publish(await trainOutput(41.7), { 'library-name': 'pytorch' })
+  assert.deepEqual(core.failures, [])
+  const card = await readme()
+  // No datasets input: no model-index, no made-up dataset; the Hub still accepts and parses the card.
+  assert.equal(frontMatter(card)['model-index'], undefined)
+  assert.doesNotMatch(card, /custom|evaluation report\n/)
+  // How to use: this repo, the file as published, the loader the library and the format call for.
+  assert.ok(
+    card.includes(`path = hf_hub_download(repo_id="${repoId}", filename="generator/model.pt")\n`),
+    card.slice(0, 2000)
+  )
+  assert.match(card, /checkpoint = torch\.load\(path, map_location="cpu", weights_only=True\)/)
+  assert.match(card, /\| FID \| 41\.7 \| lower \| <code>fid<\/code> \|/)
+  assert.match(card, /\| Inception Score \| 3\.1 \| higher \|/)
+  // A push-triggered publish has no Train run; the run that published is named and linked.
+  assert.match(card, /^- Publishing run: \[77\]\(https:\/\/github\.com\/d4oit\/tiny-cats-model\/actions\/runs\/77\)$/m)
+  assert.match(card, /\| <code>cat_0\.png<\/code> \| <code>cat_1\.png<\/code> \|/, 'gallery captions')
+  // The full SHA-256 of every file, as sha256sum -c reads them, equal to what the Hub stores.
+  const details = card.slice(card.indexOf('<details>'), card.indexOf('</details>'))
+  const [sums] = splitCode(details).code
+  const listed = new Map(sums!.split('\n').map((line) => [line.slice(66), line.slice(0, 64)]))
+  const tree = (await fetch(`${hub.url}/api/models/${repoId}/tree/main?recursive=true`).then((r) =>
+    r.json()
+  )) as Array<{
+    path: string
+    type: string
+    lfs?: { oid: string }
+  }>
+  const stored = tree.filter((e) => e.type === 'file' && e.path !== 'README.md' && e.path !== '.gitattributes')
+  assert.deepEqual([...listed.keys()].sort(), stored.map((e) => e.path).sort())
+  for (const entry of stored) {
+    const bytes = (await hub.readFile(repo(), 'main', entry.path))!
+    assert.equal(listed.get(entry.path), createHash('sha256').update(bytes).digest('hex'), entry.path)
+    if (entry.lfs) assert.equal(listed.get(entry.path), entry.lfs.oid)
+  }
+})
+
 test('hand-written parts of the card survive the next publish; the generated block is replaced', async () => {
-  await publish(await trainOutput(41.7))
+  await publish(await trainOutput(41.7), { datasets: 'huggan/cats' })
   const edited =
     (await readme()).replace(/(\n---\n)/, '$1\nHand-written intro that must survive.\n') +
     '\n## Limitations\n\nWritten by a person.\n'
@@ -156,7 +198,7 @@ test('hand-written parts of the card survive the next publish; the generated blo
     title: 'edit card',
     operations: [{ operation: 'addOrUpdate', path: 'README.md', content: new Blob([edited]) }]
   })
-  const core = await publish(await trainOutput(39.9, 'v2'))
+  const core = await publish(await trainOutput(39.9, 'v2'), { datasets: 'huggan/cats' })
   assert.deepEqual(core.failures, [])
   const card = await readme()
   assert.match(card, /Hand-written intro that must survive\./)
@@ -290,6 +332,15 @@ test('re-publishing the same Train run makes no commit and outputs the earlier c
   assert.equal(again.outputs.changed, 'false')
   assert.equal(again.outputs['commit-sha'], earlier)
   assert.equal((await hub.listCommits(repo())).length, 3)
+  // Another run (a schedule, a manual re-publish) with the same files: the card names the run that
+  // made the commit, and changing only that line would be a commit of nothing; there is none.
+  const card = await readme()
+  const later = await publish(workspace, {}, { env: { GITHUB_RUN_ID: '78' } })
+  assert.deepEqual(later.failures, [])
+  assert.equal(later.outputs.changed, 'false')
+  assert.equal((await hub.listCommits(repo())).length, 3)
+  assert.equal(await readme(), card)
+  assert.match(card, /- Publishing run: \[77\]/)
 })
 
 test('a tag per publish, with placeholders', async () => {
@@ -310,7 +361,7 @@ test('metric gate: improved → commit; regression → skip, pull request, or fa
   assert.equal(first.outputs.improved, 'true')
   const better = await publish(await trainOutput(39.0, 'v2'), { ...gate, 'gate-min-delta': '0.5' })
   assert.equal(better.outputs.improved, 'true')
-  assert.equal(better.outputs['metric-delta'], String(39.0 - 41.7))
+  assert.equal(better.outputs['metric-delta'], '-2.7', 'to the decimals of the values, not -2.700000000000003')
   const commits = (await hub.listCommits(repo())).length
 
   const skipped = await publish(await trainOutput(45.0, 'v3'), { ...gate, 'on-regression': 'skip' })
@@ -393,6 +444,20 @@ test('mode: history reads the publishes back from the Hub with a metric trend', 
   const history = JSON.parse(core.outputs.history!)
   assert.equal(history.length, 3)
   assert.match(core.summaries[0]!, /```mermaid[\s\S]*xychart-beta[\s\S]*39\.5/)
+
+  // A rollback to the first publish: the branch serves fid 41.7 again, and the history says so.
+  const first = history[2].commit as string
+  const rolled = await publish(await makeWorkspace({}), { mode: 'rollback', 'rollback-to': first, files: '' })
+  assert.deepEqual(rolled.failures, [])
+  const after = await publish(await makeWorkspace({}), { mode: 'history', files: '', 'gate-metric': 'fid' })
+  const [rollback] = JSON.parse(after.outputs.history!) as Array<Record<string, unknown>>
+  assert.deepEqual(
+    [rollback!.rollbackOf, rollback!.metrics],
+    [first, { fid: 41.7, inception_score: 3.1, precision: 0.6 }]
+  )
+  assert.match(after.summaries[0]!, /x-axis \["0000000", "1111111", "2222222", "rollback to 0000000"\]/)
+  assert.match(after.summaries[0]!, /line \[41\.7, 40\.1, 39\.5, 41\.7\]/)
+  assert.match(after.summaries[0]!, /rollback to <a href="[^"]+"><code>[0-9a-f]{7}<\/code><\/a> \|[^\n]*\| fid=41\.7, /)
 })
 
 test('files cannot overwrite the generated README.md unless model-card: keep', async () => {

@@ -186,3 +186,56 @@ test('the JSON form is plain data: metrics by name, a file count instead of the 
     }
   ])
 })
+
+test('a rollback shows what the branch serves: the metrics of the publish it restored', () => {
+  const rollback = (n: number, target: string, over: Partial<Provenance> = {}): CommitRecord => {
+    const description = formatDescription(provenance({ rollbackOf: target, actor: 'octocat', ...over }))
+    const title = `Roll back main to ${target.slice(0, 12)}`
+    return { oid: String(n).repeat(40), title, message: `${title}\n\n${description}`, date: `2025-06-0${n}T10:20:30Z` }
+  }
+  const fid = (value: number) => ({
+    metrics: [{ name: 'fid', value }],
+    files: [{ path: 'm', size: 1, sha256: 'e'.repeat(64) }]
+  })
+  const a = 'a'.repeat(40)
+  const commits = [
+    rollback(5, '4'.repeat(40)), // a rollback of a rollback: it serves what that one restored
+    rollback(4, a),
+    published(3, fid(39.2)),
+    published(2, fid(40.1)),
+    published(1, fid(41.7))
+  ]
+  // the limit cuts the list, not what a rollback can be resolved against
+  const records = publishHistory(commits, 3)
+  assert.deepEqual(
+    records.map((r) => r.restored?.oid),
+    [a, a, undefined]
+  )
+  const chart = renderMetricTrend(records, 'fid')!
+  assert.match(chart, /x-axis \["3333333", "rollback to 1111111", "rollback to 1111111 \(2\)"\]/)
+  assert.match(chart, /line \[39\.2, 41\.7, 41\.7\]/)
+
+  const table = renderHistoryTable(records, REPO).trim().split('\n')
+  assert.equal(
+    table[3],
+    `| 2025-06-04 10:20 UTC | <a href="${REPO}/commit/${'4'.repeat(40)}"><code>4444444</code></a> rollback to ` +
+      `<a href="${REPO}/commit/${a}"><code>aaaaaaa</code></a> | <a href="${SOURCE}/commit/${'1'.repeat(40)}">` +
+      '<code>1111111</code></a> | — | fid=41.7 |'
+  )
+  const json = JSON.parse(JSON.stringify(historyJson(records))) as Array<Record<string, unknown>>
+  assert.deepEqual(
+    [json[1]!.rollbackOf, json[1]!.actor, json[1]!.metrics, json[1]!.fileCount],
+    [a, 'octocat', { fid: 41.7 }, 1]
+  )
+
+  // a rollback to a commit that is not listed (or not a publish) carries no metrics, and no loop hangs
+  const lost = publishHistory([rollback(2, 'f'.repeat(40)), published(1, fid(41.7))], 10)
+  assert.equal(lost[0]!.restored, undefined)
+  const lostRow = renderHistoryTable(lost, REPO)
+  assert.match(lostRow, /rollback to <a [^>]+><code>fffffff<\/code><\/a> \| — \| — \| — \|/)
+  const loop = publishHistory([rollback(2, '1'.repeat(40)), rollback(1, '2'.repeat(40))], 10)
+  assert.deepEqual(
+    loop.map((r) => r.restored),
+    [undefined, undefined]
+  )
+})

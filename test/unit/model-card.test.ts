@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { parse as parseYaml } from 'yaml'
 import { formatNumber } from '../../src/lib/format.ts'
-import { escapeMarkdown, repoPathUrl, safeHttpUrl } from '../../src/lib/markdown.ts'
-import { extractMetrics } from '../../src/card/metrics.ts'
+import { escapeMarkdown, fencedCode, repoPathUrl, safeHttpUrl, table } from '../../src/lib/markdown.ts'
+import { sha256sumLine } from '../../src/card/card-body.ts'
+import { splitCode } from '../support/markdown.ts'
+import { extractMetrics, parseMetricRules } from '../../src/card/metrics.ts'
 import {
   CardError,
   GENERATED_BEGIN,
@@ -24,6 +31,8 @@ const hex = (c: string) => c.repeat(64)
 function seedContext(over: Partial<CardContext> = {}): CardContext {
   return {
     modelName: 'tiny-cats-model',
+    repoId: 'd4oit/tiny-cats-model',
+    revision: 'main',
     metadata: {
       license: 'mit',
       libraryName: 'pytorch',
@@ -39,6 +48,7 @@ function seedContext(over: Partial<CardContext> = {}): CardContext {
       sourceCommit: SHA,
       sourceCommitUrl: `https://github.com/d4oit/tiny-cats-model/commit/${SHA}`,
       trainRun: { id: 987654321, url: 'https://github.com/d4oit/tiny-cats-model/actions/runs/987654321', attempt: 2 },
+      publishingRun: { id: '555', url: 'https://github.com/d4oit/tiny-cats-model/actions/runs/555' },
       artifacts: [
         { name: 'evaluation-report', digest: `sha256:${hex('e')}`, size: 300 },
         { name: 'checkpoints', digest: `sha256:${hex('c')}`, size: 50 * 1024 * 1024 }
@@ -86,12 +96,12 @@ const seedFrontMatter = {
         {
           task: { type: 'unconditional-image-generation' },
           dataset: { type: 'huggan/cats', name: 'huggan/cats' },
+          // readable names; the training steps are in the report but are no evaluation result
           metrics: [
-            { type: 'fid', value: 41.7, name: 'fid' },
-            { type: 'inception_score', value: 3.12, name: 'inception_score' },
-            { type: 'precision', value: 0.61, name: 'precision' },
-            { type: 'recall', value: 0.48, name: 'recall' },
-            { type: 'steps', value: 200000, name: 'steps' }
+            { type: 'fid', value: 41.7, name: 'FID' },
+            { type: 'inception_score', value: 3.12, name: 'Inception Score' },
+            { type: 'precision', value: 0.61, name: 'Precision' },
+            { type: 'recall', value: 0.48, name: 'Recall' }
           ]
         }
       ]
@@ -115,10 +125,10 @@ test('a new card from the seed: front matter, title, then the generated sections
   assert.ok(body.startsWith(`\n# tiny-cats-model\n\n${GENERATED_BEGIN}\n`), body.slice(0, 200))
   assert.ok(card.endsWith(`${GENERATED_END}\n`))
   const headings = [...card.matchAll(/^## (.+)$/gm)].map((m) => m[1])
-  assert.deepEqual(headings, ['Evaluation', 'Samples', 'Benchmark', 'Provenance'])
+  assert.deepEqual(headings, ['How to use', 'Evaluation', 'Samples', 'Benchmark', 'Provenance'])
 })
 
-test('the Evaluation section tabulates every metric and links the report', () => {
+test('the Evaluation section tabulates every metric with its direction and meaning, and links the report', () => {
   const block = blockOf(renderModelCard(seedContext()))
   assert.ok(
     block.includes(
@@ -127,42 +137,90 @@ test('the Evaluation section tabulates every metric and links the report', () =>
   )
   assert.ok(
     block.includes(
-      '| Metric | Value | Report field |\n| --- | ---: | --- |\n| fid | 41.7 | <code>fid</code> |\n| inception_score ' +
-        '| 3.12 | <code>inception_score</code> |'
-    )
+      [
+        '| Metric | Value | Better | Report field |',
+        '| :--- | ---: | :--- | :--- |',
+        '| FID | 41.7 | lower | <code>fid</code> |',
+        '| Inception Score | 3.12 | higher | <code>inception_score</code> |',
+        '| Precision | 0.61 | higher | <code>precision</code> |',
+        '| Recall | 0.48 | higher | <code>recall</code> |',
+        '| Training steps | 200000 | — | <code>steps</code> |',
+        '',
+        '- **FID**: Fréchet Inception Distance, how far the Inception-v3 features of generated images are from real ' +
+          'ones.',
+        '- **Inception Score**: how confidently and how diversely an Inception-v3 classifier labels the generated ' +
+          'images.',
+        // for an image generator, precision and recall are fidelity and diversity
+        '- **Precision**: fidelity, the share of generated samples that fall within the distribution of real data.',
+        '- **Recall**: diversity, the share of the real data distribution that generated samples cover.',
+        '',
+        '## Samples'
+      ].join('\n')
+    ),
+    block
   )
-  assert.ok(block.includes('| steps | 200000 | <code>steps</code> |'))
+})
+
+test('values are rounded to 4 significant digits in the table, exact in model-index; the card says so', () => {
+  const metrics = extractMetrics({ fid: 41.73219, loss: 0.000123456, big: 123456.78, n: 1234567 }, [])
+  const card = renderModelCard(seedContext({ metrics }))
+  assert.match(card, /\| FID \| 41\.73 \| lower \|/)
+  assert.match(card, /\| Loss \| 0\.0001235 \| lower \|/)
+  assert.match(card, /\| big \| 123457 \| — \|/, 'the integer part is never rounded away')
+  assert.match(card, /\| n \| 1234567 \| — \|/)
+  assert.match(card, /rounded to 4 significant digits \(the report has every digit\)/)
+  assert.equal(publishedMetric(card, 'fid'), 41.73219)
+  assert.equal(publishedMetric(card, 'big'), 123456.78)
+  // nothing rounded, nothing said (a tiny value is written out, not taken for a rounded one)
+  const exact = renderModelCard(seedContext({ metrics: extractMetrics({ loss: 1.5e-7, fid: 0.1 }, []) }))
+  assert.match(exact, /\| Loss \| 0\.00000015 \| lower \|/)
+  assert.doesNotMatch(exact, /rounded/)
+  // precision and recall mean something else outside generative tasks: no meaning is guessed there
+  const classifier = renderModelCard(
+    seedContext({ metadata: { ...seedContext().metadata, pipelineTag: 'image-classification' } })
+  )
+  assert.match(classifier, /\| Precision \| 0\.61 \| higher \|/)
+  assert.doesNotMatch(classifier, /\*\*Precision\*\*/)
+  assert.match(classifier, /\*\*FID\*\*/)
 })
 
 test('the Samples, Benchmark and Provenance sections of the seed', () => {
   const block = blockOf(renderModelCard(seedContext()))
+  // a gallery: the images as the table's header row, each captioned below, centered
   assert.ok(
     block.includes(
-      '## Samples\n\n![cat_001.png](samples/cat_001.png)\n![cat_002.png](samples/cat_002.png)\n\n## Benchmark'
-    )
+      '## Samples\n\n| ![cat_001.png](samples/cat_001.png) | ![cat_002.png](samples/cat_002.png) |\n' +
+        '| :---: | :---: |\n| <code>cat_001.png</code> | <code>cat_002.png</code> |\n\n## Benchmark'
+    ),
+    block
   )
+  // numbers right-aligned in their own table; text values say what they were measured with
   assert.ok(
     block.includes(
-      '| <code>onnx_latency_ms.p50</code> | 12.5 |\n| <code>onnx_latency_ms.p95</code> | 19.1 |\n| ' +
-        '<code>device</code> | cpu |'
-    )
+      'From [benchmarks/benchmark_report.json](benchmarks/benchmark_report.json), measured with ' +
+        '<code>device</code> cpu.\n\n| Measure | Value |\n| :--- | ---: |\n' +
+        '| <code>onnx_latency_ms.p50</code> | 12.5 |\n| <code>onnx_latency_ms.p95</code> | 19.1 |\n\n## Provenance'
+    ),
+    block
   )
-  assert.match(block, /From \[benchmarks\/benchmark_report\.json\]\(benchmarks\/benchmark_report\.json\)\./)
   assert.ok(
     block.includes(
       `- Source: [d4oit/tiny-cats-model](https://github.com/d4oit/tiny-cats-model) at commit ` +
         `[<code>${SHA.slice(0, 12)}</code>](https://github.com/d4oit/tiny-cats-model/commit/${SHA})\n` +
-        '- Train run: [987654321](https://github.com/d4oit/tiny-cats-model/actions/runs/987654321) (attempt 2)'
-    )
+        '- Train run: [987654321](https://github.com/d4oit/tiny-cats-model/actions/runs/987654321) (attempt 2)\n' +
+        '- Publishing run: [555](https://github.com/d4oit/tiny-cats-model/actions/runs/555)\n'
+    ),
+    block
   )
-  // artifacts and files sorted by name, whatever order they came in
+  // artifacts and files sorted by name, whatever order they came in; text left, sizes right
   assert.ok(
     block.includes(
-      `| checkpoints | <code>sha256:${hex('c')}</code> | 50.0 MiB |\n| evaluation-report | ` +
-        `<code>sha256:${hex('e')}</code> | 300 B |`
+      `| Artifact | Digest | Size |\n| :--- | :--- | ---: |\n| checkpoints | <code>sha256:${hex('c')}</code> | ` +
+        `50.0 MiB |\n| evaluation-report | <code>sha256:${hex('e')}</code> | 300 B |`
     )
   )
   const fileTable = block.slice(block.indexOf('Files in this revision:'))
+  assert.ok(fileTable.includes('| File | Size | SHA-256 |\n| :--- | ---: | :--- |\n'))
   const fileRows = fileTable.split('\n').filter((l) => l.startsWith('| <code>'))
   assert.deepEqual(
     fileRows.map((l) => /<code>([^<]+)<\/code>/.exec(l)![1]),
@@ -184,7 +242,8 @@ test('round trip: the rendered card validates, and reads back as the same metada
   assert.deepEqual(validated, seedFrontMatter)
   assert.deepEqual(readCardMetadata(card), validated)
   assert.equal(publishedMetric(card, 'fid'), 41.7)
-  assert.equal(publishedMetric(card, 'steps'), 200000)
+  assert.equal(publishedMetric(card, 'recall'), 0.48)
+  assert.equal(publishedMetric(card, 'steps'), undefined, 'a count is no evaluation result')
   assert.equal(publishedMetric(card, 'accuracy'), undefined)
 })
 
@@ -236,24 +295,15 @@ test('hand-written text and unmanaged keys survive a regeneration with new metri
   assert.deepEqual(meta.widget, [{ text: 'a cat' }])
   assert.equal(meta.license, 'apache-2.0', 'no license input: the card keeps its own')
   assert.deepEqual(meta.tags, ['my-tag', 'cats', 'diffusion'], 'existing tags first, ours added once')
-  assert.deepEqual(meta['model-index'], [
-    {
-      name: 'tiny-cats-model',
-      results: [
-        {
-          task: { type: 'other' },
-          dataset: { type: 'custom', name: 'evaluation report' },
-          metrics: [{ type: 'fid', value: 30.2, name: 'fid' }]
-        }
-      ]
-    }
-  ])
+  // No dataset anywhere: the old model-index goes (it would contradict the table) and none is made up.
+  assert.equal(meta['model-index'], undefined)
+  assert.ok(!card.includes('custom') && !card.includes('evaluation report\n'))
   assert.ok(card.startsWith('---\n# keep this comment\nwidget:\n'))
   assert.ok(card.includes('---\n\n# Tiny cats\n\nWritten by hand, before the block.\n\n' + GENERATED_BEGIN))
   assert.ok(card.endsWith(GENERATED_END + '\n\n## Citation\n\nWritten by hand, after the block.\n'))
   assert.ok(!card.includes('stale generated text'))
   assert.ok(!card.includes('# tiny-cats-model'), 'no second title over a hand-written card')
-  assert.match(card, /\| fid \| 30\.2 \|/)
+  assert.match(card, /\| FID \| 30\.2 \| lower \|/)
   assert.doesNotMatch(card, /41\.7/)
 })
 
@@ -454,30 +504,45 @@ const cellCount = (row: string) => row.split('|').length - 2
 
 test('file names, report keys and artifact names cannot inject HTML, links or table cells', () => {
   const evil = 'samples/<img src=x onerror=alert(1)>|@me.png'
+  const fenceBreaker = 'export/```\n<script>alert(1)</script>\n```.onnx'
   const ctx = seedContext({
     files: [
       { path: evil, size: 1, sha256: hex('9') },
-      { path: 'samples/a (1)*[x](javascript:y).png', size: 1, sha256: 'not-a-hash|<b>' }
+      { path: 'samples/a (1)*[x](javascript:y).png', size: 1, sha256: 'not-a-hash|<b>' },
+      { path: fenceBreaker, size: 1, sha256: hex('8') },
+      { path: 'w/"); import os; os.system("x") #.pt', size: 1, sha256: hex('7') }
     ],
     metrics: extractMetrics({ 'x|y': 1, '<script>': 2, '*bold*': 3 }, []),
     provenance: {
       sourceRepositoryUrl: 'javascript:alert(1)',
       sourceRepository: 'a](javascript:alert(1))',
-      artifacts: [{ name: '`code` ``evil``|<i>', digest: '`x`', size: 1 }]
+      artifacts: [{ name: '`code` ``evil``|<i>', digest: '`x`', size: 1 }],
+      publishingRun: { id: '1](javascript:alert(1))', url: 'javascript:alert(1)' }
     },
-    benchmark: { path: 'b.json', report: { 'k|<b>': 1, nested: { $x$: 2 } } }
+    benchmark: { path: 'b.json', report: { 'k|<b>': 1, nested: { $x$: 2 }, device: '<b>gpu</b>|`x`' } }
   })
   const card = renderModelCard(ctx)
   const block = blockOf(card)
-  assert.doesNotMatch(block, /<img|<script|<b>|<i>|onerror=alert\(1\)>/, 'no raw HTML from names')
-  assert.doesNotMatch(block, /\]\(javascript:/i, 'no javascript: link')
-  assert.doesNotMatch(block, /`/, 'no backtick reaches the Markdown')
-  assert.doesNotMatch(block, /\*bold\*|\$x\$/, 'no emphasis or math from report keys')
-  assert.match(block, /@\u200bme/, 'mentions are defused')
-  const rows = block.split('\n').filter((l) => l.startsWith('|'))
+  const { prose, code } = splitCode(block)
+  // the How to use snippets (ONNX, PyTorch) and the checksum list are the only code blocks
+  assert.equal(code.length, 3, block)
+  assert.doesNotMatch(prose, /<img|<script|<b>|<i>|onerror=alert\(1\)>/, 'no raw HTML from names')
+  assert.doesNotMatch(prose, /\]\(javascript:/i, 'no javascript: link')
+  assert.doesNotMatch(prose.replace(/`[^`\n]+`/g, ''), /`/, 'no backtick from a name reaches the Markdown')
+  assert.doesNotMatch(prose, /\*bold\*|\$x\$/, 'no emphasis or math from report keys')
+  assert.match(prose, /@\u200bme/, 'mentions are defused')
+  // in the Python, names are escaped literals: no quote, backtick or line break of theirs is left
+  const snippets = code.slice(0, 2).join('\n')
+  assert.doesNotMatch(snippets, /<script|`/)
+  assert.ok(snippets.includes('filename="w/\\x22\\x29\\x3b import os\\x3b os.system\\x28\\x22x\\x22\\x29 \\x23.pt")'))
+  assert.ok(snippets.includes('filename="export/\\x60\\x60\\x60\\x0a\\x3cscript\\x3ealert\\x281\\x29'))
+  // the checksum list keeps names exactly (sha256sum must find the files), in a fence they cannot close
+  assert.ok(code[2]!.includes(`${hex('9')}  ${evil}`))
+  assert.ok(code[2]!.includes('```'), 'the backticks are inside, and the block did not end there')
+  const rows = prose.split('\n').filter((l) => l.startsWith('|'))
   assert.ok(rows.length > 10)
-  // every table here has 2 or 3 columns; an unescaped "|" in a name would add one
-  for (const row of rows) assert.ok([2, 3].includes(cellCount(row)), `row has ${cellCount(row)} cells: ${row}`)
+  // every table here has 2 to 4 columns; an unescaped "|" in a name would add one
+  for (const row of rows) assert.ok([2, 3, 4].includes(cellCount(row)), `row has ${cellCount(row)} cells: ${row}`)
   // the image link target is percent-encoded: the name cannot close the link or change its scheme
   assert.ok(block.includes(`](${repoPathUrl(evil)})`))
   assert.equal(
@@ -486,6 +551,7 @@ test('file names, report keys and artifact names cannot inject HTML, links or ta
   )
   // an unsafe URL is not linked at all; the text stays
   assert.match(block, /- Source: a&#93;\(javascript:alert\(1\)\)\n/)
+  assert.match(block, /- Publishing run: 1&#93;\(javascript:alert\(1\)\)\n/)
   // and the front matter is still valid
   assert.doesNotThrow(() => validateCard(card))
 })
@@ -566,3 +632,111 @@ test('license and task ids are the Hub’s to judge: an unknown id passes the lo
   // The Hub's validator (/api/validate-yaml) knows today's lists; a hand-kept copy would go stale.
   assert.doesNotThrow(() => validateCard('---\nlicense: a-license-from-next-year\npipeline_tag: new-task\n---\n'))
 })
+
+test('no dataset, no model-index: none is made up; a dataset from the card itself is used', () => {
+  const withoutDataset = seedContext({ metadata: { ...seedContext().metadata, datasets: [] } })
+  const card = renderModelCard(withoutDataset)
+  const meta = frontMatterOf(card) as Record<string, unknown>
+  assert.equal(meta['model-index'], undefined)
+  assert.doesNotMatch(card, /custom|evaluation report\n/)
+  assert.match(card, /\| FID \| 41\.7 \| lower \|/, 'the metrics stay in the card body')
+  assert.doesNotThrow(() => validateCard(card))
+  // the card's own datasets (hand-written front matter) name the evaluation data as well as the input does
+  const own = renderModelCard(withoutDataset, '---\ndatasets:\n  - huggan/cats\n---\n# Cats\n')
+  const index = (frontMatterOf(own) as typeof seedFrontMatter)['model-index']
+  assert.deepEqual(index[0]!.results[0]!.dataset, { type: 'huggan/cats', name: 'huggan/cats' })
+  // no metadata at all: no front matter is made up either
+  const bare = renderModelCard(
+    seedContext({ metadata: { tags: [], baseModel: [], datasets: [] }, metrics: extractMetrics({ fid: 1 }, []) })
+  )
+  assert.ok(bare.startsWith('# tiny-cats-model\n'), bare.slice(0, 80))
+  assert.match(bare, /\| FID \| 1 \| lower \|/)
+  // only counts (training steps) are no results either
+  const onlySteps = renderModelCard(seedContext({ metrics: extractMetrics({ steps: 10, epochs: 2 }, []) }))
+  assert.equal((frontMatterOf(onlySteps) as Record<string, unknown>)['model-index'], undefined)
+})
+
+test('the publishing run is named on every trigger; a re-publish that changes nothing else keeps the card', () => {
+  const run = (id: string) => ({ id, url: `https://github.com/d4oit/tiny-cats-model/actions/runs/${id}` })
+  const pushed = (id: string, over: Partial<CardContext> = {}) =>
+    seedContext({ provenance: { ...seedContext().provenance, trainRun: undefined, publishingRun: run(id) }, ...over })
+  const first = renderModelCard(pushed('100'))
+  assert.match(
+    first,
+    /^- Publishing run: \[100\]\(https:\/\/github\.com\/d4oit\/tiny-cats-model\/actions\/runs\/100\)$/m
+  )
+  assert.doesNotMatch(first, /^- Train run:/m)
+  // a scheduled run with the same files: the card on the branch stays, byte for byte (no commit)
+  assert.equal(renderModelCard(pushed('200'), first), first)
+  // so does one over a hand-edited card
+  const edited = first.replace('# tiny-cats-model\n', '# tiny-cats-model\n\nHand-written.\n')
+  assert.equal(renderModelCard(pushed('200'), edited), edited)
+  // anything else that changed renders the card anew, with the run that makes the commit
+  const changed = renderModelCard(pushed('200', { metrics: extractMetrics({ fid: 39.9 }, []) }), first)
+  assert.match(changed, /- Publishing run: \[200\]/)
+  assert.match(changed, /\| FID \| 39\.9 \|/)
+  // a line that only looks like ours outside the block is the author's: only the block's own line is ignored
+  const forged = first.replace('# tiny-cats-model\n', '# tiny-cats-model\n\n- Publishing run: x\n')
+  assert.equal(renderModelCard(pushed('200'), forged), forged)
+})
+
+test('a readable name from card-metrics cannot break the table or inject markup; the metadata keeps it', () => {
+  const name = '<img src=x>|*FID* @here'
+  const metrics = extractMetrics({ fid: 41.7 }, parseMetricRules(`fid -> fid "${name}"`).rules)
+  const card = renderModelCard(seedContext({ metrics }))
+  const row = card.split('\n').find((l) => l.includes('41.7 |'))!
+  assert.equal(cellCount(row), 4, row)
+  assert.doesNotMatch(card.slice(card.indexOf(GENERATED_BEGIN)), /<img|\*FID\*|@here/)
+  assert.equal((frontMatterOf(card) as typeof seedFrontMatter)['model-index'][0]!.results[0]!.metrics[0]!.name, name)
+})
+
+test('tables say how each column is aligned; a fence is longer than any backtick run inside it', () => {
+  assert.equal(
+    table(['Name', 'Value', 'Image'], [['a', '1', 'x']], ['left', 'right', 'center']),
+    '| Name | Value | Image |\n| :--- | ---: | :---: |\n| a | 1 | x |'
+  )
+  assert.equal(fencedCode('plain', 'text'), '```text\nplain\n```')
+  assert.equal(fencedCode('a ``` b\n````', 'text'), '`````text\na ``` b\n````\n`````')
+  assert.equal(fencedCode('a\rb\u202ec\u0000'), '```\nabc\n```', 'no carriage return or control character')
+})
+
+test(
+  'the checksum list is what sha256sum -c reads, also for names with spaces, backslashes and line breaks',
+  {
+    skip: (() => {
+      try {
+        execFileSync('sha256sum', ['--version'], { stdio: 'ignore' })
+        return false
+      } catch {
+        return 'sha256sum (GNU coreutils) is not installed'
+      }
+    })()
+  },
+  () => {
+    const names = ['generator/model.pt', 'samples/a b (1).png', 'odd/back\\slash.bin', 'odd/new\nline.txt', 'ü/`x`.md']
+    const dir = mkdtempSync(join(tmpdir(), 'card-sha256sum-'))
+    try {
+      const files = names.map((path, i) => {
+        const content = `file ${i}`
+        mkdirSync(join(dir, dirname(path)), { recursive: true })
+        writeFileSync(join(dir, path), content)
+        return { path, size: content.length, sha256: createHash('sha256').update(content).digest('hex') }
+      })
+      const block = blockOf(renderModelCard(seedContext({ files })))
+      const details = block.slice(block.indexOf('<details>'), block.indexOf('</details>'))
+      assert.match(details, /<summary>Full SHA-256 of every file, for <code>sha256sum -c<\/code><\/summary>/)
+      const { code } = splitCode(details)
+      assert.equal(code.length, 1)
+      assert.equal(code[0]!.split('\n').length, names.length, 'one line per file, a line break in a name is escaped')
+      assert.ok(code[0]!.includes(sha256sumLine(files[2]!.sha256, names[2]!)))
+      writeFileSync(join(dir, 'SHA256SUMS'), `${code[0]}\n`)
+      const out = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir, encoding: 'utf8' })
+      assert.equal((out.match(/: OK$/gm) ?? []).length, names.length, out)
+      // and it fails on a file that changed
+      writeFileSync(join(dir, names[1]!), 'tampered')
+      assert.throws(() => execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir, stdio: 'pipe' }))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+)

@@ -110,6 +110,24 @@ test('a gate skip has its own outputs; skipped keeps meaning the Train run did n
   assert.match(train['skip-reason']!, /concluded "failure"/)
 })
 
+test('metric-delta is the difference to the decimals its values have, never float noise', () => {
+  const delta = (current: number, previous: number) =>
+    computeOutputs(
+      result({
+        gate: { outcome: 'improved', current, previous, delta: current - previous, reason: '' }
+      })
+    )['metric-delta']
+  assert.equal(39 - 41.7, -2.700000000000003, 'what String(delta) would have written')
+  assert.equal(delta(39, 41.7), '-2.7')
+  assert.equal(delta(0.3, 0.1), '0.2')
+  assert.equal(delta(0.8, 0.9), '-0.1')
+  assert.equal(delta(41.7, 41.7), '0')
+  assert.equal(delta(1.5e-7, 1e-7), '0.00000005', 'no e-notation')
+  assert.equal(delta(0.123456789012, 0.1), '0.023456789012', 'every digit the values have')
+  const first = computeOutputs(result({ gate: { outcome: 'first-publish', current: 41.7, reason: '' } }))
+  assert.equal(first['metric-delta'], '')
+})
+
 test('a failed run keeps what it found out: the result travels with the error', async () => {
   const known = result({ verified: false })
   const failure = new Error('verification found problems')

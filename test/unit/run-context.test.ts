@@ -42,3 +42,14 @@ test('the default commit title names the source repository, commit and run', () 
   assert.equal(defaultCommitTitle(1, sourceFacts(ctx, train)), 'Publish 1 file from o/r@1234567 (Train run 42)')
   assert.equal(defaultCommitTitle(2, sourceFacts(readRunContext({}))), 'Publish 2 files with hf-upload-action')
 })
+
+test('the publishing run is known on every trigger, as its page (not one attempt of it)', () => {
+  const ctx = readRunContext({ GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '3' })
+  const publishing = { id: '9', url: 'https://github.com/o/r/actions/runs/9' }
+  assert.deepEqual(sourceFacts(ctx).publishingRun, publishing)
+  const train = { id: 42, html_url: 'https://github.com/o/r/actions/runs/42', head_sha: '1234567890' } as Parameters<
+    typeof sourceFacts
+  >[1]
+  assert.deepEqual(sourceFacts(ctx, train).publishingRun, publishing, 'also after a Train run')
+  assert.equal(sourceFacts(readRunContext({})).publishingRun, undefined)
+})
