@@ -34,6 +34,10 @@ test('a Blob PUT is sent as a stream with an explicit Content-Length (storage re
   const res = await f(`${base}/part/1`, { method: 'PUT', body: new Blob([new Uint8Array(300_000)]) })
   assert.equal(res.status, 200)
   assert.deepEqual(seen, [{ length: '300000', chunked: undefined, bytes: 300_000 }])
+  // Storage's empty answer has no body (no stream made for it), and reads as empty.
+  assert.equal(res.body, null)
+  assert.equal(res.headers.get('etag'), '"x"')
+  assert.equal(await res.text(), '')
 })
 
 test('no more than the configured number of uploads run at once', async () => {
