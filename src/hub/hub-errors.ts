@@ -44,8 +44,8 @@ export function explainHubError(error: unknown, ctx: HubErrorContext): ActionErr
       endpoint === 'storage' || endpoint === 'completion'
         ? adviceForStorage(endpoint, error.statusCode, uploadedFile(error))
         : endpoint === 'commit' && error.statusCode === 429
-          ? 'The Hub refused the commit for its rate limit (429). A commit is never re-sent automatically, so this ' +
-            'run did not wait for the limit and retry; nothing was committed. Re-run later, or publish less often'
+          ? 'The Hub refused the commit for its rate limit (429). A refused commit is not waited for and sent again ' +
+            '(the Hub counts commits per repo and hour), so nothing was committed. Re-run later, or publish less often'
           : adviceForStatus(error.statusCode, ctx)
     return new HubError(
       `${advice} (while ${ctx.doing}; Hub said: ${error.message})`,

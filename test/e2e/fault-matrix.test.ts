@@ -494,7 +494,7 @@ const hubCases: Case[] = [
     hub: [{ route: 'commit', status: 429, retryAfter: 30 }],
     code: 1,
     commits: 0,
-    error: /refused the commit for its rate limit \(429\)\. A commit is never re-sent automatically/,
+    error: /refused the commit for its rate limit \(429\)\. A refused commit is not waited for and sent again/,
     log: [/answered 429 and asked to wait 30 s; a commit is never re-sent blindly/],
     check: () => assert.equal(hub.requestCount('commit'), 1)
   },

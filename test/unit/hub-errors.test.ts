@@ -33,7 +33,7 @@ test('each Hub status becomes advice naming the input to change, keeping the Hub
     [404, /d4oit\/tiny or its branch "main" was not found .*create-repo: true/],
     [412, /kept moving .*concurrency group/],
     [413, /too large/],
-    [429, /refused the commit for its rate limit \(429\)\. A commit is never re-sent automatically/],
+    [429, /refused the commit for its rate limit \(429\)\. A refused commit is not waited for and sent again/],
     [503, /failed with 503 .*never re-sent blindly/]
   ]
   for (const [status, advice] of cases) {
