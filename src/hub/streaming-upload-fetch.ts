@@ -1,18 +1,23 @@
 /**
- * LFS uploads (basic PUTs and multipart parts), streamed from disk with flat memory, a bounded
- * number at a time.
+ * Requests with a Blob body, streamed with flat memory: LFS uploads (basic PUTs and multipart
+ * parts) from disk, a bounded number at a time, and the commit's NDJSON body (which the patched
+ * library makes while it is read).
  *
- * `@huggingface/hub` hands fetch each upload as a Blob slice. Node's fetch (undici) reads a Blob
- * body whole into memory, and even for a stream body it copies every chunk; the benchmark's
- * process grew past 300 MiB with three 64 MiB parts in flight. So PUTs with a Blob body are sent
- * with node:http(s) instead, piping the file itself with the Content-Length the storage needs (S3
- * refuses chunked uploads), and answered as a regular fetch `Response`. Every other request goes
+ * `@huggingface/hub` hands fetch each upload as a Blob slice, and the commit body as a Blob. Node's
+ * fetch (undici) keeps a copy of every request body until its answer has come: to be able to send
+ * it again after a redirect, it tees the body's stream and leaves one branch unread, which then
+ * holds every chunk (a 10,000-file commit held its whole 55 MB body that way), and it reads a
+ * Blob's bytes afresh for that stream besides. So requests with a Blob body are sent with
+ * node:http(s) instead, piping the Blob with the Content-Length the other side needs (S3 refuses
+ * chunked uploads), and answered as a regular fetch `Response`. A 307/308 (the Hub's answer for a
+ * renamed repo) is followed as fetch follows it: the same request, the Blob streamed again, to the
+ * new URL (without the Authorization header when that is another origin). Every other request goes
  * to the given fetch unchanged. A fresh stream is opened per call, so a retry re-reads the bytes.
  * An answer that comes before the whole body was sent (storage refusing an expired URL) stops the
  * sending at once.
  *
- * How many run at once adapts to the link (upload-slots.ts): the library offers up to
- * MAX_PARALLEL_UPLOADS and the slots hold back the rest.
+ * How many uploads (PUTs) run at once adapts to the link (upload-slots.ts): the library offers up
+ * to MAX_PARALLEL_UPLOADS and the slots hold back the rest. The commit takes no slot.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
@@ -22,6 +27,8 @@ import { DEFAULT_UPLOAD_SLOTS, UploadSlots } from './upload-slots.ts'
 
 /** An upload that neither sends nor receives anything for this long is abandoned (and retried). */
 const IDLE_TIMEOUT_MS = 120_000
+/** As many redirects as fetch follows. */
+const MAX_REDIRECTS = 20
 
 /** `maxConcurrentUploads` fixes the number of uploads at once instead of adapting it. */
 export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurrentUploads?: number): typeof fetch {
@@ -32,12 +39,15 @@ export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurren
   )
   return async (input, init) => {
     const body = init?.body
-    if (!(body instanceof Blob) || (init?.method ?? 'GET').toUpperCase() !== 'PUT') return baseFetch(input, init)
+    if (!(body instanceof Blob)) return baseFetch(input, init)
+    const method = (init?.method ?? 'GET').toUpperCase()
     const url = new URL(input instanceof Request ? input.url : String(input))
-    await slots.acquire(init?.signal ?? undefined)
+    const signal = init?.signal ?? undefined
+    if (method !== 'PUT') return sendBlob(method, url, body, new Headers(init?.headers), signal)
+    await slots.acquire(signal)
     let status: number | undefined
     try {
-      const response = await putBlob(url, body, new Headers(init!.headers), init?.signal ?? undefined)
+      const response = await sendBlob(method, url, body, new Headers(init?.headers), signal)
       status = response.status
       return response
     } finally {
@@ -46,12 +56,39 @@ export function createStreamingUploadFetch(baseFetch: typeof fetch, maxConcurren
   }
 }
 
-async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSignal): Promise<Response> {
+/** One request with a Blob body, following redirects that keep the method and body (307, 308). */
+async function sendBlob(
+  method: string,
+  url: URL,
+  blob: Blob,
+  headers: Headers,
+  signal: AbortSignal | undefined
+): Promise<Response> {
+  for (let redirects = 0; ; redirects++) {
+    const response = await sendBlobOnce(method, url, blob, headers, signal)
+    const location = response.headers.get('location')
+    if ((response.status !== 307 && response.status !== 308) || location === null || redirects === MAX_REDIRECTS)
+      return response
+    const next = new URL(location, url)
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') return response
+    // As fetch does: credentials go to the origin they were meant for, never further.
+    if (next.origin !== url.origin) headers.delete('authorization')
+    url = next
+  }
+}
+
+async function sendBlobOnce(
+  method: string,
+  url: URL,
+  blob: Blob,
+  headers: Headers,
+  signal: AbortSignal | undefined
+): Promise<Response> {
   headers.set('content-length', String(blob.size))
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-  const req = send(url, { method: 'PUT', headers: Object.fromEntries(headers), signal, timeout: IDLE_TIMEOUT_MS })
+  const req = send(url, { method, headers: Object.fromEntries(headers), signal, timeout: IDLE_TIMEOUT_MS })
   req.on('timeout', () => {
-    const stalled = new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s uploading to ${url.origin}${url.pathname}`)
+    const stalled = new Error(`no progress for ${IDLE_TIMEOUT_MS / 1000} s sending to ${url.origin}${url.pathname}`)
     req.destroy(Object.assign(stalled, { code: 'ETIMEDOUT' }))
   })
   const answered = new Promise<IncomingMessage>((resolve, reject) =>
@@ -73,10 +110,13 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
     source!.once('error', (error: Error) => req.destroy(error))
     source!.pipe(req)
   }
+  // As fetch does, a request stopped by its signal rejects with the signal's reason (a TimeoutError
+  // for a request over its time limit), which is how the retry layer and the log tell a timeout.
+  const stopped = (error: unknown) => (signal?.aborted ? signal.reason : error) as unknown
   const response = await answered.catch((error: unknown) => {
     stop.abort()
     source?.destroy()
-    throw error
+    throw stopped(error)
   })
   // The storage answered before it had the whole body (an expired URL, a refused part): stop sending at once,
   // instead of pushing the rest of the part into a connection that will only be closed.
@@ -89,7 +129,9 @@ async function putBlob(url: URL, blob: Blob, headers: Headers, signal?: AbortSig
   // Errors of the unfinished request (EPIPE once the storage closes) no longer matter: the answer is here.
   req.on('error', () => {})
   try {
-    return await toFetchResponse(url, response)
+    return await toFetchResponse(url, response).catch((error: unknown) => {
+      throw stopped(error)
+    })
   } finally {
     // A request cut short leaves its socket unusable; an answered, complete one goes back to the pool.
     if (!complete) req.destroy()
@@ -104,7 +146,9 @@ async function toFetchResponse(url: URL, res: IncomingMessage): Promise<Response
     if (value !== undefined) for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
   }
   const status = res.statusCode ?? 502
-  const body = status === 204 || status === 304 ? null : Buffer.concat(chunks)
+  // Storage answers an upload with an empty body: no body then, which spares the stream a Response
+  // makes for any body (and the retry layer's copy of it), ten thousand times for as many files.
+  const body = status === 204 || status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks)
   const response = new Response(body, { status, statusText: res.statusMessage, headers })
   // The library puts the URL into its error messages; a constructed Response has none.
   Object.defineProperty(response, 'url', { value: url.href })

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --size 1GiB] [--files N] [--wan 40ms,50MB/s,200MB/s] [--repeat 3] [--json]
- *  [--rollback] [--rerun] [--keep] [--dist <another build's index.js>]`
+ *  [--rollback] [--rerun] [--keep] [--dist <another build's index.js>] [--node-options="<flags>"]`
  *
  * Publishes one generated file of the given size (plus N small files with --files) through
  * dist/index.js (a child process, as on a runner) to the Hub emulator, and measures in the same run
@@ -50,7 +50,9 @@ const { values } = parseArgs({
     rollback: { type: 'boolean', default: false },
     rerun: { type: 'boolean', default: false },
     // Another build of the action to measure instead (e.g. an older dist/index.js, for a before/after).
-    dist: { type: 'string' }
+    dist: { type: 'string' },
+    // NODE_OPTIONS for the action's process, to look inside it (e.g. "--trace-gc", "--heap-prof").
+    'node-options': { type: 'string' }
   }
 })
 const ACTION = values.dist ? resolvePath(values.dist) : DIST_ENTRY
@@ -372,6 +374,7 @@ async function runAction(
     INPUT_FILES: filesInput,
     // The default (1,000) guards the real Hub's commit timeout; the emulator takes any count.
     'INPUT_MAX-COMMIT-FILES': String(Math.max(1000, smallCount + 10)),
+    ...(values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {}),
     ...extra
   }
   const started = performance.now()

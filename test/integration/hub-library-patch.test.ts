@@ -2,13 +2,14 @@
 // `--error-on-fail`): a file to commit can carry the SHA-256 the action already computed (without it
 // every LFS byte is hashed twice: the action's pass, then the library's own); `maxParallelUploads`
 // lifts the library's fixed 5 uploads at once (the action's upload fetch adapts how many run); and
-// the commit's NDJSON body is built one operation at a time into a Blob, not every regular file's
-// base64 at once, several times over. These tests fail loudly when an upgrade of the library leaves
+// the commit's NDJSON body is a Blob whose size is computed from the files' sizes and whose lines
+// are made while it is sent, one file's base64 at a time (the action sends it with node:http, which,
+// unlike fetch, keeps no copy of it). These tests fail loudly when an upgrade of the library leaves
 // the patch behind or stops it working, and show that a wrong hash still cannot land (storage
 // hashes what it receives).
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -193,23 +194,137 @@ test('maxParallelUploads lets the library offer more than its own 5 parts at onc
   assert.deepEqual(await hub.readFile(REPO, 'main', 'weights/parallel.bin'), Buffer.from(content))
 })
 
-test('the commit body is built into a Blob, one operation at a time, and lands every regular file', async () => {
-  const bodies: unknown[] = []
-  const recording: typeof fetch = (input, init) => {
-    if (String(input instanceof Request ? input.url : input).includes('/commit/')) bodies.push(init?.body)
-    return fetch(input, init)
+/** A Blob whose reads are counted, and which tells how many of them are under way at once. */
+class WatchedBlob extends Blob {
+  static reading = 0
+  static mostAtOnce = 0
+  static reads = 0
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    WatchedBlob.reads++
+    WatchedBlob.mostAtOnce = Math.max(WatchedBlob.mostAtOnce, ++WatchedBlob.reading)
+    try {
+      // A turn of the event loop, so that reads the library started together would overlap here.
+      await new Promise((resolve) => setImmediate(resolve))
+      return await super.arrayBuffer()
+    } finally {
+      WatchedBlob.reading--
+    }
   }
-  const files = ['a', 'b', 'c'].map((name) => ({ path: `notes/${name}.txt`, text: `${name}\n`.repeat(100) }))
+}
+
+test('the commit body is streamed: its size is known before a file is read, one file is read at a time', async () => {
+  let body: Blob | undefined
+  let readsBeforeSend = -1
+  const recording: typeof fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input).includes('/commit/')) {
+      body = init?.body as Blob
+      readsBeforeSend = WatchedBlob.reads
+    }
+    return createStreamingUploadFetch(fetch)(input, init)
+  }
+  // Every base64 padding (sizes 0, 1 and 2 mod 3, and empty), and paths JSON must escape or that are not ASCII.
+  const files = [
+    { path: 'notes/a.txt', text: 'a\n'.repeat(100) },
+    { path: 'notes/b.txt', text: 'b'.repeat(301) },
+    { path: 'notes/c "quoted" \\ back.txt', text: 'c'.repeat(302) },
+    { path: 'notes/ünïcødé 日本 😀.txt', text: 'd é 😀\n'.repeat(7) },
+    { path: 'notes/empty.txt', text: '' }
+  ]
+  const deleted = 'notes/old.txt'
   await commit({
     hubUrl: hub.url,
     accessToken: HF_TOKEN,
     repo: REPO,
-    title: 'three regular files',
-    operations: files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: new Blob([f.text]) })),
+    title: 'add the old note',
+    operations: [{ operation: 'addOrUpdate', path: deleted, content: new Blob(['old\n']) }],
+    useXet: false
+  })
+  WatchedBlob.reads = WatchedBlob.mostAtOnce = 0
+  await commit({
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    repo: REPO,
+    title: 'regular files, one deletion',
+    description: 'streamed',
+    operations: [
+      ...files.map((f) => ({ operation: 'addOrUpdate' as const, path: f.path, content: new WatchedBlob([f.text]) })),
+      { operation: 'delete', path: deleted }
+    ],
     useXet: false,
     fetch: recording
   })
-  assert.equal(bodies.length, 1)
-  assert.ok(bodies[0] instanceof Blob, 'the library sent its commit body as a string: is the patch applied?')
+  assert.ok(body instanceof Blob, 'the library sent its commit body as a string: is the patch applied?')
+  // No content was read before the commit went out (the 512-byte preupload samples are slices, other
+  // Blobs): the contents are read while the body is sent, one after the other.
+  assert.equal(readsBeforeSend, 0, 'the library read the files before it sent the commit body')
+  assert.equal(WatchedBlob.reads, files.length)
+  assert.equal(WatchedBlob.mostAtOnce, 1, 'the commit body read several files at once')
+  // The bytes are exactly what the unpatched library sends: the header, then one line per operation.
+  const expected = [
+    JSON.stringify({ key: 'header', value: { summary: 'regular files, one deletion', description: 'streamed' } }),
+    ...files.map((f) =>
+      JSON.stringify({
+        key: 'file',
+        value: { content: Buffer.from(f.text).toString('base64'), path: f.path, encoding: 'base64' }
+      })
+    ),
+    JSON.stringify({ key: 'deletedFile', value: { path: deleted } })
+  ].join('\n')
+  const sent = Buffer.from(await body.arrayBuffer())
+  assert.equal(sent.toString('utf8'), expected)
+  assert.equal(body.size, Buffer.byteLength(expected), 'the Content-Length the body announces is not its length')
   for (const f of files) assert.equal((await hub.readFile(REPO, 'main', f.path))?.toString(), f.text)
+  assert.equal(await hub.readFile(REPO, 'main', deleted), null)
+})
+
+test('a file that changed size after it was planned stops the commit, and nothing lands', async () => {
+  const before = (await hub.listCommits(REPO))[0]!.oid
+  const dir = await mkdtemp(join(CAPTURE_DIR, 'hub-library-patch-shrunk-'))
+  const localPath = join(dir, 'notes.txt')
+  await writeFile(localPath, 'x'.repeat(600))
+  /** A Blob over the file that claims its planned size (600) whatever the file holds when it is read. */
+  class PlannedSizeBlob extends Blob {
+    override get size() {
+      return 600
+    }
+    override slice(start?: number, end?: number) {
+      return new Blob([readFileSync(localPath).subarray(start, end)])
+    }
+    override arrayBuffer() {
+      const bytes = readFileSync(localPath)
+      return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+    }
+  }
+  const committing = commit({
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    repo: REPO,
+    title: 'a file that shrinks',
+    operations: [{ operation: 'addOrUpdate', path: 'notes/shrinks.txt', content: new PlannedSizeBlob() }],
+    useXet: false,
+    fetch: (input, init) => {
+      // The preupload saw 600 bytes; the file shrinks before the commit body is made.
+      if (String(input instanceof Request ? input.url : input).includes('/commit/'))
+        writeFileSync(localPath, 'x'.repeat(10))
+      return createStreamingUploadFetch(fetch)(input, init)
+    }
+  })
+  await assert.rejects(committing, /notes\/shrinks\.txt changed size while the commit was being sent/)
+  assert.equal((await hub.listCommits(REPO))[0]!.oid, before)
+})
+
+test('the streamed commit follows the Hub’s 307 for a renamed repo, and lands under the new name', async () => {
+  await hub.createRepo('tester/before-rename')
+  await hub.renameRepo('tester/before-rename', 'tester/after-rename')
+  const result = await commit({
+    hubUrl: hub.url,
+    accessToken: HF_TOKEN,
+    repo: 'tester/before-rename',
+    title: 'commit to the old name',
+    operations: [{ operation: 'addOrUpdate', path: 'notes/moved.txt', content: new Blob(['moved\n']) }],
+    useXet: false,
+    fetch: createStreamingUploadFetch(fetch)
+  })
+  assert.ok(result?.commit.oid)
+  assert.equal((await hub.readFile('tester/after-rename', 'main', 'notes/moved.txt'))?.toString(), 'moved\n')
 })

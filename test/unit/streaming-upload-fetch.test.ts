@@ -34,6 +34,10 @@ test('a Blob PUT is sent as a stream with an explicit Content-Length (storage re
   const res = await f(`${base}/part/1`, { method: 'PUT', body: new Blob([new Uint8Array(300_000)]) })
   assert.equal(res.status, 200)
   assert.deepEqual(seen, [{ length: '300000', chunked: undefined, bytes: 300_000 }])
+  // Storage's empty answer has no body (no stream made for it), and reads as empty.
+  assert.equal(res.body, null)
+  assert.equal(res.headers.get('etag'), '"x"')
+  assert.equal(await res.text(), '')
 })
 
 test('no more than the configured number of uploads run at once', async () => {
@@ -98,4 +102,83 @@ test('a connection reset rejects, so the retry layer can try again', async () =>
     /ECONNRESET|socket hang up/
   )
   rude.close()
+})
+
+test('a Blob POST (the commit) is streamed with its Content-Length and takes no upload slot', async () => {
+  seen.length = 0
+  peak = 0
+  const f = createStreamingUploadFetch(fetch, 1)
+  const bodies = Array.from({ length: 3 }, () => new Blob([new Uint8Array(20_000)]))
+  await Promise.all(bodies.map((body) => f(`${base}/api/models/x/commit/main`, { method: 'POST', body })))
+  assert.equal(peak, 3)
+  assert.deepEqual(seen, Array(3).fill({ length: '20000', chunked: undefined, bytes: 20_000 }))
+})
+
+test('a 307/308 is followed with its method and body; another origin does not get the Authorization', async (t) => {
+  const requests: Array<{ origin: string; method?: string; path?: string; auth?: string; body: string }> = []
+  const listen = async (handler: (path: string) => [number, Record<string, string>]) => {
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d.toString()))
+      req.on('end', () => {
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+        requests.push({ origin, method: req.method, path: req.url, auth: req.headers.authorization, body })
+        const [status, headers] = handler(req.url ?? '')
+        res.writeHead(status, headers).end(status === 200 ? '{"ok":true}' : 'Temporary Redirect')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    t.after(() => server.close())
+    return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+  }
+  const other = await listen(() => [200, {}])
+  const hub = await listen((path) =>
+    path === '/api/models/old/commit/main'
+      ? [307, { location: '/api/models/new/commit/main' }]
+      : path === '/api/models/new/commit/main'
+        ? [308, { location: `${other.origin}/elsewhere` }]
+        : [404, {}]
+  )
+  const response = await createStreamingUploadFetch(fetch)(`${hub.origin}/api/models/old/commit/main`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer secret', 'content-type': 'application/x-ndjson' },
+    body: new Blob(['{"key":"header"}'])
+  })
+  assert.equal(response.status, 200)
+  assert.equal(response.url, `${other.origin}/elsewhere`)
+  assert.deepEqual(requests, [
+    {
+      origin: hub.origin,
+      method: 'POST',
+      path: '/api/models/old/commit/main',
+      auth: 'Bearer secret',
+      body: '{"key":"header"}'
+    },
+    {
+      origin: hub.origin,
+      method: 'POST',
+      path: '/api/models/new/commit/main',
+      auth: 'Bearer secret',
+      body: '{"key":"header"}'
+    },
+    { origin: other.origin, method: 'POST', path: '/elsewhere', auth: undefined, body: '{"key":"header"}' }
+  ])
+})
+
+test('a request stopped by its signal rejects with its reason, as fetch does (a timeout: TimeoutError)', async (t) => {
+  const silent = createServer(() => {}) // reads nothing, answers nothing
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+  t.after(() => {
+    silent.closeAllConnections()
+    silent.close()
+  })
+  const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/models/x/commit/main`
+  await assert.rejects(
+    createStreamingUploadFetch(fetch)(url, {
+      method: 'POST',
+      body: new Blob(['{"key":"header"}']),
+      signal: AbortSignal.timeout(50)
+    }),
+    (error: unknown) => error instanceof Error && error.name === 'TimeoutError'
+  )
 })
