@@ -13,6 +13,7 @@
 // Types only: the modules themselves are imported lazily, on first use.
 import type { getOctokit } from '@actions/github'
 import type { RunDeadline } from '../lib/deadline.ts'
+import { bufferedResponse } from '../lib/buffered-response.ts'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../lib/retry.ts'
 import type { RepoRef, WorkflowRun } from '../trigger/workflow-run.ts'
 
@@ -295,15 +296,7 @@ function readWhole(inner: typeof fetch): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init)
     if (response.body === null || init?.redirect === 'manual') return response
-    const body = await response.arrayBuffer()
-    const noBody = response.status === 204 || response.status === 205 || response.status === 304
-    const copy = new Response(noBody ? null : body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers
-    })
-    Object.defineProperty(copy, 'url', { value: response.url })
-    return copy
+    return bufferedResponse(response)
   }
 }
 

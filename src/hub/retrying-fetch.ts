@@ -24,6 +24,7 @@ import {
   type RetryPolicy
 } from '../lib/retry.ts'
 import { isNetworkError, RetryAfterTooLongError } from './hub-errors.ts'
+import { bufferedResponse } from '../lib/buffered-response.ts'
 
 export { DEFAULT_RETRY_POLICY, requestedWaitMs, type RetryPolicy }
 
@@ -160,16 +161,7 @@ function retryVerdict(
 async function settle(response: Response, url: URL): Promise<Response> {
   const length = Number(response.headers.get('content-length') ?? 0)
   if (length > MAX_BUFFERED_BYTES || response.body === null) return response
-  const body = await response.arrayBuffer()
-  const noBody = response.status === 204 || response.status === 205 || response.status === 304
-  const copy = new Response(noBody ? null : body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers
-  })
-  // The library puts the URL into its error messages; a constructed Response has none.
-  Object.defineProperty(copy, 'url', { value: response.url || url.href })
-  return copy
+  return bufferedResponse(response, url.href)
 }
 
 /** The answer a completion gives when it succeeded (the library only looks at the status). */
