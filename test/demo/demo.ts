@@ -99,8 +99,10 @@ if (failureVariant) {
   console.log(`\n${result.code === 0 ? 'Published' : 'FAILED'}: ${result.outputs['commit-url'] || '(no commit)'}`)
   const card = await hub.readFile({ type: 'model', name: REPO }, 'main', 'README.md')
   // The whole card, as the Hub holds it: the README's rendered example is this text.
-  if (card)
-    console.log(`\n── The generated model card (README.md on the Hub) ──\n\n${card.toString()}── end of card ──`)
+  if (card) {
+    console.log('\n── The generated model card (README.md on the Hub) ──\n')
+    console.log(`${card.toString()}── end of card ──`)
+  }
   const keyless = await keylessFlow()
   exitCode = result.code === 0 && keyless === 0 ? 0 : 1
 }
