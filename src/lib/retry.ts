@@ -71,6 +71,9 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random: () => nu
 export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions<T>): Promise<T> {
   const { policy, signal } = options
   const sleep = policy.sleep ?? abortableSleep
+  // The verdict on the attempt that just failed, asked once: a verdict may count (the artifact
+  // download allows one fresh-URL round), so asking it again for the wait would spend a second round.
+  let verdict: RetryVerdict | undefined
   return pRetry(
     async (n) => {
       try {
@@ -79,7 +82,8 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
         return result
       } catch (error) {
         // Give up at once on what is not worth repeating, and when the caller stopped us.
-        if (signal?.aborted || options.verdict(error) === undefined) throw new AbortError(asError(error))
+        verdict = signal?.aborted ? undefined : options.verdict(error)
+        if (verdict === undefined) throw new AbortError(asError(error))
         throw error
       }
     },
@@ -91,8 +95,7 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
       factor: 1,
       signal,
       onFailedAttempt: async (error) => {
-        if (error.retriesLeft === 0) return
-        const verdict = options.verdict(error)!
+        if (error.retriesLeft === 0 || verdict === undefined) return
         const waitMs = Math.max(verdict.waitAtLeastMs, backoffMs(policy, error.attemptNumber, policy.random))
         options.onRetry?.({ ...verdict, attempt: error.attemptNumber, retriesLeft: error.retriesLeft, waitMs })
         await sleep(waitMs, signal)
