@@ -48,15 +48,13 @@ export interface RetryNotice extends RetryVerdict {
   waitMs: number
 }
 
-export interface RetryOptions<T> {
+export interface RetryOptions {
   policy: RetryPolicy
   /** undefined: give up with this error. */
   verdict(error: unknown): RetryVerdict | undefined
   onRetry?(notice: RetryNotice): void
   /** Stops waiting and retrying (the run's deadline, the caller's abort). */
   signal?: AbortSignal
-  /** Optional: a result that is itself a failure worth retrying (an HTTP answer), turned into an error here. */
-  check?(result: T, attempt: number): Promise<void> | void
 }
 
 /**
@@ -68,7 +66,7 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random: () => nu
   return Math.round(exponential / 2 + (random() * exponential) / 2)
 }
 
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions<T>): Promise<T> {
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { policy, signal } = options
   const sleep = policy.sleep ?? abortableSleep
   // The verdict on the attempt that just failed, asked once: a verdict may count (the artifact
@@ -77,9 +75,7 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
   return pRetry(
     async (n) => {
       try {
-        const result = await attempt(n)
-        await options.check?.(result, n)
-        return result
+        return await attempt(n)
       } catch (error) {
         // Give up at once on what is not worth repeating, and when the caller stopped us.
         verdict = signal?.aborted ? undefined : options.verdict(error)
