@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { RetryAfterTooLongError } from '../../src/hub/hub-errors.ts'
-import { createRetryingFetch, requestedWaitMs, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
+import { createRetryingFetch, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 let handlers: Handler[] = []
@@ -213,11 +213,4 @@ test('a Retry-After beyond the limit is not waited for: the error says how long 
     return true
   })
   assert.equal(hits.length, 1)
-})
-
-test('requested waits come from Retry-After seconds or date, or RateLimit t=', () => {
-  assert.equal(requestedWaitMs(new Headers({ 'retry-after': '7' })), 7000)
-  assert.equal(requestedWaitMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4000), 6000)
-  assert.equal(requestedWaitMs(new Headers({ ratelimit: '"api";r=0;t=55' })), 55_000)
-  assert.equal(requestedWaitMs(new Headers()), 0)
 })
