@@ -181,6 +181,14 @@ test('LFS batch, part uploads and completions are retried', async () => {
   ;({ fetch: f } = setup(fail(500)))
   assert.equal((await f(`${base}/upload/part/1`, { method: 'PUT', body: new Blob(['abc']) })).status, 200)
   assert.equal(hits.length, 2)
+  ;({ fetch: f } = setup(fail(500)))
+  const completion = await f(`${base}/api/complete_multipart?uploadId=1`, {
+    method: 'POST',
+    body: JSON.stringify({ oid: 'c'.repeat(64), parts: [{ partNumber: 1, etag: '"x"' }] }),
+    headers: { 'content-type': 'application/vnd.git-lfs+json' }
+  })
+  assert.equal(completion.status, 200)
+  assert.equal(hits.length, 2)
 })
 
 test('when retries run out the library gets the Hub answer with its body', async () => {
