@@ -93,6 +93,8 @@ interface SentCommit {
   title: string
   description?: string
   files: ManifestEntry[]
+  /** What it was planned as, against the parent's tree: the result when it did land. */
+  plan: UploadPlan
 }
 
 export async function publish(client: HubClient, request: PublishRequest, hooks: PublishHooks): Promise<PublishResult> {
@@ -123,7 +125,7 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
         hooks.info(`The commit whose answer was lost did land, as ${landed.commit}; using it (nothing is sent again).`)
         const sent = landed.sent
         return {
-          plan: planUpload(sent.files, landed.parentTree, sent.parent),
+          plan: sent.plan,
           changed: true,
           commit: { oid: landed.commit, url: request.commitUrl(landed.commit) },
           createdRepo,
@@ -203,7 +205,7 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
       // A pull request cannot be found on the branch: its unclear ending stays unclear.
       const lost = ending === 'ambiguous' && !verdict.pullRequest
       const again = left && (lost || ending === 'conflict' || ending === 'expired')
-      if (lost) unsettled.push({ parent, title: request.title, description, files })
+      if (lost) unsettled.push({ parent, title: request.title, description, files, plan })
       if (!again && unsettled.length === 0) throw error
       pending = { error, final: !again }
       const next = `(attempt ${sends + 1} of ${MAX_COMMIT_ATTEMPTS})`
@@ -238,7 +240,7 @@ async function findLanded(
   client: HubClient,
   branch: string,
   unsettled: readonly SentCommit[]
-): Promise<{ commit: string; sent: SentCommit; parentTree: Map<string, RemoteFile> } | undefined> {
+): Promise<{ commit: string; sent: SentCommit } | undefined> {
   const commits = await client.listCommits(branch, LANDED_LOOKBACK)
   for (const sent of unsettled) {
     const index = commits.findIndex((c) => c.oid === sent.parent)
@@ -247,7 +249,7 @@ async function findLanded(
     const tree = await client.listTree(child.oid)
     const files = await addNeededGitOids(sent.files, tree)
     if (planUpload(files, tree, child.oid).changed) continue
-    return { commit: child.oid, sent, parentTree: await client.listTree(sent.parent) }
+    return { commit: child.oid, sent }
   }
   return undefined
 }

@@ -26,8 +26,6 @@ import {
 import { isNetworkError, RetryAfterTooLongError } from './hub-errors.ts'
 import { bufferedResponse } from '../lib/buffered-response.ts'
 
-export { DEFAULT_RETRY_POLICY, requestedWaitMs, type RetryPolicy }
-
 export interface RetryNotice extends Notice {
   method: string
   /** Origin and path only: upload URLs can carry signatures in their query string. */

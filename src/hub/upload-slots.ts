@@ -15,6 +15,7 @@
  * Memory stays flat whatever the limit: an upload in flight holds two fixed buffers
  * (LocalFileBlob.writeTo) and its socket, nothing that grows with the file.
  */
+import { abortReason } from '../lib/retry.ts'
 
 export interface UploadSlotsOptions {
   initial: number
@@ -79,7 +80,7 @@ export class UploadSlots {
       const onAbort = () => {
         const index = this.waiting.indexOf(grant)
         if (index >= 0) this.waiting.splice(index, 1)
-        reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)))
+        reject(abortReason(signal!))
       }
       const grant = () => {
         signal?.removeEventListener('abort', onAbort)

@@ -5,6 +5,7 @@
  * a commit that was in flight, write what it knows and file the failure issue.
  */
 import { setMaxListeners } from 'node:events'
+import { abortReason } from './retry.ts'
 
 export class DeadlineError extends Error {
   override name = 'DeadlineError'
@@ -54,9 +55,9 @@ export class RunDeadline {
   /** Rejects with the deadline as soon as it passes, whatever `promise` does (for calls that take no signal). */
   race<T>(promise: Promise<T>): Promise<T> {
     const signal = this.signal
-    if (signal.aborted) return Promise.reject(reasonOf(signal))
+    if (signal.aborted) return Promise.reject(abortReason(signal))
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(reasonOf(signal))
+      const onAbort = () => reject(abortReason(signal))
       signal.addEventListener('abort', onAbort, { once: true })
       promise.then(
         (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
@@ -76,8 +77,4 @@ export function isDeadline(error: unknown): boolean {
     if (e instanceof DeadlineError) return true
   }
   return false
-}
-
-function reasonOf(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
 }

@@ -48,15 +48,13 @@ export interface RetryNotice extends RetryVerdict {
   waitMs: number
 }
 
-export interface RetryOptions<T> {
+export interface RetryOptions {
   policy: RetryPolicy
   /** undefined: give up with this error. */
   verdict(error: unknown): RetryVerdict | undefined
   onRetry?(notice: RetryNotice): void
   /** Stops waiting and retrying (the run's deadline, the caller's abort). */
   signal?: AbortSignal
-  /** Optional: a result that is itself a failure worth retrying (an HTTP answer), turned into an error here. */
-  check?(result: T, attempt: number): Promise<void> | void
 }
 
 /**
@@ -68,18 +66,20 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random: () => nu
   return Math.round(exponential / 2 + (random() * exponential) / 2)
 }
 
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions<T>): Promise<T> {
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { policy, signal } = options
   const sleep = policy.sleep ?? abortableSleep
+  // The verdict on the attempt that just failed, asked once: a verdict may count (the artifact
+  // download allows one fresh-URL round), so asking it again for the wait would spend a second round.
+  let verdict: RetryVerdict | undefined
   return pRetry(
     async (n) => {
       try {
-        const result = await attempt(n)
-        await options.check?.(result, n)
-        return result
+        return await attempt(n)
       } catch (error) {
         // Give up at once on what is not worth repeating, and when the caller stopped us.
-        if (signal?.aborted || options.verdict(error) === undefined) throw new AbortError(asError(error))
+        verdict = signal?.aborted ? undefined : options.verdict(error)
+        if (verdict === undefined) throw new AbortError(asError(error))
         throw error
       }
     },
@@ -91,8 +91,7 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
       factor: 1,
       signal,
       onFailedAttempt: async (error) => {
-        if (error.retriesLeft === 0) return
-        const verdict = options.verdict(error)!
+        if (error.retriesLeft === 0 || verdict === undefined) return
         const waitMs = Math.max(verdict.waitAtLeastMs, backoffMs(policy, error.attemptNumber, policy.random))
         options.onRetry?.({ ...verdict, attempt: error.attemptNumber, retriesLeft: error.retriesLeft, waitMs })
         await sleep(waitMs, signal)

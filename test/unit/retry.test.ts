@@ -60,6 +60,23 @@ test('retries what the verdict allows, waiting the backoff or the server’s ask
   assert.deepEqual(waits, [75, 1000, 300], 'jittered backoff, then the server’s 1 s, then backoff again')
 })
 
+test('the verdict is asked once per failed attempt, so a verdict that counts rounds is not spent twice', async () => {
+  // Like the artifact download: one more round after the first failure, then give up with that failure.
+  const { waits, policy } = recorder()
+  let asked = 0
+  let calls = 0
+  await assert.rejects(
+    withRetries(() => Promise.reject(new Transient(`try ${++calls}`)), {
+      policy,
+      verdict: () => (++asked <= 1 ? { reason: 'x', waitAtLeastMs: 0 } : undefined)
+    }),
+    /try 2/
+  )
+  assert.equal(calls, 2)
+  assert.equal(asked, 2)
+  assert.equal(waits.length, 1)
+})
+
 test('what is not worth repeating fails at once, as itself', async () => {
   const { waits, policy } = recorder()
   const refusal = new Error('401')

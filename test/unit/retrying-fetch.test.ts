@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { RetryAfterTooLongError } from '../../src/hub/hub-errors.ts'
-import { createRetryingFetch, requestedWaitMs, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
+import { createRetryingFetch, type RetryNotice } from '../../src/hub/retrying-fetch.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 let handlers: Handler[] = []
@@ -181,6 +181,14 @@ test('LFS batch, part uploads and completions are retried', async () => {
   ;({ fetch: f } = setup(fail(500)))
   assert.equal((await f(`${base}/upload/part/1`, { method: 'PUT', body: new Blob(['abc']) })).status, 200)
   assert.equal(hits.length, 2)
+  ;({ fetch: f } = setup(fail(500)))
+  const completion = await f(`${base}/api/complete_multipart?uploadId=1`, {
+    method: 'POST',
+    body: JSON.stringify({ oid: 'c'.repeat(64), parts: [{ partNumber: 1, etag: '"x"' }] }),
+    headers: { 'content-type': 'application/vnd.git-lfs+json' }
+  })
+  assert.equal(completion.status, 200)
+  assert.equal(hits.length, 2)
 })
 
 test('when retries run out the library gets the Hub answer with its body', async () => {
@@ -213,11 +221,4 @@ test('a Retry-After beyond the limit is not waited for: the error says how long 
     return true
   })
   assert.equal(hits.length, 1)
-})
-
-test('requested waits come from Retry-After seconds or date, or RateLimit t=', () => {
-  assert.equal(requestedWaitMs(new Headers({ 'retry-after': '7' })), 7000)
-  assert.equal(requestedWaitMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4000), 6000)
-  assert.equal(requestedWaitMs(new Headers({ ratelimit: '"api";r=0;t=55' })), 55_000)
-  assert.equal(requestedWaitMs(new Headers()), 0)
 })

@@ -1,9 +1,13 @@
 // Upload bodies are streamed with their Content-Length, and only a few are in flight at once.
 import assert from 'node:assert/strict'
+import { truncate } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { createStreamingUploadFetch } from '../../src/hub/streaming-upload-fetch.ts'
+import { localFileBlob } from '../../src/lib/local-file-blob.ts'
+import { makeWorkspace } from '../support/workspace.ts'
 
 let base: string
 let active = 0
@@ -75,33 +79,62 @@ test('an early error answer (before the body is read) comes back as a Response t
   early.close()
 })
 
+/**
+ * The two kinds of upload body, `size` bytes each: the action's own file Blob (every LFS upload:
+ * written from disk through pooled buffers) and any other Blob (streamed).
+ */
+async function uploadBodies(size: number): Promise<Array<[string, Blob]>> {
+  const path = join(await makeWorkspace({ 'part.bin': '' }), 'part.bin')
+  await truncate(path, size) // a sparse file: no time spent writing it
+  return [
+    ['a file Blob', localFileBlob(path, size)],
+    ['an in-memory Blob', new Blob([new Uint8Array(size)])]
+  ]
+}
+
 test('an early error answer stops the sending at once (not the whole part, not an idle timeout)', async () => {
   const size = 64 * 1024 * 1024
-  let received = 0
-  // Like storage refusing an expired URL: it answers after the first bytes and reads whatever still comes.
-  const early = createServer((req, res) => {
-    req.once('data', () => res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error>expired</Error>'))
-    req.on('data', (d: Buffer) => (received += d.length))
-  })
-  await new Promise<void>((r) => early.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${(early.address() as AddressInfo).port}/part/1`
-  const res = await createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(size)]) })
-  assert.equal(res.status, 403)
-  assert.equal(await res.text(), '<Error>expired</Error>')
-  assert.ok(received < size / 4, `stopped after ${received} of ${size} bytes`)
-  early.closeAllConnections()
-  early.close()
+  for (const [kind, body] of await uploadBodies(size)) {
+    let received = 0
+    let ended: Promise<void> | undefined
+    // Like storage refusing an expired URL: it answers after the first bytes and reads whatever still comes.
+    const early = createServer((req, res) => {
+      // The request is over for the storage when its connection closes (cut short) or its body ends (sent whole).
+      ended = new Promise((resolve) => (req.once('end', resolve), req.socket.once('close', resolve)))
+      req.once('data', () => res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error>expired</Error>'))
+      req.on('data', (d: Buffer) => (received += d.length))
+    })
+    await new Promise<void>((r) => early.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(early.address() as AddressInfo).port}/part/1`
+    const res = await createStreamingUploadFetch(fetch)(url, { method: 'PUT', body })
+    assert.equal(res.status, 403, kind)
+    assert.equal(await res.text(), '<Error>expired</Error>', kind)
+    await ended
+    assert.ok(received < size / 4, `${kind}: stopped after ${received} of ${size} bytes`)
+    early.closeAllConnections()
+    early.close()
+  }
 })
 
-test('a connection reset rejects, so the retry layer can try again', async () => {
-  const rude = createServer((req) => req.socket.destroy())
-  await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${(rude.address() as AddressInfo).port}/part/1`
-  await assert.rejects(
-    createStreamingUploadFetch(fetch)(url, { method: 'PUT', body: new Blob([new Uint8Array(100_000)]) }),
-    /ECONNRESET|socket hang up/
-  )
-  rude.close()
+test('a connection reset half-way through the body rejects, so the retry layer can try again', async () => {
+  for (const [kind, body] of await uploadBodies(4 * 1024 * 1024)) {
+    // Storage dropping the connection after the first megabyte of the part.
+    const rude = createServer((req) => {
+      let bytes = 0
+      req.on('data', (d: Buffer) => {
+        bytes += d.length
+        if (bytes > 1024 * 1024) req.socket.destroy()
+      })
+    })
+    await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(rude.address() as AddressInfo).port}/part/1`
+    await assert.rejects(createStreamingUploadFetch(fetch)(url, { method: 'PUT', body }), (error: Error) => {
+      const code = (error as { code?: string }).code
+      assert.match(`${code} ${error.message}`, /ECONNRESET|EPIPE|socket hang up/, kind)
+      return true
+    })
+    rude.close()
+  }
 })
 
 test('a Blob POST (the commit) is streamed with its Content-Length and takes no upload slot', async () => {

@@ -7,7 +7,7 @@
  */
 import { ActionError, describeError, type Stage } from '../../errors.ts'
 import { hubRepoSettingsUrl, type HubRepoRef } from '../../lib/urls.ts'
-import { requestedWaitMs } from '../retrying-fetch.ts'
+import { requestedWaitMs } from '../../lib/retry.ts'
 
 /** The only audience the Hub accepts in an ID token. */
 export const OIDC_AUDIENCE = 'https://huggingface.co'
