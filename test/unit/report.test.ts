@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { formatBytes, formatDuration } from '../../src/lib/format.ts'
 import { escapeCode, escapeHtml } from '../../src/lib/markdown.ts'
-import { redact } from '../../src/lib/redact.ts'
 import { computeOutputs } from '../../src/report/outputs.ts'
 import { ProgressReporter, formatProgress } from '../../src/report/progress.ts'
 import { renderFailureSummary, renderSummary } from '../../src/report/summary.ts'
 import { knownResultOf, withKnownResult, type RunResult } from '../../src/report/run-result.ts'
+import { Scrubber } from '../../src/report/scrub.ts'
 
 const result = (over: Partial<RunResult> = {}): RunResult => ({
   mode: 'publish',
@@ -67,7 +67,7 @@ test('the progress reporter logs at most once per interval and always at the end
 test('untrusted text cannot inject HTML or ping people', () => {
   assert.equal(escapeHtml('<b>"x"</b> & @me'), '&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; @\u200bme')
   assert.equal(escapeCode('a`b\nc'), "a'b c")
-  assert.equal(redact('token hf_abc123 and hf_abc123', ['hf_abc123']), 'token *** and ***')
+  assert.equal(new Scrubber(['hf_abc123']).text('token hf_abc123 and hf_abc123'), 'token *** and ***')
 })
 
 test('the summary escapes file names and links the commit', () => {
