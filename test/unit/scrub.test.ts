@@ -93,13 +93,15 @@ test('every writer of the safe core scrubs; annotations and the summary are capp
   await core.group(`g ${HF_TOKEN}`, () => Promise.resolve(core.debug(`d ${secretUrl}`)))
   let summary = ''
   inner.writeSummary = (md) => Promise.resolve(void (summary = md))
-  await core.writeSummary(`${'row\n'.repeat(MAX_SUMMARY_BYTES / 2)}${HF_TOKEN}`)
+  // The secret comes first: at the end, the cap would cut it off whether or not it was scrubbed.
+  await core.writeSummary(`${HF_TOKEN} ${secretUrl}\n${'row\n'.repeat(MAX_SUMMARY_BYTES / 2)}`)
   const all = [...inner.log, ...Object.values(inner.outputs), summary].join('\n')
   assert.ok(!all.includes(HF_TOKEN) && !all.includes('f'.repeat(64)))
   assert.match(inner.failures[0]!, /… \(\d+ more characters left out\)$/)
   assert.ok(inner.failures[0]!.length < MAX_ANNOTATION_CHARS + 100)
   assert.ok(Buffer.byteLength(summary) <= MAX_SUMMARY_BYTES)
   assert.match(summary, /\*\*Summary cut:\*\* \d+ bytes left out/)
+  assert.ok(summary.startsWith('*** https://s3.example/o\n'), 'scrubbed before the cut, and kept')
 })
 
 test('capText and capDocument leave short text alone', () => {
