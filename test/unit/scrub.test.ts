@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { secretForms } from '../../src/lib/redact.ts'
-import { MAX_ANNOTATION_CHARS, MAX_SUMMARY_BYTES, safeCore } from '../../src/report/safe-core.ts'
+import type { GitHubApi } from '../../src/github/github-api.ts'
+import { MAX_ANNOTATION_CHARS, MAX_SUMMARY_BYTES, safeCore, safeGitHub } from '../../src/report/safe-core.ts'
 import { Scrubber, capDocument, capText, mayContainCommand, stripUrlQueries } from '../../src/report/scrub.ts'
 import { runnerCommands } from '../support/runner-commands.ts'
 import { recordingCore } from '../support/recording-core.ts'
@@ -102,6 +103,22 @@ test('every writer of the safe core scrubs; annotations and the summary are capp
   assert.ok(Buffer.byteLength(summary) <= MAX_SUMMARY_BYTES)
   assert.match(summary, /\*\*Summary cut:\*\* \d+ bytes left out/)
   assert.ok(summary.startsWith('*** https://s3.example/o\n'), 'scrubbed before the cut, and kept')
+})
+
+test('every write to GitHub (the failure issue, its comments) is scrubbed', async () => {
+  const sent: string[] = []
+  const inner = {
+    createIssue: (issue: { title: string; body: string }) => {
+      sent.push(issue.title, issue.body)
+      return Promise.resolve({ number: 1, url: 'u', body: issue.body })
+    },
+    commentOnIssue: (_: number, body: string) => Promise.resolve(void sent.push(body))
+  } as Partial<GitHubApi> as GitHubApi
+  const github = safeGitHub(inner, new Scrubber([GH_TOKEN]))
+  const secretUrl = `https://s3.example/o?X-Amz-Signature=${'f'.repeat(64)}`
+  await github.createIssue({ title: `t ${GH_TOKEN}`, body: `b ${secretUrl} \u001b[2J`, labels: [] })
+  await github.commentOnIssue(1, `c Bearer ${GH_TOKEN}`)
+  assert.deepEqual(sent, ['t ***', 'b https://s3.example/o \\u001B[2J', 'c Bearer ***'])
 })
 
 test('capText and capDocument leave short text alone', () => {
