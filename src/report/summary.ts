@@ -123,9 +123,9 @@ function headline(result: RunResult): string {
 
 function verifiedLine(result: RunResult): string {
   const at = result.verifiedRevision ?? result.commit?.oid
+  const where = at ? ` at <code>${escapeHtml(at.slice(0, 12))}</code>` : ''
   return result.verified
-    ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the ` +
-        `right size and hash.`
+    ? `Verified on the Hub${where}: every expected file is there with the right size and hash.`
     : 'Verification failed.'
 }
 

@@ -95,3 +95,9 @@ test('the summary lists at most so many files and counts the rest', () => {
   assert.match(md, /… and 250 more files, not shown/)
   assert.ok(Buffer.byteLength(md) < 1024 * 1024)
 })
+
+test('a revision the Hub answered is escaped in the summary like every other commit id', () => {
+  const md = renderSummary({ ...manyFiles(1), mode: 'verify', verified: true, verifiedRevision: '<img src=x>' })
+  assert.ok(!md.includes('<img'), md)
+  assert.match(md, /at <code>&lt;img src=x&gt;<\/code>/)
+})
