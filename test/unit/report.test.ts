@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { UploadPlan } from '../../src/hub/upload-plan.ts'
 import { formatBytes, formatDuration } from '../../src/lib/format.ts'
 import { escapeCode, escapeHtml } from '../../src/lib/markdown.ts'
 import { computeOutputs } from '../../src/report/outputs.ts'
-import { ProgressReporter, formatProgress } from '../../src/report/progress.ts'
+import { ProgressReporter, commitProgressLog, formatProgress } from '../../src/report/progress.ts'
 import { renderFailureSummary, renderSummary } from '../../src/report/summary.ts'
 import { knownResultOf, withKnownResult, type RunResult } from '../../src/report/run-result.ts'
 import { Scrubber } from '../../src/report/scrub.ts'
@@ -62,6 +63,22 @@ test('the progress reporter logs at most once per interval and always at the end
   assert.match(lines[0]!, /^Uploading: 50 B \/ 100 B \(50%\)/)
   reporter.finish()
   assert.equal(lines.length, 2)
+})
+
+test('commit progress follows the latest plan: a moved head brings new files and a new total', () => {
+  const plan = (size: number): UploadPlan => {
+    const file = { pathInRepo: 'w.bin', localPath: '', size, sha256: 'a'.repeat(64), status: 'added' as const }
+    return { baseCommit: undefined, files: [file], toUpload: [file], bytesToUpload: size, changed: true }
+  }
+  const lines: string[] = []
+  const progress = commitProgressLog((line) => lines.push(line))
+  const first = plan(4096)
+  progress.onEvent({ event: 'phase', phase: 'uploadingLargeFiles' }, first)
+  progress.onEvent({ event: 'fileProgress', state: 'uploading', path: 'w.bin', progress: 0.5 }, first)
+  progress.onEvent({ event: 'phase', phase: 'committing' }, plan(1024))
+  progress.finish()
+  assert.deepEqual(lines.slice(0, 2), ['Hub commit: uploading large files', 'Hub commit: committing'])
+  assert.match(lines[2]!, /^Uploading: 1\.0 KiB \/ 1\.0 KiB \(100%\)/)
 })
 
 test('untrusted text cannot inject HTML or ping people', () => {
