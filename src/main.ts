@@ -20,7 +20,7 @@ import { runRollback } from './modes/rollback.ts'
 import { runVerify } from './modes/verify.ts'
 import { writeOutputs } from './report/outputs.ts'
 import { emptyResult, knownResultOf, type RunResult } from './report/run-result.ts'
-import { safeCore } from './report/safe-core.ts'
+import { safeCore, safeGitHub } from './report/safe-core.ts'
 import { Scrubber } from './report/scrub.ts'
 import { renderFailureSummary, renderSummary } from './report/summary.ts'
 import { readRunContext, type RunContext } from './trigger/run-context.ts'
@@ -29,14 +29,14 @@ import type { WorkflowRun } from './trigger/workflow-run.ts'
 
 export async function run(rawDeps: Deps = defaultDeps()): Promise<void> {
   const scrubber = maskSecrets(rawDeps)
-  // Every writer (log, annotations, outputs, summary) goes through this one scrubbing core.
+  // Every writer (log, annotations, outputs, summary; the failure issue, in gitHubApi) goes through this scrubber.
   let deps: Deps = { ...rawDeps, core: safeCore(rawDeps.core, scrubber) }
   const { core } = deps
   const ctx = readRunContext(deps.env)
   let settings: Settings | undefined
   let stage: Stage = 'inputs'
   let trainRun: WorkflowRun | undefined
-  const github = memo(() => (settings ? gitHubApi(deps, settings, ctx) : undefined))
+  const github = memo(() => (settings ? gitHubApi(deps, settings, ctx, scrubber) : undefined))
 
   try {
     settings = await core.group('Resolve inputs', () => Promise.resolve(readSettings((name) => core.getInput(name))))
@@ -215,10 +215,11 @@ function runRef(run: WorkflowRun): RunResult['trainRun'] {
   return { id: run.id, url: run.html_url }
 }
 
-function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi | undefined {
+/** The GitHub API, its writes (the failure issue) through the same scrubber as the runner's. */
+function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext, scrubber: Scrubber): GitHubApi | undefined {
   if (!settings.githubToken || !ctx.repository) return undefined
   const { owner, repo } = ctx.repository
-  return deps.createGitHubApi({
+  const api = deps.createGitHubApi({
     token: settings.githubToken,
     apiUrl: ctx.apiUrl,
     owner,
@@ -227,6 +228,7 @@ function gitHubApi(deps: Deps, settings: Settings, ctx: RunContext): GitHubApi |
     deadline: deps.deadline,
     log: (line) => deps.core.info(line)
   })
+  return safeGitHub(api, scrubber)
 }
 
 function requireGitHub(api: GitHubApi | undefined, purpose: string): GitHubApi {

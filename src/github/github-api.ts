@@ -78,6 +78,16 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
     return deadline ? deadline.race(running) : running
   }
   const where = { owner: options.owner, repo: options.repo }
+  /** Open issues (not pull requests) carrying every one of `labels`, all pages. */
+  const openIssues = async (octokit: Octokit, labels: readonly string[]) => {
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      ...where,
+      state: 'open',
+      labels: labels.join(','),
+      per_page: 100
+    })
+    return issues.filter((i) => !i.pull_request)
+  }
   return {
     getRepo: () =>
       call(async (octokit) => {
@@ -119,18 +129,7 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
           createdAt: a.created_at ?? undefined
         }))
       }),
-    listOpenIssues: (labels) =>
-      call(async (octokit) => {
-        const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-          ...where,
-          state: 'open',
-          labels: labels.join(','),
-          per_page: 100
-        })
-        return issues
-          .filter((i) => !i.pull_request)
-          .map((i) => ({ number: i.number, url: i.html_url, body: i.body ?? '' }))
-      }),
+    listOpenIssues: (labels) => call(async (octokit) => (await openIssues(octokit, labels)).map(asIssue)),
     // Creating an issue or a comment is not idempotent: the retry plugin must not send it again blindly
     // (two issues). After an unclear ending, GitHub is asked whether it was created; only if not, it is sent again.
     createIssue: ({ title, body, labels }) =>
@@ -144,17 +143,11 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
               labels: [...labels],
               request: { retries: 0 }
             })
-            return { number: data.number, url: data.html_url, body: data.body ?? '' }
+            return asIssue(data)
           },
           async () => {
-            const open = await octokit.paginate(octokit.rest.issues.listForRepo, {
-              ...where,
-              state: 'open',
-              labels: labels.join(','),
-              per_page: 100
-            })
-            const found = open.find((i) => !i.pull_request && i.title === title && (i.body ?? '') === body)
-            return found && { number: found.number, url: found.html_url, body: found.body ?? '' }
+            const found = (await openIssues(octokit, labels)).find((i) => i.title === title && (i.body ?? '') === body)
+            return found && asIssue(found)
           }
         )
       ),
@@ -190,6 +183,10 @@ export function createGitHubApi(options: GitHubApiOptions): GitHubApi {
         })
       })
   }
+}
+
+function asIssue(issue: { number: number; html_url: string; body?: string | null }): Issue {
+  return { number: issue.number, url: issue.html_url, body: issue.body ?? '' }
 }
 
 async function makeOctokit(options: GitHubApiOptions): Promise<Octokit> {

@@ -5,7 +5,7 @@
  */
 import type { Stage } from '../errors.ts'
 import { describeAuth, type AuthMethod } from '../hub/auth/auth-method.ts'
-import { escapeCode as code, escapeHtml } from '../lib/markdown.ts'
+import { escapeCode as code, escapeHtml, fencedCode } from '../lib/markdown.ts'
 
 export interface FailureFacts {
   stage: Stage
@@ -102,10 +102,7 @@ const STAGE_NAMES: Record<Stage, string> = {
   report: 'report'
 }
 
-/** A fenced block no message can break out of (a longer fence than any backtick run inside). */
+/** The message in a fenced block it cannot break out of (lib/markdown.ts), cut to length. */
 function fence(text: string): string {
-  const trimmed = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}\n… (truncated)` : text
-  const longest = Math.max(2, ...[...trimmed.matchAll(/`+/g)].map((m) => m[0].length))
-  const ticks = '`'.repeat(longest + 1)
-  return `${ticks}text\n${trimmed}\n${ticks}`
+  return fencedCode(text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}\n… (truncated)` : text, 'text')
 }

@@ -26,11 +26,9 @@ export interface IssueContext {
   core: ActionCore
   settings: Settings
   ctx: RunContext
+  /** Its writes are scrubbed (report/safe-core.ts, safeGitHub). */
   github: () => GitHubApi | undefined
-  /**
-   * What every title, body and comment goes through before it reaches GitHub (secrets, URL
-   * queries, control characters out): the issue is often public.
-   */
+  /** The same scrubbing, for the error message before the issue cuts it to length. */
   scrub: (text: string) => string
 }
 
@@ -66,16 +64,12 @@ export async function openFailureIssue(
   try {
     const existing = await findOpen(api, facts.target, facts.workflow, ic.settings.issueLabels)
     if (existing) {
-      await api.commentOnIssue(existing.number, ic.scrub(renderRepeatComment(facts)))
+      await api.commentOnIssue(existing.number, renderRepeatComment(facts))
       ic.core.info(`Commented on the failure issue ${existing.url}`)
       return existing.url
     }
     const { title, body } = renderFailureIssue(facts)
-    const issue = await api.createIssue({
-      title: ic.scrub(title),
-      body: ic.scrub(body),
-      labels: ic.settings.issueLabels
-    })
+    const issue = await api.createIssue({ title, body, labels: ic.settings.issueLabels })
     ic.core.info(`Opened the failure issue ${issue.url}`)
     return issue.url
   } catch (error) {
@@ -95,7 +89,7 @@ export async function closeFailureIssue(
     const existing = await findOpen(api, target(ic.settings), workflowName(ic.ctx), ic.settings.issueLabels)
     if (!existing) return undefined
     const comment = renderRecoveryComment({ ...recovery, thisRunUrl: thisRunUrl(ic.ctx) })
-    await api.commentOnIssue(existing.number, ic.scrub(comment))
+    await api.commentOnIssue(existing.number, comment)
     await api.closeIssue(existing.number)
     ic.core.info(`Closed the failure issue ${existing.url}`)
     return existing.url

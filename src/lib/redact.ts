@@ -28,14 +28,6 @@ export function secretForms(secret: string): string[] {
   return [...forms].sort((a, b) => b.length - a.length)
 }
 
-/** Replaces every form of each secret with ***. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  return redactForms(
-    text,
-    secrets.flatMap((s) => (s ? secretForms(s) : []))
-  )
-}
-
 /** Replaces each of `forms` (from `secretForms`) with ***. */
 export function redactForms(text: string, forms: readonly string[]): string {
   let out = text

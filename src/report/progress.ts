@@ -94,18 +94,19 @@ export function commitProgressLog(log: (line: string) => void): {
   onEvent: (event: CommitProgressEvent, plan: UploadPlan) => void
   finish: () => void
 } {
-  let uploading: ProgressReporter | undefined
-  // Sizes by path, for the plan the events belong to (a new attempt brings a new plan). A lookup
-  // per event: a 10,000-file commit sends tens of thousands of them.
-  let sizes: { plan: UploadPlan; byPath: Map<string, number> } | undefined
+  // Everything follows the plan the events belong to: a moved head brings a new plan, with its own
+  // files and total. Sizes by path: a lookup per event, and a 10,000-file commit sends tens of thousands.
+  let current: { plan: UploadPlan; sizes: Map<string, number>; uploading: ProgressReporter } | undefined
   return {
     onEvent(event, plan) {
-      uploading ??= new ProgressReporter('Uploading', plan.bytesToUpload, log)
+      if (current?.plan !== plan) {
+        const sizes = new Map(plan.toUpload.map((f) => [f.pathInRepo, f.size]))
+        current = { plan, sizes, uploading: new ProgressReporter('Uploading', plan.bytesToUpload, log) }
+      }
       if (event.event === 'phase') return log(`Hub commit: ${PHASE_LINES[event.phase]}`)
       if (event.state !== 'uploading') return
-      if (sizes?.plan !== plan) sizes = { plan, byPath: new Map(plan.toUpload.map((f) => [f.pathInRepo, f.size])) }
-      uploading.set(event.path, event.progress * (sizes.byPath.get(event.path) ?? 0))
+      current.uploading.set(event.path, event.progress * (current.sizes.get(event.path) ?? 0))
     },
-    finish: () => uploading?.finish()
+    finish: () => current?.uploading.finish()
   }
 }

@@ -9,9 +9,13 @@
  *   (their text cannot leave the command's line); an info message that could be read as a command
  *   is written between `::stop-commands::<token>` and `::<token>::`, the runner's own way of showing
  *   untrusted text verbatim. The token is random per block, so the text cannot end the block early.
+ *
+ * `safeGitHub` is the same gate for what the action writes to GitHub: the failure issue and its
+ * comments (often public).
  */
 import { randomBytes } from 'node:crypto'
 import type { ActionCore } from '../deps.ts'
+import type { GitHubApi } from '../github/github-api.ts'
 import { capDocument, capText, mayContainCommand, type Scrubber } from './scrub.ts'
 
 /** Annotations longer than this are cut; the full text of a failure is in the failure issue. */
@@ -48,5 +52,20 @@ export function safeCore(
     debug: (message) => inner.debug(clean(message)),
     group: (name, fn) => inner.group(clean(name), fn),
     writeSummary: (markdown) => inner.writeSummary(capDocument(clean(markdown), MAX_SUMMARY_BYTES, 'Summary'))
+  }
+}
+
+/** The GitHub API with every title, body and comment scrubbed; reads pass through. */
+export function safeGitHub(inner: GitHubApi, scrubber: Scrubber): GitHubApi {
+  const clean = (text: string) => scrubber.text(text)
+  return {
+    getRepo: () => inner.getRepo(),
+    getWorkflowRun: (runId) => inner.getWorkflowRun(runId),
+    listSuccessfulRuns: (workflowFile, filter) => inner.listSuccessfulRuns(workflowFile, filter),
+    listRunArtifacts: (runId) => inner.listRunArtifacts(runId),
+    listOpenIssues: (labels) => inner.listOpenIssues(labels),
+    createIssue: (issue) => inner.createIssue({ ...issue, title: clean(issue.title), body: clean(issue.body) }),
+    commentOnIssue: (issueNumber, body) => inner.commentOnIssue(issueNumber, clean(body)),
+    closeIssue: (issueNumber) => inner.closeIssue(issueNumber)
   }
 }

@@ -4,6 +4,7 @@ import { renderHistoryTable } from '../history/history.ts'
 import { renderRollbackSummary } from '../rollback/rollback-plan.ts'
 import { formatBytes } from '../lib/format.ts'
 import { escapeHtml, htmlLink } from '../lib/markdown.ts'
+import { changedFirst, statusTally } from './file-lines.ts'
 import type { RunResult } from './run-result.ts'
 
 const STATUS_LABEL = { added: 'added', updated: 'updated', unchanged: 'unchanged' } as const
@@ -87,11 +88,7 @@ export const MAX_SUMMARY_FILE_ROWS = 1000
 
 function fileTable(result: RunResult): string {
   const labels = result.dryRun ? DRY_LABEL : STATUS_LABEL
-  // Changed files first: when the table is cut, what this run did stays visible.
-  const ordered = [
-    ...result.files.filter((f) => f.status !== 'unchanged'),
-    ...result.files.filter((f) => f.status === 'unchanged')
-  ]
+  const ordered = changedFirst(result.files)
   const rows = ordered
     .slice(0, MAX_SUMMARY_FILE_ROWS)
     .map(
@@ -107,9 +104,7 @@ function fileTable(result: RunResult): string {
 }
 
 function headline(result: RunResult): string {
-  const counts = { added: 0, updated: 0, unchanged: 0 }
-  for (const f of result.files) counts[f.status]++
-  const tally = `${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged`
+  const tally = statusTally(result.files)
   if (result.dryRun)
     return `Dry run: nothing was committed. The plan: ${tally}, ${formatBytes(result.bytesUploaded)} to upload.`
   if (result.skippedReason) return `Nothing was committed: ${escapeHtml(result.skippedReason)}`
@@ -128,9 +123,9 @@ function headline(result: RunResult): string {
 
 function verifiedLine(result: RunResult): string {
   const at = result.verifiedRevision ?? result.commit?.oid
+  const where = at ? ` at <code>${escapeHtml(at.slice(0, 12))}</code>` : ''
   return result.verified
-    ? `Verified on the Hub${at ? ` at <code>${at.slice(0, 12)}</code>` : ''}: every expected file is there with the ` +
-        `right size and hash.`
+    ? `Verified on the Hub${where}: every expected file is there with the right size and hash.`
     : 'Verification failed.'
 }
 

@@ -12,7 +12,7 @@ import { ActionError, describeError } from '../errors.ts'
 import { gitHubErrorHint, type GitHubApi } from '../github/github-api.ts'
 import type { Settings } from '../inputs.ts'
 import type { RunContext } from './run-context.ts'
-import { judgeTrainRun, normaliseWorkflowPath, type TrustPolicy } from './trust.ts'
+import { branchesAllowed, judgeTrainRun, normaliseWorkflowPath, type TrustPolicy } from './trust.ts'
 import { checkWorkflowRun, type RepoRef, type WorkflowRun } from './workflow-run.ts'
 
 export type TrainRunSource =
@@ -110,7 +110,7 @@ async function fromDispatch(ctx: RunContext, settings: Settings, github: GitHubA
     return judged(checked(run, 'run', `GitHub's answer for run-id ${settings.runId}`), policy)
   }
   const file = normaliseWorkflowPath(settings.workflow).split('/').pop()!
-  const branches = policy.allowedBranches.length > 0 ? policy.allowedBranches : [policy.repository.defaultBranch]
+  const branches = branchesAllowed(policy)
   // GitHub filters by one branch and one event per query: ask for each allowed pair, newest first,
   // page by page, and stop each query at its first run that passes every check.
   let best: WorkflowRun | undefined

@@ -63,7 +63,7 @@ export function judgeTrainRun(run: WorkflowRun, policy: TrustPolicy): TrustDecis
         `(${policy.allowedEvents.join(', ')}). Add it to allowed-events if runs started that way may publish`
     )
   }
-  const branches = policy.allowedBranches.length > 0 ? policy.allowedBranches : [policy.repository.defaultBranch]
+  const branches = branchesAllowed(policy)
   if (!run.head_branch || !branches.includes(run.head_branch)) {
     return refuse(
       'branch',
@@ -73,6 +73,11 @@ export function judgeTrainRun(run: WorkflowRun, policy: TrustPolicy): TrustDecis
     )
   }
   return { kind: 'publish' }
+}
+
+/** The branches whose runs may publish: allowed-branches, or else the repository's default branch. */
+export function branchesAllowed(policy: TrustPolicy): readonly string[] {
+  return policy.allowedBranches.length > 0 ? policy.allowedBranches : [policy.repository.defaultBranch]
 }
 
 function refuse(check: string, reason: string): TrustDecision {

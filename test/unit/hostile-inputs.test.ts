@@ -1,31 +1,12 @@
 // Inputs and rendered text under hostile values (issue 7, points 5, 6 and 7), pure.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { InputError } from '../../src/errors.ts'
-import { readSettings, type InputName } from '../../src/inputs.ts'
 import { parseByteSize } from '../../src/lib/format.ts'
 import { codeSpan, escapeHtml, escapeMarkdown, htmlLink } from '../../src/lib/markdown.ts'
 import { MAX_FILES_OUTPUT_BYTES, computeOutputs } from '../../src/report/outputs.ts'
 import type { RunResult } from '../../src/report/run-result.ts'
 import { MAX_SUMMARY_FILE_ROWS, renderSummary } from '../../src/report/summary.ts'
-import { HF_TOKEN } from '../support/tokens.ts'
-
-const valid: Partial<Record<InputName, string>> = {
-  'hf-token': HF_TOKEN,
-  'repo-id': 'd4oit/tiny-cats-model',
-  files: 'a.bin -> b.bin'
-}
-const read = (overrides: Partial<Record<InputName, string>>) =>
-  readSettings((name) => ({ ...valid, ...overrides })[name] ?? '')
-function problems(overrides: Partial<Record<InputName, string>>): string {
-  try {
-    read(overrides)
-  } catch (error) {
-    assert.ok(error instanceof InputError)
-    return error.message
-  }
-  assert.fail('expected an InputError')
-}
+import { inputProblems as problems, readInputs as read } from '../support/inputs.ts'
 
 test('an http:// hub-url to another host is refused unless allowed; loopback and https pass', () => {
   assert.match(
@@ -113,4 +94,10 @@ test('the summary lists at most so many files and counts the rest', () => {
   assert.equal(md.split('<tr>').length - 2, MAX_SUMMARY_FILE_ROWS)
   assert.match(md, /… and 250 more files, not shown/)
   assert.ok(Buffer.byteLength(md) < 1024 * 1024)
+})
+
+test('a revision the Hub answered is escaped in the summary like every other commit id', () => {
+  const md = renderSummary({ ...manyFiles(1), mode: 'verify', verified: true, verifiedRevision: '<img src=x>' })
+  assert.ok(!md.includes('<img'), md)
+  assert.match(md, /at <code>&lt;img src=x&gt;<\/code>/)
 })

@@ -1,26 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { InputError } from '../../src/errors.ts'
-import { readSettings, type InputName } from '../../src/inputs.ts'
-
-const TOKEN = process.env.HFUA_TEST_HF_TOKEN ?? 'hf_' + 'x'.repeat(34)
-const valid: Partial<Record<InputName, string>> = {
-  'hf-token': TOKEN,
-  'repo-id': 'd4oit/tiny-cats-model',
-  files: 'checkpoints/tinydit_final.pt -> generator/model.pt\nsamples/evaluation/ -> samples/'
-}
-const read = (overrides: Partial<Record<InputName, string>>) =>
-  readSettings((name) => ({ ...valid, ...overrides })[name] ?? '')
-
-function problems(overrides: Partial<Record<InputName, string>>): string {
-  try {
-    read(overrides)
-  } catch (error) {
-    assert.ok(error instanceof InputError)
-    return error.message
-  }
-  assert.fail('expected an InputError')
-}
+import { inputProblems as problems, readInputs as read } from '../support/inputs.ts'
+import { HF_TOKEN as TOKEN } from '../support/tokens.ts'
 
 test('defaults match action.yml and the mapping is parsed', () => {
   const s = read({})

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { UploadPlan } from '../../src/hub/upload-plan.ts'
 import { formatBytes, formatDuration } from '../../src/lib/format.ts'
 import { escapeCode, escapeHtml } from '../../src/lib/markdown.ts'
-import { redact } from '../../src/lib/redact.ts'
 import { computeOutputs } from '../../src/report/outputs.ts'
-import { ProgressReporter, formatProgress } from '../../src/report/progress.ts'
+import { ProgressReporter, commitProgressLog, formatProgress } from '../../src/report/progress.ts'
 import { renderFailureSummary, renderSummary } from '../../src/report/summary.ts'
 import { knownResultOf, withKnownResult, type RunResult } from '../../src/report/run-result.ts'
+import { Scrubber } from '../../src/report/scrub.ts'
 
 const result = (over: Partial<RunResult> = {}): RunResult => ({
   mode: 'publish',
@@ -64,10 +65,26 @@ test('the progress reporter logs at most once per interval and always at the end
   assert.equal(lines.length, 2)
 })
 
+test('commit progress follows the latest plan: a moved head brings new files and a new total', () => {
+  const plan = (size: number): UploadPlan => {
+    const file = { pathInRepo: 'w.bin', localPath: '', size, sha256: 'a'.repeat(64), status: 'added' as const }
+    return { baseCommit: undefined, files: [file], toUpload: [file], bytesToUpload: size, changed: true }
+  }
+  const lines: string[] = []
+  const progress = commitProgressLog((line) => lines.push(line))
+  const first = plan(4096)
+  progress.onEvent({ event: 'phase', phase: 'uploadingLargeFiles' }, first)
+  progress.onEvent({ event: 'fileProgress', state: 'uploading', path: 'w.bin', progress: 0.5 }, first)
+  progress.onEvent({ event: 'phase', phase: 'committing' }, plan(1024))
+  progress.finish()
+  assert.deepEqual(lines.slice(0, 2), ['Hub commit: uploading large files', 'Hub commit: committing'])
+  assert.match(lines[2]!, /^Uploading: 1\.0 KiB \/ 1\.0 KiB \(100%\)/)
+})
+
 test('untrusted text cannot inject HTML or ping people', () => {
   assert.equal(escapeHtml('<b>"x"</b> & @me'), '&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; @\u200bme')
   assert.equal(escapeCode('a`b\nc'), "a'b c")
-  assert.equal(redact('token hf_abc123 and hf_abc123', ['hf_abc123']), 'token *** and ***')
+  assert.equal(new Scrubber(['hf_abc123']).text('token hf_abc123 and hf_abc123'), 'token *** and ***')
 })
 
 test('the summary escapes file names and links the commit', () => {

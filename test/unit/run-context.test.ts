@@ -28,8 +28,10 @@ test('the run context comes from the runner environment and the event payload', 
   assert.equal(thisRunUrl(ctx), 'https://ghe.example/o/r/actions/runs/5')
 })
 
-test('a missing or broken event file is an empty payload, not a crash', () => {
-  assert.deepEqual(readRunContext({ GITHUB_EVENT_PATH: '/nonexistent/event.json' }).payload, {})
+test('a missing or broken event file is an empty payload, not a crash', async () => {
+  const dir = await makeWorkspace({ 'broken.json': '{"action": "comp', 'text.json': '"completed"' })
+  for (const file of ['missing.json', 'broken.json', 'text.json'])
+    assert.deepEqual(readRunContext({ GITHUB_EVENT_PATH: join(dir, file) }).payload, {}, file)
   assert.equal(readRunContext({}).repository, undefined)
 })
 

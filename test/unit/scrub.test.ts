@@ -2,8 +2,9 @@
 // characters, workflow commands, caps.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { redact, secretForms } from '../../src/lib/redact.ts'
-import { MAX_ANNOTATION_CHARS, MAX_SUMMARY_BYTES, safeCore } from '../../src/report/safe-core.ts'
+import { secretForms } from '../../src/lib/redact.ts'
+import type { GitHubApi } from '../../src/github/github-api.ts'
+import { MAX_ANNOTATION_CHARS, MAX_SUMMARY_BYTES, safeCore, safeGitHub } from '../../src/report/safe-core.ts'
 import { Scrubber, capDocument, capText, mayContainCommand, stripUrlQueries } from '../../src/report/scrub.ts'
 import { runnerCommands } from '../support/runner-commands.ts'
 import { recordingCore } from '../support/recording-core.ts'
@@ -33,8 +34,8 @@ test('a secret is redacted raw, trimmed, percent-encoded and base64-encoded insi
 })
 
 test('short values are left alone, so "***" does not replace every common word', () => {
-  assert.equal(redact('main is main', ['main', 'ab']), '*** is ***')
-  assert.equal(redact('a b', ['a']), 'a b')
+  assert.equal(new Scrubber(['main', 'ab']).text('main is main, ab'), '*** is ***, ab')
+  assert.equal(new Scrubber(['a']).text('a b'), 'a b')
 })
 
 test('every URL loses its query and fragment; signature parameters go wherever they are', () => {
@@ -93,13 +94,31 @@ test('every writer of the safe core scrubs; annotations and the summary are capp
   await core.group(`g ${HF_TOKEN}`, () => Promise.resolve(core.debug(`d ${secretUrl}`)))
   let summary = ''
   inner.writeSummary = (md) => Promise.resolve(void (summary = md))
-  await core.writeSummary(`${'row\n'.repeat(MAX_SUMMARY_BYTES / 2)}${HF_TOKEN}`)
+  // The secret comes first: at the end, the cap would cut it off whether or not it was scrubbed.
+  await core.writeSummary(`${HF_TOKEN} ${secretUrl}\n${'row\n'.repeat(MAX_SUMMARY_BYTES / 2)}`)
   const all = [...inner.log, ...Object.values(inner.outputs), summary].join('\n')
   assert.ok(!all.includes(HF_TOKEN) && !all.includes('f'.repeat(64)))
   assert.match(inner.failures[0]!, /… \(\d+ more characters left out\)$/)
   assert.ok(inner.failures[0]!.length < MAX_ANNOTATION_CHARS + 100)
   assert.ok(Buffer.byteLength(summary) <= MAX_SUMMARY_BYTES)
   assert.match(summary, /\*\*Summary cut:\*\* \d+ bytes left out/)
+  assert.ok(summary.startsWith('*** https://s3.example/o\n'), 'scrubbed before the cut, and kept')
+})
+
+test('every write to GitHub (the failure issue, its comments) is scrubbed', async () => {
+  const sent: string[] = []
+  const inner = {
+    createIssue: (issue: { title: string; body: string }) => {
+      sent.push(issue.title, issue.body)
+      return Promise.resolve({ number: 1, url: 'u', body: issue.body })
+    },
+    commentOnIssue: (_: number, body: string) => Promise.resolve(void sent.push(body))
+  } as Partial<GitHubApi> as GitHubApi
+  const github = safeGitHub(inner, new Scrubber([GH_TOKEN]))
+  const secretUrl = `https://s3.example/o?X-Amz-Signature=${'f'.repeat(64)}`
+  await github.createIssue({ title: `t ${GH_TOKEN}`, body: `b ${secretUrl} \u001b[2J`, labels: [] })
+  await github.commentOnIssue(1, `c Bearer ${GH_TOKEN}`)
+  assert.deepEqual(sent, ['t ***', 'b https://s3.example/o \\u001B[2J', 'c Bearer ***'])
 })
 
 test('capText and capDocument leave short text alone', () => {
