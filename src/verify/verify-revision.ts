@@ -40,14 +40,24 @@ export async function verifyRevision(
     target.files.map((f) => addGitOidIfNeeded(f, remote.get(f.path)?.lfs === undefined && remote.has(f.path)))
   )
   const report = verifyFiles(expected, remote)
+  // The card's generated block and its metadata are both checked on its text: one download, not two.
+  const texts = new Map<string, Promise<string>>()
+  const readText = (path: string) => {
+    let text = texts.get(path)
+    if (!text) texts.set(path, (text = hub.readText(path, revision).then((t) => t ?? '')))
+    return text
+  }
   const extra: Mismatch[] = target.paths
     .filter((p) => !remote.has(p) && !target.files.some((f) => f.path === p))
     .map((path) => ({ kind: 'missing', path }))
   for (const file of target.files) {
     if (file.generatedBlock !== undefined && remote.has(file.path))
-      extra.push(...(await checkGeneratedBlock(hub, revision, file.path, file.generatedBlock)))
+      extra.push(...checkGeneratedBlock(file.path, await readText(file.path), file.generatedBlock))
   }
-  if (target.card) extra.push(...(await checkPublishedCard(hub, revision, remote.has('README.md'))))
+  if (target.card) {
+    const card = remote.has('README.md') ? await readText('README.md') : undefined
+    extra.push(...(await checkPublishedCard(hub, revision, card)))
+  }
   if (target.content) {
     // Only files whose listing matched: a missing or wrong one is already reported; downloading it proves nothing.
     const listed = new Set(report.mismatches.map((m) => m.path))
@@ -97,8 +107,7 @@ async function addGitOidIfNeeded(
 }
 
 /** The card's generated block at the revision against the one the publish wrote; the rest is the owner's. */
-async function checkGeneratedBlock(hub: HubClient, revision: string, path: string, block: string): Promise<Mismatch[]> {
-  const text = (await hub.readText(path, revision)) ?? ''
+function checkGeneratedBlock(path: string, text: string, block: string): Mismatch[] {
   const now = generatedBlock(text)
   if (now === block) return []
   return [
@@ -133,10 +142,10 @@ async function checkContent(hub: HubClient, revision: string, file: ExpectedFile
   return undefined
 }
 
-async function checkPublishedCard(hub: HubClient, revision: string, present: boolean): Promise<Mismatch[]> {
-  if (!present)
+/** `text`: the README.md at the revision, undefined when there is none. */
+async function checkPublishedCard(hub: HubClient, revision: string, text: string | undefined): Promise<Mismatch[]> {
+  if (text === undefined)
     return [{ kind: 'card', path: 'README.md', problem: 'there is no model card (README.md) at this revision' }]
-  const text = (await hub.readText('README.md', revision)) ?? ''
   const verdict = await judgeCard(hub, text)
   if (verdict.errors.length > 0) {
     const by = verdict.byHub ? 'the Hub refuses its metadata' : 'its metadata does not validate'
