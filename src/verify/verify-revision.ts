@@ -8,6 +8,7 @@ import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
 import { createHash } from 'node:crypto'
+import { CARD_PATH } from '../card/build-card.ts'
 import { judgeCard } from '../card/hub-validation.ts'
 import { generatedBlock } from '../card/model-card.ts'
 import { checkCard } from '../card/validate-card.ts'
@@ -32,9 +33,7 @@ export async function verifyRevision(
   revision: string,
   target: VerifyTarget
 ): Promise<VerificationReport> {
-  const paths = [
-    ...new Set([...target.files.map((f) => f.path), ...target.paths, ...(target.card ? ['README.md'] : [])])
-  ]
+  const paths = [...new Set([...target.files.map((f) => f.path), ...target.paths, ...(target.card ? [CARD_PATH] : [])])]
   const remote = await hub.pathsInfo(revision, paths)
   const expected = await Promise.all(
     target.files.map((f) => addGitOidIfNeeded(f, remote.get(f.path)?.lfs === undefined && remote.has(f.path)))
@@ -55,7 +54,7 @@ export async function verifyRevision(
       extra.push(...checkGeneratedBlock(file.path, await readText(file.path), file.generatedBlock))
   }
   if (target.card) {
-    const card = remote.has('README.md') ? await readText('README.md') : undefined
+    const card = remote.has(CARD_PATH) ? await readText(CARD_PATH) : undefined
     extra.push(...(await checkPublishedCard(hub, revision, card)))
   }
   if (target.content) {
@@ -76,9 +75,7 @@ export async function verifyRevision(
  * README.md; otherwise for model repos (a dataset's or Space's README is their configuration).
  */
 export function expectsCard(settings: Pick<Settings, 'expectedFiles' | 'repo'>): boolean {
-  return settings.expectedFiles.length > 0
-    ? settings.expectedFiles.includes('README.md')
-    : settings.repo.type === 'model'
+  return settings.expectedFiles.length > 0 ? settings.expectedFiles.includes(CARD_PATH) : settings.repo.type === 'model'
 }
 
 /** Expected files from a local manifest. */
@@ -145,15 +142,15 @@ async function checkContent(hub: HubClient, revision: string, file: ExpectedFile
 /** `text`: the README.md at the revision, undefined when there is none. */
 async function checkPublishedCard(hub: HubClient, revision: string, text: string | undefined): Promise<Mismatch[]> {
   if (text === undefined)
-    return [{ kind: 'card', path: 'README.md', problem: 'there is no model card (README.md) at this revision' }]
+    return [{ kind: 'card', path: CARD_PATH, problem: 'there is no model card (README.md) at this revision' }]
   const verdict = await judgeCard(hub, text)
   if (verdict.errors.length > 0) {
     const by = verdict.byHub ? 'the Hub refuses its metadata' : 'its metadata does not validate'
-    return [{ kind: 'card', path: 'README.md', problem: `${by}: ${verdict.errors.join('; ')}` }]
+    return [{ kind: 'card', path: CARD_PATH, problem: `${by}: ${verdict.errors.join('; ')}` }]
   }
   // Metadata in the file must also be what the Hub parsed (cardData); a card without any has nothing to parse.
   if (Object.keys(checkCard(text).metadata).length > 0 && !(await hub.cardData(revision))) {
-    return [{ kind: 'card', path: 'README.md', problem: 'it has metadata, but the Hub reports none (cardData) for it' }]
+    return [{ kind: 'card', path: CARD_PATH, problem: 'it has metadata, but the Hub reports none (cardData) for it' }]
   }
   return []
 }
