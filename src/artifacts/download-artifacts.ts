@@ -163,7 +163,8 @@ async function extractDownloaded(
   request: DownloadRequest
 ): Promise<{ files: number; bytes: number }> {
   const entries = await readdir(scratch, { withFileTypes: true })
-  const heldZip = entries.length === 1 && entries[0]!.isFile() && /\.zip$/i.test(entries[0]!.name)
+  const only = entries.length === 1 && entries[0]!.isFile() ? entries[0]!.name : undefined
+  const heldZip = only !== undefined && /\.zip$/i.test(only)
   if (!heldZip && request.localAction) {
     request.localAction.warn(
       `Artifact ${showName(artifact)} was extracted by @github/local-action's @actions/artifact stub, which ignores ` +
@@ -172,21 +173,14 @@ async function extractDownloaded(
     )
     return adoptStubExtraction(scratch, directory, artifact, budget)
   }
-  return extractZip(await onlyFile(scratch, artifact), directory, artifact, budget)
-}
-
-/** The one file the downloader saved in `scratch`. */
-async function onlyFile(scratch: string, artifact: string): Promise<string> {
-  const entries = await readdir(scratch, { withFileTypes: true })
-  const files = entries.filter((e) => e.isFile())
-  if (files.length !== 1 || entries.length !== 1) {
+  if (only === undefined) {
     throw new ActionError(
       `Downloading artifact ${showName(artifact)} left ${entries.length} entries instead of one zip; nothing was ` +
         'published. Re-run the workflow; if it persists, report it',
       'download'
     )
   }
-  return join(scratch, files[0]!.name)
+  return extractZip(join(scratch, only), directory, artifact, budget)
 }
 
 async function freshFolder(runnerTemp: string, workspace: string, prefix: string): Promise<string> {

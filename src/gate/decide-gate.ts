@@ -2,14 +2,13 @@
  * The metric gate against the branch head: the value on the Hub is read from the published
  * evaluation report, else from the card's model-index, then judged (metric-gate.ts).
  */
+import { CARD_PATH } from '../card/build-card.ts'
 import { publishedMetric } from '../card/validate-card.ts'
 import { numberAtPath, type CardMetric } from '../card/metrics.ts'
 import { ActionError } from '../errors.ts'
 import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import { judgeMetric, type GateDecision, type GateSettings } from './metric-gate.ts'
-
-const CARD_PATH = 'README.md'
 
 /** Throws (stage "gate") when the gate cannot judge, or judges "fail". */
 export async function decideGate(

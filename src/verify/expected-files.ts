@@ -4,12 +4,11 @@
  */
 import type { HubClient } from '../hub/hub-client.ts'
 import { publishHistory } from '../history/history.ts'
+import { CARD_PATH } from '../card/build-card.ts'
 import { generatedBlock } from '../card/model-card.ts'
 import { mapConcurrent } from '../lib/concurrency.ts'
 import { gitBlobOid, sha256Of } from '../lib/file-hash.ts'
 import type { ExpectedFile } from './verify-files.ts'
-
-const CARD_PATH = 'README.md'
 
 /** The files recorded by the newest publish reachable from `revision`; empty when there is none. */
 export async function expectedFromHistory(

@@ -8,6 +8,7 @@ import type { HubClient } from '../hub/hub-client.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
 import { createHash } from 'node:crypto'
+import { CARD_PATH } from '../card/build-card.ts'
 import { judgeCard } from '../card/hub-validation.ts'
 import { generatedBlock } from '../card/model-card.ts'
 import { checkCard } from '../card/validate-card.ts'
@@ -32,22 +33,30 @@ export async function verifyRevision(
   revision: string,
   target: VerifyTarget
 ): Promise<VerificationReport> {
-  const paths = [
-    ...new Set([...target.files.map((f) => f.path), ...target.paths, ...(target.card ? ['README.md'] : [])])
-  ]
+  const paths = [...new Set([...target.files.map((f) => f.path), ...target.paths, ...(target.card ? [CARD_PATH] : [])])]
   const remote = await hub.pathsInfo(revision, paths)
   const expected = await Promise.all(
     target.files.map((f) => addGitOidIfNeeded(f, remote.get(f.path)?.lfs === undefined && remote.has(f.path)))
   )
   const report = verifyFiles(expected, remote)
+  // The card's generated block and its metadata are both checked on its text: one download, not two.
+  const texts = new Map<string, Promise<string>>()
+  const readText = (path: string) => {
+    let text = texts.get(path)
+    if (!text) texts.set(path, (text = hub.readText(path, revision).then((t) => t ?? '')))
+    return text
+  }
   const extra: Mismatch[] = target.paths
     .filter((p) => !remote.has(p) && !target.files.some((f) => f.path === p))
     .map((path) => ({ kind: 'missing', path }))
   for (const file of target.files) {
     if (file.generatedBlock !== undefined && remote.has(file.path))
-      extra.push(...(await checkGeneratedBlock(hub, revision, file.path, file.generatedBlock)))
+      extra.push(...checkGeneratedBlock(file.path, await readText(file.path), file.generatedBlock))
   }
-  if (target.card) extra.push(...(await checkPublishedCard(hub, revision, remote.has('README.md'))))
+  if (target.card) {
+    const card = remote.has(CARD_PATH) ? await readText(CARD_PATH) : undefined
+    extra.push(...(await checkPublishedCard(hub, revision, card)))
+  }
   if (target.content) {
     // Only files whose listing matched: a missing or wrong one is already reported; downloading it proves nothing.
     const listed = new Set(report.mismatches.map((m) => m.path))
@@ -66,9 +75,7 @@ export async function verifyRevision(
  * README.md; otherwise for model repos (a dataset's or Space's README is their configuration).
  */
 export function expectsCard(settings: Pick<Settings, 'expectedFiles' | 'repo'>): boolean {
-  return settings.expectedFiles.length > 0
-    ? settings.expectedFiles.includes('README.md')
-    : settings.repo.type === 'model'
+  return settings.expectedFiles.length > 0 ? settings.expectedFiles.includes(CARD_PATH) : settings.repo.type === 'model'
 }
 
 /** Expected files from a local manifest. */
@@ -97,8 +104,7 @@ async function addGitOidIfNeeded(
 }
 
 /** The card's generated block at the revision against the one the publish wrote; the rest is the owner's. */
-async function checkGeneratedBlock(hub: HubClient, revision: string, path: string, block: string): Promise<Mismatch[]> {
-  const text = (await hub.readText(path, revision)) ?? ''
+function checkGeneratedBlock(path: string, text: string, block: string): Mismatch[] {
   const now = generatedBlock(text)
   if (now === block) return []
   return [
@@ -133,18 +139,18 @@ async function checkContent(hub: HubClient, revision: string, file: ExpectedFile
   return undefined
 }
 
-async function checkPublishedCard(hub: HubClient, revision: string, present: boolean): Promise<Mismatch[]> {
-  if (!present)
-    return [{ kind: 'card', path: 'README.md', problem: 'there is no model card (README.md) at this revision' }]
-  const text = (await hub.readText('README.md', revision)) ?? ''
+/** `text`: the README.md at the revision, undefined when there is none. */
+async function checkPublishedCard(hub: HubClient, revision: string, text: string | undefined): Promise<Mismatch[]> {
+  if (text === undefined)
+    return [{ kind: 'card', path: CARD_PATH, problem: 'there is no model card (README.md) at this revision' }]
   const verdict = await judgeCard(hub, text)
   if (verdict.errors.length > 0) {
     const by = verdict.byHub ? 'the Hub refuses its metadata' : 'its metadata does not validate'
-    return [{ kind: 'card', path: 'README.md', problem: `${by}: ${verdict.errors.join('; ')}` }]
+    return [{ kind: 'card', path: CARD_PATH, problem: `${by}: ${verdict.errors.join('; ')}` }]
   }
   // Metadata in the file must also be what the Hub parsed (cardData); a card without any has nothing to parse.
   if (Object.keys(checkCard(text).metadata).length > 0 && !(await hub.cardData(revision))) {
-    return [{ kind: 'card', path: 'README.md', problem: 'it has metadata, but the Hub reports none (cardData) for it' }]
+    return [{ kind: 'card', path: CARD_PATH, problem: 'it has metadata, but the Hub reports none (cardData) for it' }]
   }
   return []
 }

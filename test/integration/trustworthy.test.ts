@@ -309,9 +309,19 @@ for (const t of tampers) {
 test('mode: verify passes on an untouched publish, against provenance or against local files', async () => {
   const workspace = await trainOutput(41.7)
   await publish(workspace)
-  const fromProvenance = await publish(workspace, { mode: 'verify', files: '' })
+  // The card's generated block and its metadata are both checked on one download of its text.
+  const cardReads: string[] = []
+  const wrapHub = (client: HubClient): HubClient => ({
+    ...client,
+    readText: (path, revision) => {
+      if (path === 'README.md') cardReads.push(revision)
+      return client.readText(path, revision)
+    }
+  })
+  const fromProvenance = await publish(workspace, { mode: 'verify', files: '' }, { wrapHub })
   assert.deepEqual(fromProvenance.failures, [])
   assert.equal(fromProvenance.outputs.verified, 'true')
+  assert.equal(cardReads.length, 1, `README.md read as text at ${cardReads.join(', ')}`)
   const fromLocal = await publish(workspace, { mode: 'verify' })
   assert.deepEqual(fromLocal.failures, [])
 })

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { crc32 } from 'node:zlib'
 import { extractZip, ZipRefused, type ExtractBudget } from '../../src/artifacts/extract-zip.ts'
 import { buildZip, renameZipEntries, type ZipEntry } from '../emulators/github/zip.ts'
 
@@ -27,6 +28,38 @@ async function extract(zip: Buffer, limits = budget()) {
 
 const hostile = async (files: Record<string, string | Buffer | ZipEntry>, renames: Record<string, string>) =>
   renameZipEntries(await buildZip(files), renames)
+
+const CENTRAL = Buffer.from([0x50, 0x4b, 0x01, 0x02])
+const EOCD = Buffer.from([0x50, 0x4b, 0x05, 0x06])
+
+/** Sets the general-purpose "encrypted" bit of the zip's only entry in its central directory. */
+const encrypted = (zip: Buffer) => {
+  const central = zip.lastIndexOf(CENTRAL)
+  zip.writeUInt16LE(zip.readUInt16LE(central + 8) | 1, central + 8)
+  return zip
+}
+
+/**
+ * Gives the zip's only entry an Info-ZIP Unicode Path extra field (0x7075) naming `name`: readers take
+ * it over the raw name when its CRC matches the raw one, so a harmless raw name can hide a hostile one.
+ */
+function withUnicodePath(zip: Buffer, name: string): Buffer {
+  const central = zip.lastIndexOf(CENTRAL)
+  const nameLength = zip.readUInt16LE(central + 28)
+  const extraEnd = central + 46 + nameLength + zip.readUInt16LE(central + 30)
+  const unicode = Buffer.from(name, 'utf8')
+  const field = Buffer.alloc(9 + unicode.length)
+  field.writeUInt16LE(0x7075, 0)
+  field.writeUInt16LE(5 + unicode.length, 2)
+  field.writeUInt8(1, 4)
+  field.writeUInt32LE(crc32(zip.subarray(central + 46, central + 46 + nameLength)), 5)
+  unicode.copy(field, 9)
+  const out = Buffer.concat([zip.subarray(0, extraEnd), field, zip.subarray(extraEnd)])
+  out.writeUInt16LE(out.readUInt16LE(central + 30) + field.length, central + 30)
+  const eocd = out.lastIndexOf(EOCD)
+  out.writeUInt32LE(out.readUInt32LE(eocd + 12) + field.length, eocd + 12)
+  return out
+}
 
 test('a plain zip is extracted with its folders, and the budget is spent', async () => {
   const limits = budget()
@@ -110,6 +143,31 @@ const refusals: Array<{ name: string; zip: () => Promise<Buffer>; expect: RegExp
     name: 'a "." segment',
     zip: () => hostile({ 'x/a.txt': 'x' }, { 'x/a.txt': './a.txt' }),
     expect: /empty or "\." path segment/
+  },
+  {
+    name: 'an empty segment',
+    zip: () => hostile({ 'ax/b.txt': 'x' }, { 'ax/b.txt': 'a//b.txt' }),
+    expect: /"a\/\/b\.txt" has an empty or "\." path segment/
+  },
+  {
+    name: 'a file and a folder entry of the same name',
+    zip: () => hostile({ a: 'file', b: { data: '', mode: 0o040755 } }, { b: 'a' }),
+    expect: /"a" is both a file and a folder/
+  },
+  {
+    name: 'two names that differ only by Unicode form (composed and decomposed)',
+    zip: () => buildZip({ 'caf\u00e9.txt': 'one', 'cafe\u0301.txt': 'two' }),
+    expect: /"caf\u00e9\.txt" and "cafe\u0301\.txt" differ only by case/
+  },
+  {
+    name: 'a hostile name in the Unicode Path extra field behind a harmless raw one',
+    zip: async () => withUnicodePath(await buildZip({ 'ok.txt': 'evil' }), '../evil.txt'),
+    expect: /"\.\.\/evil\.txt" climbs out of the folder/
+  },
+  {
+    name: 'an encrypted entry',
+    zip: async () => encrypted(await buildZip({ 'model.pt': 'x'.repeat(100) })),
+    expect: /"model\.pt" is encrypted/
   },
   {
     name: 'something that is not a zip',

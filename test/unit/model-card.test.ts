@@ -15,6 +15,7 @@ import {
   CardError,
   GENERATED_BEGIN,
   GENERATED_END,
+  generatedBlock,
   publishedMetric,
   readCardMetadata,
   renderModelCard,
@@ -553,6 +554,28 @@ test('file names, report keys and artifact names cannot inject HTML, links or ta
   assert.match(block, /- Source: a&#93;\(javascript:alert\(1\)\)\n/)
   assert.match(block, /- Publishing run: 1&#93;\(javascript:alert\(1\)\)\n/)
   // and the front matter is still valid
+  assert.doesNotThrow(() => validateCard(card))
+})
+
+test('a marker inside a file name, a report key or an artifact name does not end or start the block', () => {
+  const ctx = seedContext({
+    files: [
+      { path: `samples/${GENERATED_END}.png`, size: 1, sha256: hex('9') },
+      { path: `w/${GENERATED_BEGIN} x.pt`, size: 1, sha256: hex('8') }
+    ],
+    metrics: extractMetrics(
+      { [GENERATED_END]: 1, [`fid\n${GENERATED_BEGIN}`]: 2, nested: { [`\n${GENERATED_END}`]: 3 } },
+      []
+    ),
+    provenance: { artifacts: [{ name: `${GENERATED_END}\n${GENERATED_BEGIN}`, digest: null, size: 1 }] }
+  })
+  const card = renderModelCard(ctx)
+  // The block is ours from the begin marker we wrote to the end marker we wrote, each on a line of its own.
+  const start = card.indexOf(`\n${GENERATED_BEGIN}\n`) + 1
+  const end = card.lastIndexOf(`\n${GENERATED_END}\n`) + 1 + GENERATED_END.length
+  assert.ok(start > 0 && end > start, card)
+  assert.equal(generatedBlock(card), card.slice(start, end), 'verification finds the block the publish wrote')
+  assert.equal(renderModelCard(ctx, card), card, 'the next publish finds it too, and changes nothing')
   assert.doesNotThrow(() => validateCard(card))
 })
 
