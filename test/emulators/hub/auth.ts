@@ -13,8 +13,6 @@ export const DEFAULT_USER = 'tester'
 
 export class Authenticator {
   private readonly grants: Map<string, Required<TokenGrant>> | undefined
-  /** Tokens the emulator itself handed out at run time (see register). */
-  private readonly issued = new Map<string, Required<TokenGrant>>()
 
   /**
    * Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access.
@@ -40,17 +38,10 @@ export class Authenticator {
     return grant ? { kind: 'user', user: grant.user, role: grant.role } : { kind: 'invalid' }
   }
 
-  /** The one place a token becomes a grant: issued tokens, then configured ones (or the `hf_` rule). */
-  lookup(token: string): Required<TokenGrant> | undefined {
-    const issued = this.issued.get(token)
-    if (issued) return issued
+  /** The one place a configured token becomes a grant (or, without `tokens`, the `hf_` rule). */
+  private lookup(token: string): Required<TokenGrant> | undefined {
     if (!this.grants) return token.startsWith('hf_') ? { user: DEFAULT_USER, role: 'write' } : undefined
     return this.grants.get(token)
-  }
-
-  /** Accepts a token handed out at run time (e.g. by a token exchange), in memory only. */
-  register(token: string, grant: TokenGrant): void {
-    this.issued.set(token, { user: grant.user, role: grant.role ?? 'write' })
   }
 }
 
