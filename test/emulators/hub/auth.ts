@@ -2,6 +2,7 @@
 // in an answer (whoami shows a display name derived from the user, not the token).
 import type { IncomingMessage } from 'node:http'
 import { HubHttpError } from './errors.ts'
+import { sameRepo } from './repo-names.ts'
 import type { RepoRef, TokenGrant, TokenRole } from './types.ts'
 
 /** `scope`: an exchanged (Trusted Publisher) token, which reaches that one repo only. */
@@ -81,8 +82,4 @@ export function requireWriteRole(identity: { role: TokenRole; scope?: RepoRef },
 /** A repo-scoped token sees other repos as anonymous callers do (public ones only). */
 export function outOfScope(identity: Identity, repo: RepoRef): boolean {
   return identity.kind === 'user' && identity.scope !== undefined && !sameRepo(identity.scope, repo)
-}
-
-function sameRepo(a: RepoRef, b: RepoRef): boolean {
-  return a.type === b.type && a.name.toLowerCase() === b.name.toLowerCase()
 }
