@@ -24,11 +24,14 @@ let emulator: GithubEmulator
 let octokit: ReturnType<GithubModule['getOctokit']>
 let runId: number
 let artifactId: number
+/** Added to the emulator's clock: moves its time forward without waiting. */
+let clockOffsetMs = 0
 
 before(async () => {
   emulator = await startGithubEmulator({
     dataDir: mkdtempSync(join(process.env.HFUA_TEST_CAPTURE ?? tmpdir(), 'gh-faults-')),
-    tokens: { [TOKEN]: { login: 'github-actions[bot]' } }
+    tokens: { [TOKEN]: { login: 'github-actions[bot]' } },
+    clock: () => new Date(Date.now() + clockOffsetMs)
   })
   process.env.GITHUB_API_URL = emulator.url
   octokit = (await import('@actions/github')).getOctokit(TOKEN)
@@ -136,15 +139,42 @@ describe('the server acted, the client never heard it', () => {
   })
 })
 
+/** The signed blob URL the artifact download redirects to (a new one each time). */
+async function location(): Promise<string> {
+  const res = await fetch(`${emulator.url}/repos/${REPO}/actions/artifacts/${artifactId}/zip`, {
+    redirect: 'manual',
+    headers: { authorization: `token ${TOKEN}` }
+  })
+  assert.equal(res.status, 302)
+  return res.headers.get('location') ?? ''
+}
+
+describe('the artifact download URL, as Azure Blob Storage answers it', () => {
+  afterEach(() => (clockOffsetMs = 0))
+
+  it('works for a minute without Authorization, then answers 403 AuthenticationFailed', async () => {
+    const url = await location()
+    assert.equal((await fetch(url)).status, 200)
+    clockOffsetMs = 59_000
+    assert.equal((await fetch(url)).status, 200, 'still valid just before the minute is up')
+    clockOffsetMs = 61_000
+    const expired = await fetch(url)
+    assert.equal(expired.status, 403)
+    assert.equal(expired.headers.get('x-ms-error-code'), 'AuthenticationFailed')
+    assert.match(await expired.text(), /<Code>AuthenticationFailed<\/Code>.*Signature not valid in the specified time/s)
+    assert.equal((await fetch(await location())).status, 200, 'a new redirect gives a fresh URL')
+  })
+
+  it('refuses a URL it never signed', async () => {
+    const forged = (await location()).replace(/\/_blobs\/[\w-]+\.zip$/, '/_blobs/forged-ticket.zip')
+    const answer = await fetch(forged)
+    assert.equal(answer.status, 403)
+    assert.match(await answer.text(), /<AuthenticationErrorDetail>Signature did not match\.</)
+  })
+})
+
 describe('cut bodies, chosen requests, delays', () => {
   it('cuts the artifact zip at a byte offset and half-way, with the full Content-Length declared', async () => {
-    const location = async () => {
-      const res = await fetch(`${emulator.url}/repos/${REPO}/actions/artifacts/${artifactId}/zip`, {
-        redirect: 'manual',
-        headers: { authorization: `token ${TOKEN}` }
-      })
-      return res.headers.get('location') ?? ''
-    }
     emulator.faults.add({ route: 'blob', resetAt: 1000, times: 1 })
     const cut = await rawGet(await location())
     assert.deepEqual([cut.status, cut.received, cut.complete], [200, 1000, false])

@@ -358,6 +358,33 @@ test('a commit with a stale parentCommit fails with 412 and changes nothing', as
   assert.match(ok?.commit.oid ?? '', /^[0-9a-f]{40}$/)
 })
 
+test('a commit while another is in progress on the repo is refused with 409, not queued', async () => {
+  const before = await emulator.listCommits(REPO)
+  const lock = await emulator.holdCommitLock(REPO)
+  // The answer is held once the route has written it: a route that queued behind the lock would
+  // write none, and held() would reject instead of the test hanging.
+  const answered = emulator.faults.add({ route: 'commit', hold: 'after', times: 1 })
+  const attempt = () => commit({ ...hub(), repo: REPO, title: 'racing', operations: [] })
+  const racing = attempt().then(
+    () => undefined,
+    (error: unknown) => error
+  )
+  try {
+    const held = await answered.held()
+    held.release()
+  } finally {
+    lock.release()
+    emulator.faults.clear()
+  }
+  const error = await racing
+  assert.ok(error instanceof HubApiError)
+  assert.equal(error.statusCode, 409)
+  assert.match(error.message, /Another commit operation is in progress for this repository/)
+  assert.deepEqual(await emulator.listCommits(REPO), before)
+  await attempt()
+  assert.equal((await emulator.listCommits(REPO))[0]?.title, 'racing')
+})
+
 test('deleteFile removes a file; deleting a missing file is 404 EntryNotFound', async () => {
   await uploadFiles({ ...hub(), repo: REPO, files: [{ path: 'tmp/doomed.txt', content: new Blob(['bye']) }] })
   await deleteFile({ ...hub(), repo: REPO, path: 'tmp/doomed.txt' })

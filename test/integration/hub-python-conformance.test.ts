@@ -312,11 +312,16 @@ test('LFS batch (sha256, basic+multipart, ref.name), basic PUT, sequential parts
   })
   assert.equal(pyError(batch), null, batch.text)
   const answer = json<{ objects: Array<Record<string, any>>; transfer?: string }>(batch)
-  assert.ok(Array.isArray(answer.objects))
   assert.ok(
     answer.transfer === undefined || answer.transfer === 'basic',
     'never "xet" to a client that did not offer it'
   )
+  // One answer per object asked for, in order: the loop below must walk both upload kinds.
+  assert.deepEqual(
+    answer.objects.map((object) => object.oid),
+    lfs.map((a) => sha256(a.content))
+  )
+  const uploadKinds: string[] = []
   for (const [i, object] of answer.objects.entries()) {
     // _validate_batch_actions / _validate_lfs_action
     assert.equal(typeof object.oid, 'string')
@@ -327,6 +332,7 @@ test('LFS batch (sha256, basic+multipart, ref.name), basic PUT, sequential parts
     assert.equal(typeof upload.href, 'string')
     const content = lfs[i]!.content
     const chunkSize = upload.header?.chunk_size
+    uploadKinds.push(chunkSize === undefined ? 'single' : 'multipart')
     if (chunkSize === undefined) {
       // _upload_single_part: http_backoff("PUT", upload_url, data=fileobj): no HF headers, no token.
       const put = await py('PUT', upload.href, { hf: false, body: content })
@@ -366,6 +372,7 @@ test('LFS batch (sha256, basic+multipart, ref.name), basic PUT, sequential parts
     })
     assert.equal(unauthenticated.status, 401)
   }
+  assert.deepEqual(uploadKinds, ['single', 'multipart'], 'small.bin in one PUT, large.bin in parts')
 })
 
 test('the NDJSON commit (ignored file skipped, description "", trailing newline): commitUrl, commitOid', async () => {

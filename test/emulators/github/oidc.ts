@@ -33,7 +33,6 @@ export const ISSUER_PATH = '/_oidc'
 export const OIDC_CONFIG_ROUTE = 'GET /_oidc/.well-known/openid-configuration'
 export const JWKS_ROUTE = 'GET /_oidc/.well-known/jwks'
 export const ID_TOKEN_ROUTE = 'GET /_pipelines/_apis/distributedtask/hubs/Actions/plans/{plan_id}/jobs/{job_id}/idtoken'
-export const OIDC_ROUTES = [OIDC_CONFIG_ROUTE, JWKS_ROUTE, ID_TOKEN_ROUTE]
 
 /** The consumer workflow of the first user's design (ADR-039), the job that publishes to the Hub. */
 const DEFAULT_WORKFLOW_PATH = '.github/workflows/upload-hub.yml'

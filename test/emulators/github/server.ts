@@ -13,11 +13,11 @@
  *
  * See README.md next to this file for the route table and what differs from GitHub.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { azureError, BlobTickets } from './blobs.ts'
+import { azureAuthenticationFailed, azureError, BlobTickets } from './blobs.ts'
 import { cutOffset, Faults, type AppliedFault, type FaultHandle, type FaultRule } from './faults.ts'
 import {
   ApiError,
@@ -77,7 +77,7 @@ export interface GithubEmulatorOptions {
   host?: string
   /** Accepted tokens, in memory only. Unset or empty: any token is `github-actions[bot]` with every permission. */
   tokens?: Record<string, TokenGrant>
-  /** Fixes the time used for seeded and created objects and for ID tokens; default: real time. */
+  /** Fixes the time used for seeded and created objects, ID tokens and download URL expiry; default: real time. */
   clock?: () => Date
   /**
    * Primary rate limit per login and hour (default 5000). Past it every API request gets GitHub's
@@ -198,7 +198,7 @@ interface Exchange {
 export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<GithubEmulator> {
   const clock = opts.clock ?? (() => new Date())
   const model = new Model(new Store(opts.dataDir), clock)
-  const tickets = new BlobTickets()
+  const tickets = new BlobTickets(() => clock().getTime())
   const router = new Router([...repoRoutes(model), ...actionsRoutes(model, tickets), ...issuesRoutes(model)])
   const routes = [...router.names, BLOB_ROUTE, OIDC_CONFIG_ROUTE, JWKS_ROUTE, ID_TOKEN_ROUTE]
   const faults = new Faults(routes)
@@ -209,6 +209,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
 
   const context: HandlerContext = {
     model,
+    clock,
     tickets,
     router,
     faults,
@@ -273,6 +274,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
 
 interface HandlerContext {
   model: Model
+  clock: () => Date
   tickets: BlobTickets
   router: Router
   faults: Faults
@@ -396,9 +398,15 @@ function blobExchange(ctx: HandlerContext, url: URL): Exchange {
     route: BLOB_ROUTE,
     act: async (): Promise<Answer> => {
       const ticket = ctx.tickets.resolve(/^\/_blobs\/([\w-]+)\.zip$/.exec(url.pathname)?.[1] ?? '')
-      if (!ticket) {
-        const xml = azureError('AuthenticationFailed', 'Signed expiry time has passed or the signature is unknown.')
-        return { status: 403, body: Buffer.from(xml), headers: { 'content-type': 'application/xml' } }
+      const requestId = randomUUID()
+      const azureHeaders = { 'x-ms-request-id': requestId, 'x-ms-version': '2021-12-02' }
+      if ('refused' in ticket) {
+        const xml = azureAuthenticationFailed(ticket.refused, requestId, ctx.clock().getTime())
+        return {
+          status: 403,
+          body: Buffer.from(xml),
+          headers: { 'content-type': 'application/xml', 'x-ms-error-code': 'AuthenticationFailed', ...azureHeaders }
+        }
       }
       const fileName = encodeURIComponent(`${ticket.name}.zip`)
       return {
@@ -407,8 +415,7 @@ function blobExchange(ctx: HandlerContext, url: URL): Exchange {
         headers: {
           'content-type': 'application/zip',
           'content-disposition': `attachment; filename=${fileName}; filename*=UTF-8''${fileName}`,
-          'x-ms-request-id': randomBytes(16).toString('hex'),
-          'x-ms-version': '2021-12-02',
+          ...azureHeaders,
           'x-ms-blob-type': 'BlockBlob'
         }
       }

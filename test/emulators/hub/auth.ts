@@ -2,6 +2,7 @@
 // in an answer (whoami shows a display name derived from the user, not the token).
 import type { IncomingMessage } from 'node:http'
 import { HubHttpError } from './errors.ts'
+import { sameRepo } from './repo-names.ts'
 import type { RepoRef, TokenGrant, TokenRole } from './types.ts'
 
 /** `scope`: an exchanged (Trusted Publisher) token, which reaches that one repo only. */
@@ -13,8 +14,6 @@ export const DEFAULT_USER = 'tester'
 
 export class Authenticator {
   private readonly grants: Map<string, Required<TokenGrant>> | undefined
-  /** Tokens the emulator itself handed out at run time (see register). */
-  private readonly issued = new Map<string, Required<TokenGrant>>()
 
   /**
    * Without `tokens`, any `hf_`-prefixed token is accepted as user `tester` with write access.
@@ -40,17 +39,10 @@ export class Authenticator {
     return grant ? { kind: 'user', user: grant.user, role: grant.role } : { kind: 'invalid' }
   }
 
-  /** The one place a token becomes a grant: issued tokens, then configured ones (or the `hf_` rule). */
-  lookup(token: string): Required<TokenGrant> | undefined {
-    const issued = this.issued.get(token)
-    if (issued) return issued
+  /** The one place a configured token becomes a grant (or, without `tokens`, the `hf_` rule). */
+  private lookup(token: string): Required<TokenGrant> | undefined {
     if (!this.grants) return token.startsWith('hf_') ? { user: DEFAULT_USER, role: 'write' } : undefined
     return this.grants.get(token)
-  }
-
-  /** Accepts a token handed out at run time (e.g. by a token exchange), in memory only. */
-  register(token: string, grant: TokenGrant): void {
-    this.issued.set(token, { user: grant.user, role: grant.role ?? 'write' })
   }
 }
 
@@ -90,8 +82,4 @@ export function requireWriteRole(identity: { role: TokenRole; scope?: RepoRef },
 /** A repo-scoped token sees other repos as anonymous callers do (public ones only). */
 export function outOfScope(identity: Identity, repo: RepoRef): boolean {
   return identity.kind === 'user' && identity.scope !== undefined && !sameRepo(identity.scope, repo)
-}
-
-function sameRepo(a: RepoRef, b: RepoRef): boolean {
-  return a.type === b.type && a.name.toLowerCase() === b.name.toLowerCase()
 }

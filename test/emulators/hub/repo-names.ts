@@ -24,6 +24,11 @@ export function urlPrefix(type: RepoType): string {
   return type === 'model' ? '' : `${type}s/`
 }
 
+/** Repo names are case-insensitive on the Hub. */
+export function sameRepo(a: RepoRef, b: RepoRef): boolean {
+  return a.type === b.type && a.name.toLowerCase() === b.name.toLowerCase()
+}
+
 /** `{origin}/{prefix}{ns}/{name}`, the repo's web URL. */
 export function repoWebUrl(origin: string, repo: RepoRef): string {
   return `${origin}/${urlPrefix(repo.type)}${repo.name}`

@@ -139,6 +139,11 @@ export interface HubEmulator {
   storedFilePath(repo: RepoDesignation, revision: string, path: string): Promise<string | null>
   /** Whether the repo has this LFS object stored (e.g. after a multipart completion whose answer was lost). */
   hasLfsObject(repo: RepoDesignation, sha256: string): Promise<boolean>
+  /**
+   * Takes the repo's commit lock, as another client's commit in progress on the Hub does: until
+   * `release()`, commits to the repo answer 409 "Another commit operation is in progress".
+   */
+  holdCommitLock(repo: RepoDesignation): Promise<{ release(): void }>
   /** Publishers per repo, exchanged-token settings and expiry (trusted-publishers.ts). */
   trustedPublishers: TrustedPublishers
 }
@@ -269,7 +274,15 @@ export async function startHubEmulator(opts: HubEmulatorOptions): Promise<HubEmu
       const file = await storedFileAt(store, ref(repo), revision, path)
       return file ? store.contentPath(ref(repo), file) : null
     },
-    hasLfsObject: async (repo, sha256) => (await store.lfsObjectSize(ref(repo), sha256)) !== null
+    hasLfsObject: async (repo, sha256) => (await store.lfsObjectSize(ref(repo), sha256)) !== null,
+    holdCommitLock: (repo) =>
+      new Promise((lockTaken) => {
+        // The lock's work resolves the handle once it runs, and lasts until release().
+        void store.withRepoLock(
+          ref(repo),
+          () => new Promise<void>((release) => lockTaken({ release: () => release() }))
+        )
+      })
   }
 }
 

@@ -284,6 +284,11 @@ export class HubStore {
 
   // ---- locking ----
 
+  /** Whether a read-modify-write of the repo (a commit, a ref update, a rename) is under way now. */
+  isRepoLocked(repo: RepoRef): boolean {
+    return this.locks.has(`${repo.type}/${repo.name}`)
+  }
+
   /** Serializes read-modify-write sequences (commits, ref updates) per repo. */
   async withRepoLock<T>(repo: RepoRef, work: () => Promise<T>): Promise<T> {
     const key = `${repo.type}/${repo.name}`

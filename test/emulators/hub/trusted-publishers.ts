@@ -11,8 +11,9 @@ import { createHmac, createPublicKey, randomBytes, randomUUID, verify, type Json
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Identity } from './auth.ts'
-import { isValidRepoNamePart, typeFromPlural } from './repo-names.ts'
-import type { RepoDesignation, RepoRef, RepoType } from './types.ts'
+import { isObject } from './http.ts'
+import { isValidRepoNamePart, sameRepo, typeFromPlural, urlPrefix } from './repo-names.ts'
+import type { RepoDesignation, RepoRef } from './types.ts'
 
 export const HUB_AUDIENCE = 'https://huggingface.co'
 /** The synthetic user pushes with an exchanged token are attributed to. */
@@ -194,7 +195,12 @@ export class TrustedPublishers {
     const expiresIn = this.settings.expiresIn
     const token =
       EXCHANGED_TOKEN_PREFIX +
-      this.sign({ sub: OIDC_USER, repo: resourceName(publisher.repo), iat, exp: iat + expiresIn })
+      this.sign({
+        sub: OIDC_USER,
+        repo: `${urlPrefix(publisher.repo.type)}${publisher.repo.name}`,
+        iat,
+        exp: iat + expiresIn
+      })
     this.grants.set(token, {
       repo: publisher.repo,
       readOnly: publisher.readOnly,
@@ -329,7 +335,7 @@ function parseJwt(token: string): ParsedJwt {
     const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown
     const h = decode(header)
     const p = decode(payload)
-    if (!isRecord(h) || !isRecord(p)) throw notJwt
+    if (!isObject(h) || !isObject(p)) throw notJwt
     return {
       header: h,
       payload: p,
@@ -349,7 +355,7 @@ function validatePublisher(spec: TrustedPublisherSpec): Omit<TrustedPublisher, '
   if (!isLoopback(new URL(spec.issuer)))
     throw new TypeError(`issuer must be on loopback (the emulator never fetches keys from elsewhere): ${spec.issuer}`)
   const claims = spec.claims ?? {}
-  if (!isRecord(claims) || Object.values(claims).some((v) => typeof v !== 'string'))
+  if (!isObject(claims) || Object.values(claims).some((v) => typeof v !== 'string'))
     throw new TypeError('claims must map claim names to exact string values')
   if (Object.keys(claims).length === 0)
     throw new TypeError('a trusted publisher needs at least one claim to match (e.g. repository)')
@@ -365,9 +371,9 @@ function validatePublisher(spec: TrustedPublisherSpec): Omit<TrustedPublisher, '
 async function fetchJwks(issuer: string): Promise<Array<Record<string, unknown>>> {
   try {
     const config = await fetchLoopbackJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
-    if (!isRecord(config) || config.issuer !== issuer || typeof config.jwks_uri !== 'string') return []
+    if (!isObject(config) || config.issuer !== issuer || typeof config.jwks_uri !== 'string') return []
     const jwks = await fetchLoopbackJson(config.jwks_uri)
-    return isRecord(jwks) && Array.isArray(jwks.keys) ? jwks.keys.filter(isRecord) : []
+    return isObject(jwks) && Array.isArray(jwks.keys) ? jwks.keys.filter(isObject) : []
   } catch {
     // An unreachable issuer means the token cannot be verified: the grant is refused.
     return []
@@ -388,17 +394,4 @@ function isLoopback(url: URL): boolean {
     (url.protocol === 'http:' || url.protocol === 'https:') &&
     (host === 'localhost' || host === '::1' || /^127\./.test(host))
   )
-}
-
-function sameRepo(a: RepoRef, b: RepoRef): boolean {
-  return a.type === b.type && a.name.toLowerCase() === b.name.toLowerCase()
-}
-
-function resourceName(repo: RepoRef): string {
-  const prefix: Record<RepoType, string> = { model: '', dataset: 'datasets/', space: 'spaces/' }
-  return `${prefix[repo.type]}${repo.name}`
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

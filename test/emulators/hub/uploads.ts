@@ -240,12 +240,6 @@ export class UploadSessions {
     if (!(await this.store.installLfsObject(session.repo, session.oid, session.file))) throw repoNotFound()
   }
 
-  /** The storage key a basic upload session was created for, for URL checks. */
-  basicSession(key: string): UploadTarget | undefined {
-    const session = this.sessions.get(key)
-    return session?.kind === 'basic' ? session : undefined
-  }
-
   /** The storage key of a multipart upload, for URL checks. */
   multipartKey(uploadId: string): string | undefined {
     const session = this.sessions.get(uploadId)

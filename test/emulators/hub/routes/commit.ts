@@ -99,6 +99,12 @@ export async function commitRoute(
   const request = parseCommitRequest(await readNdjsonLines(ctx.req))
   checkReadme(request.operations, record.type)
   const createPr = queryFlag(ctx.url.searchParams, 'create_pr')
+  // The Hub takes one commit per repo at a time and refuses the others instead of queueing them
+  // (409, seen in evaleval/every_eval_ever#263): a client that races another writer must retry.
+  // No await between this check and taking the lock, so two commits cannot both pass it.
+  if (state.store.isRepoLocked(repo)) {
+    throw new HubHttpError(409, 'Another commit operation is in progress for this repository. Please try again later.')
+  }
   const result = await state.store.withRepoLock(repo, async () => {
     const target = await committableRevision(state, repo, revision)
     const parent = await parentFor(state, repo, target, request.parentCommit, createPr)

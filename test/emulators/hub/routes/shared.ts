@@ -3,6 +3,7 @@
 import { requireUser, requireWriteRole, invalidCredentials, outOfScope } from '../auth.ts'
 import { HubHttpError, RepoRedirect, repoNotFound, revisionNotFound } from '../errors.ts'
 import type { RequestContext } from '../http.ts'
+import { repoWebUrl } from '../repo-names.ts'
 import type { UrlSigner } from '../presigned.ts'
 import type { HubStore, ResolvedRevision } from '../store.ts'
 import type { TrustedPublishers } from '../trusted-publishers.ts'
@@ -68,7 +69,7 @@ export async function readableFiles(ctx: RequestContext, state: EmulatorState, r
     throw new HubHttpError(
       403,
       `Access to ${what} is restricted and you are not in the authorized list. ` +
-        `Visit ${ctx.origin}/${record.type === 'model' ? '' : `${record.type}s/`}${record.name} to ask for access.`,
+        `Visit ${repoWebUrl(ctx.origin, record)} to ask for access.`,
       { code: 'GatedRepo' }
     )
   }
