@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test'
 import { startGithubEmulator, type FaultRule as GhFaultRule, type GithubEmulator } from '../emulators/github/server.ts'
 import { startHubEmulator, type FaultRule as HubFaultRule, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
+import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
 import { runDist, type DistRun } from '../support/run-dist.ts'
 import { GH_TOKEN, HF_TOKEN } from '../support/tokens.ts'
 import { makeWorkspace, pseudoRandomBytes } from '../support/workspace.ts'
@@ -174,11 +175,9 @@ async function assertTree(repo: { type: 'model'; name: string }, head: string, r
     'config.json': CONFIG,
     'evaluation_report.json': REPORT
   }
-  for (const [path, bytes] of Object.entries(expected)) {
-    const stored = await hub.readFile(repo, head, path)
-    assert.ok(stored?.equals(Buffer.from(bytes)), `${path} holds the published bytes`)
-  }
-  assert.ok(await hub.readFile(repo, head, 'README.md'), 'the model card is there')
+  const onHub = await hubFileHashes(hub, repo, head)
+  assert.deepEqual(onHub, { ...fileHashes(expected), 'README.md': onHub['README.md'] }, 'the published files, no other')
+  assert.ok(onHub['README.md'], 'the model card is there')
 }
 
 function assertNoSecret(run: DistRun): void {

@@ -12,9 +12,16 @@ import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
 // @ts-expect-error plain ESM helper shared with the test runner
 import { findMintedSecretLeaks } from '../support/leak-scan.mjs'
+import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
 import { runDist, type DistRun } from '../support/run-dist.ts'
 import { GH_TOKEN } from '../support/tokens.ts'
-import { SEED_FILES_MAPPING, makeWorkspace, pseudoRandomBytes, seedTrainOutput } from '../support/workspace.ts'
+import {
+  SEED_FILES_MAPPING,
+  makeWorkspace,
+  pseudoRandomBytes,
+  seedPublished,
+  seedTrainOutput
+} from '../support/workspace.ts'
 
 const REPO = 'd4oit/tiny-cats-model'
 const HUB_REPO = { type: 'model' as const, name: 'd4oit/tiny-cats-model' }
@@ -70,16 +77,13 @@ after(async () => {
   await hub.close()
 })
 
+const REPORT = '{"fid": 40.2}'
+const checkpointOf = (seed: string) => pseudoRandomBytes(300_000, seed)
+
 async function trainRun(seed: string) {
   const run = gh.addWorkflowRun(REPO, {})
-  await gh.addArtifact(REPO, run.id, {
-    name: 'checkpoints',
-    files: { 'tinydit_final.pt': pseudoRandomBytes(300_000, seed) }
-  })
-  await gh.addArtifact(REPO, run.id, {
-    name: 'evaluation-report',
-    files: { 'evaluation_report.json': '{"fid": 40.2}' }
-  })
+  await gh.addArtifact(REPO, run.id, { name: 'checkpoints', files: { 'tinydit_final.pt': checkpointOf(seed) } })
+  await gh.addArtifact(REPO, run.id, { name: 'evaluation-report', files: { 'evaluation_report.json': REPORT } })
   return run
 }
 
@@ -152,6 +156,7 @@ describe('keyless publishing through dist/index.js', () => {
 
   test('a workflow_run after Train publishes with no Hub secret at all, as [OIDC]', async () => {
     const from = hub.stats.requests.length
+    const before = (await hub.listCommits(HUB_REPO)).length
     const run = await trainRun('keyless-1')
     const result = await runKeyless({
       name: 'keyless-publish',
@@ -160,9 +165,17 @@ describe('keyless publishing through dist/index.js', () => {
     assert.equal(result.code, 0, result.stdout)
     assert.equal(result.outputs.changed, 'true')
     assert.equal(result.outputs['train-run-id'], String(run.id))
-    const [head] = await hub.listCommits(HUB_REPO)
-    firstCommit = head!.oid
+    const commits = await hub.listCommits(HUB_REPO)
+    assert.equal(commits.length, before + 1, 'one commit')
+    firstCommit = commits[0]!.oid
     assert.equal(result.outputs['commit-sha'], firstCommit)
+    const onHub = await hubFileHashes(hub, HUB_REPO, firstCommit)
+    const published = seedPublished({
+      ...seedTrainOutput(0.25),
+      'checkpoints/tinydit_final.pt': checkpointOf('keyless-1'),
+      'evaluation/evaluation_report.json': REPORT
+    })
+    assert.deepEqual(onHub, { ...fileHashes(published), 'README.md': onHub['README.md'] }, 'the files, byte for byte')
     assert.equal(result.outputs.verified, 'true')
     assert.match(result.summary, /Authentication: keyless \(GitHub OIDC/)
     assert.deepEqual([routeCount('oauth-token', from), routeCount('whoami', from)], [1, 0], 'one exchange, no whoami')
