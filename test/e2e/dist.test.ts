@@ -6,6 +6,8 @@ import { after, before, test } from 'node:test'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
 import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
+// @ts-expect-error plain ESM helper shared with the test runner
+import { findTokenLeaks } from '../support/leak-scan.mjs'
 import { runDist } from '../support/run-dist.ts'
 import { HF_TOKEN } from '../support/tokens.ts'
 import { SEED_FILES_MAPPING, makeWorkspace, seedPublished, seedTrainOutput } from '../support/workspace.ts'
@@ -129,12 +131,8 @@ for (const c of badInputCases) {
     assert.match(run.errors[0]!, c.expect)
     assert.equal((await hub.listCommits(REPO)).length, before, 'the emulator shows no new commit')
     if (c.secret) {
-      const printed =
-        run.stdout
-          .split('\n')
-          .filter((l) => !l.startsWith('::add-mask::'))
-          .join('\n') + run.stderr
-      assert.ok(!printed.includes(c.secret), 'the token value is never printed')
+      const written = [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs)].join('\n')
+      assert.deepEqual(findTokenLeaks(written, [c.secret]), [], 'the token is never printed, in any form')
     }
   })
 }
