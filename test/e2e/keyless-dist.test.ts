@@ -19,6 +19,7 @@ import {
   SEED_FILES_MAPPING,
   makeWorkspace,
   pseudoRandomBytes,
+  seedCheckout,
   seedPublished,
   seedTrainOutput
 } from '../support/workspace.ts'
@@ -65,12 +66,7 @@ before(async () => {
   await hub.createRepo('d4oit/no-publisher')
   hub.trustedPublishers.add({ repo: HUB_REPO.name, issuer: gh.oidc.issuer, claims: CLAIMS })
   job = gh.oidc.addJob(REPO, { environment: 'hub' })
-  const seed = seedTrainOutput(0.25)
-  workspace = await makeWorkspace(
-    Object.fromEntries(
-      Object.entries(seed).filter(([p]) => !p.startsWith('checkpoints/') && !p.startsWith('evaluation/'))
-    )
-  )
+  workspace = await makeWorkspace(seedCheckout(0.25))
 })
 after(async () => {
   await gh.close()

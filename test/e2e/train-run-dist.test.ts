@@ -15,6 +15,7 @@ import {
   SEED_FILES_MAPPING,
   makeWorkspace,
   pseudoRandomBytes,
+  seedCheckout,
   seedPublished,
   seedTrainOutput
 } from '../support/workspace.ts'
@@ -36,14 +37,7 @@ before(async () => {
   })
   gh.addRepo(REPO, { id: 1001 })
   await hub.createRepo(HUB_REPO)
-  const seed = seedTrainOutput()
-  // The workspace is the checked-out repo: ONNX export, benchmark report, samples. The checkpoint
-  // and the evaluation report arrive as artifacts of the Train run.
-  workspace = await makeWorkspace(
-    Object.fromEntries(
-      Object.entries(seed).filter(([p]) => !p.startsWith('checkpoints/') && !p.startsWith('evaluation/'))
-    )
-  )
+  workspace = await makeWorkspace(seedCheckout())
 })
 after(async () => {
   await gh.close()

@@ -45,6 +45,18 @@ export function seedTrainOutput(scale = 1): Record<string, string | Buffer> {
   }
 }
 
+/**
+ * The checked-out repo's part of `seedTrainOutput`: the ONNX export, the benchmark report and the
+ * samples. The checkpoint and the evaluation report arrive as the Train run's artifacts.
+ */
+export function seedCheckout(scale = 1): Record<string, string | Buffer> {
+  return Object.fromEntries(
+    Object.entries(seedTrainOutput(scale)).filter(
+      ([path]) => !path.startsWith('checkpoints/') && !path.startsWith('evaluation/')
+    )
+  )
+}
+
 /** The seed's files mapping for `seedTrainOutput`. */
 export const SEED_FILES_MAPPING = [
   'checkpoints/tinydit_final.pt -> generator/model.pt',
