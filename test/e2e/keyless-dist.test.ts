@@ -13,6 +13,7 @@ import { captureFolder } from '../support/capture.ts'
 // @ts-expect-error plain ESM helper shared with the test runner
 import { findMintedSecretLeaks, findTokenLeaks } from '../support/leak-scan.mjs'
 import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
+import { KEYLESS_REPO, PUBLISHER_CLAIMS } from '../support/keyless.ts'
 import { runDist, type DistRun } from '../support/run-dist.ts'
 import { GH_TOKEN } from '../support/tokens.ts'
 import {
@@ -24,17 +25,8 @@ import {
   seedTrainOutput
 } from '../support/workspace.ts'
 
-const REPO = 'd4oit/tiny-cats-model'
-const HUB_REPO = { type: 'model' as const, name: 'd4oit/tiny-cats-model' }
-const WORKFLOW_REF = `${REPO}/.github/workflows/upload-hub.yml@refs/heads/main`
-/** The publisher README's "Keyless publishing" section configures, plus an environment. */
-const CLAIMS = {
-  repository: REPO,
-  ref: 'refs/heads/main',
-  workflow_ref: WORKFLOW_REF,
-  job_workflow_ref: WORKFLOW_REF,
-  environment: 'hub'
-}
+const REPO = KEYLESS_REPO
+const HUB_REPO = { type: 'model' as const, name: KEYLESS_REPO }
 
 let gh: GithubEmulator
 let hub: HubEmulator
@@ -64,7 +56,7 @@ before(async () => {
   await hub.createRepo(HUB_REPO)
   await hub.createRepo('d4oit/other-model')
   await hub.createRepo('d4oit/no-publisher')
-  hub.trustedPublishers.add({ repo: HUB_REPO.name, issuer: gh.oidc.issuer, claims: CLAIMS })
+  hub.trustedPublishers.add({ repo: HUB_REPO.name, issuer: gh.oidc.issuer, claims: PUBLISHER_CLAIMS })
   job = gh.oidc.addJob(REPO, { environment: 'hub' })
   workspace = await makeWorkspace(seedCheckout(0.25))
 })
