@@ -45,20 +45,25 @@ console.log(`GitHub emulator ${gh.url}  (data: ${join(root, 'github-data')})`)
 
 // The Train run and its artifacts, as actions/upload-artifact would have stored them.
 gh.addRepo(REPO, { id: 1001, defaultBranch: 'main' })
-const train = gh.addWorkflowRun(REPO, { path: '.github/workflows/train.yml', event: 'push', head_branch: 'main' })
-await gh.addArtifact(REPO, train.id, {
-  name: 'checkpoints',
-  files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint') }
-})
-await gh.addArtifact(REPO, train.id, {
-  name: 'evaluation-report',
-  files: {
-    'evaluation_report.json': JSON.stringify(
-      { fid: 41.7, inception_score: 3.12, precision: 0.61, recall: 0.48, steps: 200000 },
-      null,
-      2
-    )
-  }
+/** A successful Train run on main, with its checkpoint and evaluation report as artifacts. */
+async function addTrainRun(checkpointSeed: string, report: object) {
+  const run = gh.addWorkflowRun(REPO, { path: '.github/workflows/train.yml', event: 'push', head_branch: 'main' })
+  await gh.addArtifact(REPO, run.id, {
+    name: 'checkpoints',
+    files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, checkpointSeed) }
+  })
+  await gh.addArtifact(REPO, run.id, {
+    name: 'evaluation-report',
+    files: { 'evaluation_report.json': JSON.stringify(report, null, 2) }
+  })
+  return run
+}
+const train = await addTrainRun('demo-checkpoint', {
+  fid: 41.7,
+  inception_score: 3.12,
+  precision: 0.61,
+  recall: 0.48,
+  steps: 200000
 })
 console.log(`Train run ${train.id} (${train.html_url}) succeeded with artifacts "checkpoints" and "evaluation-report"`)
 
@@ -132,15 +137,7 @@ async function keylessFlow(): Promise<number> {
       `repo's Trusted Publisher ===\nTrusted Publisher of ${REPO} (repo settings on the Hub): provider GitHub ` +
       `Actions, issuer ${gh.oidc.issuer}, claims ${JSON.stringify(claims, null, 1).replace(/\n\s*/g, ' ')}`
   )
-  const next = gh.addWorkflowRun(REPO, { path: '.github/workflows/train.yml', event: 'push', head_branch: 'main' })
-  await gh.addArtifact(REPO, next.id, {
-    name: 'checkpoints',
-    files: { 'tinydit_final.pt': pseudoRandomBytes(4 * 1024 * 1024, 'demo-checkpoint-2') }
-  })
-  await gh.addArtifact(REPO, next.id, {
-    name: 'evaluation-report',
-    files: { 'evaluation_report.json': JSON.stringify({ fid: 39.9, inception_score: 3.2, steps: 220000 }, null, 2) }
-  })
+  const next = await addTrainRun('demo-checkpoint-2', { fid: 39.9, inception_score: 3.2, steps: 220000 })
   const job = gh.oidc.addJob(REPO)
   const result = await runAction('workflow_run', gh.workflowRunPayload(REPO, next.id), {}, job.env)
   console.log('\n── Job summary (GITHUB_STEP_SUMMARY), first lines ──\n')

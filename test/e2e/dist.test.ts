@@ -5,9 +5,12 @@ import { createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
+import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
+// @ts-expect-error plain ESM helper shared with the test runner
+import { findTokenLeaks } from '../support/leak-scan.mjs'
 import { runDist } from '../support/run-dist.ts'
 import { HF_TOKEN } from '../support/tokens.ts'
-import { SEED_FILES_MAPPING, makeWorkspace, seedTrainOutput } from '../support/workspace.ts'
+import { SEED_FILES_MAPPING, makeWorkspace, seedPublished, seedTrainOutput } from '../support/workspace.ts'
 
 let hub: HubEmulator
 let workspace: string
@@ -31,11 +34,17 @@ test(`dist/index.js publishes the seed layout on Node ${process.versions.node}`,
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_RUN_ID: '7'
   }
+  const before = (await hub.listCommits(REPO)).length
   const run = await runDist({ name: 'e2e-publish', workspace, inputs: goodInputs(), env })
   assert.equal(run.code, 0, run.stdout + run.stderr)
   assert.deepEqual(run.errors, [])
   const commits = await hub.listCommits(REPO)
+  assert.equal(commits.length, before + 1, 'one commit')
   assert.equal(run.outputs['commit-sha'], commits[0]!.oid)
+  // The Hub holds exactly the mapped files, byte for byte, and the generated card.
+  const onHub = await hubFileHashes(hub, REPO, commits[0]!.oid)
+  assert.deepEqual(onHub, { ...fileHashes(seedPublished(seedTrainOutput())), 'README.md': onHub['README.md'] })
+  assert.ok(onHub['README.md'], 'the model card is there')
   assert.equal(run.outputs.changed, 'true')
   assert.equal(JSON.parse(run.outputs.files!).length, 8, 'seven mapped files and the generated model card')
   assert.match(run.summary, /Hugging Face Hub: published/)
@@ -122,12 +131,8 @@ for (const c of badInputCases) {
     assert.match(run.errors[0]!, c.expect)
     assert.equal((await hub.listCommits(REPO)).length, before, 'the emulator shows no new commit')
     if (c.secret) {
-      const printed =
-        run.stdout
-          .split('\n')
-          .filter((l) => !l.startsWith('::add-mask::'))
-          .join('\n') + run.stderr
-      assert.ok(!printed.includes(c.secret), 'the token value is never printed')
+      const written = [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs)].join('\n')
+      assert.deepEqual(findTokenLeaks(written, [c.secret]), [], 'the token is never printed, in any form')
     }
   })
 }

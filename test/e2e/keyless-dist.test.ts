@@ -11,22 +11,22 @@ import { startGithubEmulator, type GithubEmulator, type OidcJob } from '../emula
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
 // @ts-expect-error plain ESM helper shared with the test runner
-import { findMintedSecretLeaks } from '../support/leak-scan.mjs'
+import { findMintedSecretLeaks, findTokenLeaks } from '../support/leak-scan.mjs'
+import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
+import { KEYLESS_REPO, PUBLISHER_CLAIMS } from '../support/keyless.ts'
 import { runDist, type DistRun } from '../support/run-dist.ts'
 import { GH_TOKEN } from '../support/tokens.ts'
-import { SEED_FILES_MAPPING, makeWorkspace, pseudoRandomBytes, seedTrainOutput } from '../support/workspace.ts'
+import {
+  SEED_FILES_MAPPING,
+  makeWorkspace,
+  pseudoRandomBytes,
+  seedCheckout,
+  seedPublished,
+  seedTrainOutput
+} from '../support/workspace.ts'
 
-const REPO = 'd4oit/tiny-cats-model'
-const HUB_REPO = { type: 'model' as const, name: 'd4oit/tiny-cats-model' }
-const WORKFLOW_REF = `${REPO}/.github/workflows/upload-hub.yml@refs/heads/main`
-/** The publisher README's "Keyless publishing" section configures, plus an environment. */
-const CLAIMS = {
-  repository: REPO,
-  ref: 'refs/heads/main',
-  workflow_ref: WORKFLOW_REF,
-  job_workflow_ref: WORKFLOW_REF,
-  environment: 'hub'
-}
+const REPO = KEYLESS_REPO
+const HUB_REPO = { type: 'model' as const, name: KEYLESS_REPO }
 
 let gh: GithubEmulator
 let hub: HubEmulator
@@ -56,30 +56,22 @@ before(async () => {
   await hub.createRepo(HUB_REPO)
   await hub.createRepo('d4oit/other-model')
   await hub.createRepo('d4oit/no-publisher')
-  hub.trustedPublishers.add({ repo: HUB_REPO.name, issuer: gh.oidc.issuer, claims: CLAIMS })
+  hub.trustedPublishers.add({ repo: HUB_REPO.name, issuer: gh.oidc.issuer, claims: PUBLISHER_CLAIMS })
   job = gh.oidc.addJob(REPO, { environment: 'hub' })
-  const seed = seedTrainOutput(0.25)
-  workspace = await makeWorkspace(
-    Object.fromEntries(
-      Object.entries(seed).filter(([p]) => !p.startsWith('checkpoints/') && !p.startsWith('evaluation/'))
-    )
-  )
+  workspace = await makeWorkspace(seedCheckout(0.25))
 })
 after(async () => {
   await gh.close()
   await hub.close()
 })
 
+const REPORT = '{"fid": 40.2}'
+const checkpointOf = (seed: string) => pseudoRandomBytes(300_000, seed)
+
 async function trainRun(seed: string) {
   const run = gh.addWorkflowRun(REPO, {})
-  await gh.addArtifact(REPO, run.id, {
-    name: 'checkpoints',
-    files: { 'tinydit_final.pt': pseudoRandomBytes(300_000, seed) }
-  })
-  await gh.addArtifact(REPO, run.id, {
-    name: 'evaluation-report',
-    files: { 'evaluation_report.json': '{"fid": 40.2}' }
-  })
+  await gh.addArtifact(REPO, run.id, { name: 'checkpoints', files: { 'tinydit_final.pt': checkpointOf(seed) } })
+  await gh.addArtifact(REPO, run.id, { name: 'evaluation-report', files: { 'evaluation_report.json': REPORT } })
   return run
 }
 
@@ -123,14 +115,14 @@ async function runKeyless(options: KeylessRun): Promise<DistRun> {
   return run
 }
 
-/** Neither the ID token nor the exchanged token appears anywhere but in `::add-mask::` lines. */
+/**
+ * Neither the ID token nor the exchanged token appears anywhere but in `::add-mask::` lines: by its
+ * shape, and every masked secret in every form the leak scan knows (raw, percent-encoded, base64).
+ */
 function assertNoMintedSecret(run: DistRun): void {
   const written = [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs), ...run.errors].join('\n')
   assert.deepEqual(findMintedSecretLeaks(written), [], 'a minted secret outside ::add-mask::')
-  for (const secret of maskedSecrets(run)) {
-    const outside = written.split('\n').filter((l) => !l.startsWith('::add-mask::') && l.includes(secret))
-    assert.deepEqual(outside, [], 'a masked secret was printed')
-  }
+  assert.deepEqual(findTokenLeaks(written, maskedSecrets(run)), [], 'a masked secret was printed')
 }
 
 /** The secrets the run registered with the runner. */
@@ -152,6 +144,7 @@ describe('keyless publishing through dist/index.js', () => {
 
   test('a workflow_run after Train publishes with no Hub secret at all, as [OIDC]', async () => {
     const from = hub.stats.requests.length
+    const before = (await hub.listCommits(HUB_REPO)).length
     const run = await trainRun('keyless-1')
     const result = await runKeyless({
       name: 'keyless-publish',
@@ -160,9 +153,17 @@ describe('keyless publishing through dist/index.js', () => {
     assert.equal(result.code, 0, result.stdout)
     assert.equal(result.outputs.changed, 'true')
     assert.equal(result.outputs['train-run-id'], String(run.id))
-    const [head] = await hub.listCommits(HUB_REPO)
-    firstCommit = head!.oid
+    const commits = await hub.listCommits(HUB_REPO)
+    assert.equal(commits.length, before + 1, 'one commit')
+    firstCommit = commits[0]!.oid
     assert.equal(result.outputs['commit-sha'], firstCommit)
+    const onHub = await hubFileHashes(hub, HUB_REPO, firstCommit)
+    const published = seedPublished({
+      ...seedTrainOutput(0.25),
+      'checkpoints/tinydit_final.pt': checkpointOf('keyless-1'),
+      'evaluation/evaluation_report.json': REPORT
+    })
+    assert.deepEqual(onHub, { ...fileHashes(published), 'README.md': onHub['README.md'] }, 'the files, byte for byte')
     assert.equal(result.outputs.verified, 'true')
     assert.match(result.summary, /Authentication: keyless \(GitHub OIDC/)
     assert.deepEqual([routeCount('oauth-token', from), routeCount('whoami', from)], [1, 0], 'one exchange, no whoami')

@@ -9,6 +9,7 @@ import { commit as hubCommit } from '@huggingface/hub'
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/server.ts'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
+import { hubFileHashes } from '../support/hub-files.ts'
 import { runDist, type DistRun } from '../support/run-dist.ts'
 import { GH_TOKEN, HF_TOKEN } from '../support/tokens.ts'
 import { makeWorkspace, pseudoRandomBytes } from '../support/workspace.ts'
@@ -198,6 +199,7 @@ describe('the metric gate is judged only when there is something to commit', () 
     const repo = newRepo()
     await hub.createRepo(repo)
     ok(await publish(repo, await checkout('v1', 45), 'gate-lost-v1'))
+    const before = await commitCount(repo)
     hub.faults.add({ route: 'commit', dropResponse: true, times: 1 })
     const run = ok(
       await publish(repo, await checkout('v2', 40.2), 'gate-lost', {
@@ -209,6 +211,7 @@ describe('the metric gate is judged only when there is something to commit', () 
     assert.match(run.stdout, /The commit whose answer was lost did land/)
     assert.equal(run.outputs.changed, 'true')
     assert.equal(run.outputs['commit-sha'], (await hub.listCommits(repo))[0]!.oid)
+    assert.equal(await commitCount(repo), before + 1, 'found, not sent again')
   })
 })
 
@@ -259,10 +262,12 @@ describe('the Train run as it is now', () => {
     assert.equal((await hub.readFile(repo, 'main', 'model/weights.bin'))?.toString(), 'attempt two')
     assert.equal(result.outputs['train-run-id'], String(run.id))
 
-    const extra = await trainPayloadRun(gh.workflowRunPayload(REPO, run.id), await newRepoCreated(), 'attempt-extra', {
+    const extraRepo = await newRepoCreated()
+    const extra = await trainPayloadRun(gh.workflowRunPayload(REPO, run.id), extraRepo, 'attempt-extra', {
       artifacts: 'weights\nextra'
     })
     assert.equal(extra.code, 1)
+    assert.equal(await commitCount(extraRepo), 1, 'nothing landed')
     assert.match(extra.errors[0]!, /artifact "extra" not found in attempt 2 of Train run \d+ \(only an earlier attempt/)
   })
 
@@ -293,11 +298,13 @@ describe('the Train run as it is now', () => {
     assert.equal(missing.code, 1)
     assert.match(missing.errors[0]!, /workflow_run\.path \(a string\)/)
     assert.doesNotMatch(missing.stdout, /Cannot read properties/)
+    assert.equal(await commitCount(repo), 1, 'nothing landed')
 
     const fork = gh.addWorkflowRun(REPO, { headRepository: 'mallory/tiny-cats-model' })
     const refusedRepo = await newRepoCreated()
     const refused = await trainPayloadRun(gh.workflowRunPayload(REPO, fork.id), refusedRepo, 'refused-issue')
     assert.equal(refused.code, 1)
+    assert.equal(await commitCount(refusedRepo), 1, 'nothing landed')
     const issue = gh.issues(REPO).find((i) => i.body?.includes(`target=model:${refusedRepo.name}@main`))!
     assert.match(issue.body!, new RegExp(`\\*\\*Train run:\\*\\* \\[${fork.id}\\]\\(https://github\\.com/`))
     assert.match(issue.body!, new RegExp(`\\*\\*Source commit:\\*\\* \\[\`${fork.head_sha.slice(0, 12)}\`\\]`))
@@ -330,6 +337,13 @@ describe('all three repo types: publish, verify, rollback', () => {
       )
       assert.equal(rolled.outputs.verified, 'true')
       assert.equal((await hub.readFile(repo, 'main', 'config.json'))?.toString(), '{"version": "v1"}\n')
+      const head = (await hub.listCommits(repo))[0]!.oid
+      assert.equal(rolled.outputs['commit-sha'], head)
+      assert.deepEqual(
+        await hubFileHashes(hub, repo, head),
+        await hubFileHashes(hub, repo, v1.outputs['commit-sha']!),
+        "the branch holds v1's files again, byte for byte"
+      )
     })
   }
 })

@@ -8,9 +8,17 @@ import { after, before, test } from 'node:test'
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/server.ts'
 import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { captureFolder } from '../support/capture.ts'
+import { fileHashes, hubFileHashes } from '../support/hub-files.ts'
 import { runDist } from '../support/run-dist.ts'
 import { GH_TOKEN, HF_TOKEN } from '../support/tokens.ts'
-import { SEED_FILES_MAPPING, makeWorkspace, pseudoRandomBytes, seedTrainOutput } from '../support/workspace.ts'
+import {
+  SEED_FILES_MAPPING,
+  makeWorkspace,
+  pseudoRandomBytes,
+  seedCheckout,
+  seedPublished,
+  seedTrainOutput
+} from '../support/workspace.ts'
 
 const REPO = 'd4oit/tiny-cats-model'
 const HUB_REPO = { type: 'model' as const, name: 'd4oit/tiny-cats-model' }
@@ -29,14 +37,7 @@ before(async () => {
   })
   gh.addRepo(REPO, { id: 1001 })
   await hub.createRepo(HUB_REPO)
-  const seed = seedTrainOutput()
-  // The workspace is the checked-out repo: ONNX export, benchmark report, samples. The checkpoint
-  // and the evaluation report arrive as artifacts of the Train run.
-  workspace = await makeWorkspace(
-    Object.fromEntries(
-      Object.entries(seed).filter(([p]) => !p.startsWith('checkpoints/') && !p.startsWith('evaluation/'))
-    )
-  )
+  workspace = await makeWorkspace(seedCheckout())
 })
 after(async () => {
   await gh.close()
@@ -69,23 +70,29 @@ async function runFor(payload: object, name: string) {
 }
 
 test(`the seed flow through dist/index.js on Node ${process.versions.node}: workflow_run → one commit`, async () => {
+  const checkpoint = pseudoRandomBytes(2_000_000, 'e2e-ckpt')
+  const report = '{"fid": 40.2}'
   const run = gh.addWorkflowRun(REPO, {})
-  await gh.addArtifact(REPO, run.id, {
-    name: 'checkpoints',
-    files: { 'tinydit_final.pt': pseudoRandomBytes(2_000_000, 'e2e-ckpt') }
-  })
-  await gh.addArtifact(REPO, run.id, {
-    name: 'evaluation-report',
-    files: { 'evaluation_report.json': '{"fid": 40.2}' }
-  })
+  await gh.addArtifact(REPO, run.id, { name: 'checkpoints', files: { 'tinydit_final.pt': checkpoint } })
+  await gh.addArtifact(REPO, run.id, { name: 'evaluation-report', files: { 'evaluation_report.json': report } })
+  const before = (await hub.listCommits(HUB_REPO)).length
   const result = await runFor(gh.workflowRunPayload(REPO, run.id), 'e2e-train-ok')
   assert.equal(result.code, 0, result.stdout)
   assert.equal(result.outputs['train-run-id'], String(run.id))
   assert.equal(result.outputs.changed, 'true')
   assert.equal(JSON.parse(result.outputs.files!).length, 8)
-  assert.ok(
-    (await hub.readFile(HUB_REPO, 'main', 'generator/model.pt'))?.equals(pseudoRandomBytes(2_000_000, 'e2e-ckpt'))
-  )
+  const commits = await hub.listCommits(HUB_REPO)
+  assert.equal(commits.length, before + 1, 'one commit')
+  assert.equal(result.outputs['commit-sha'], commits[0]!.oid)
+  // The artifacts' files and the checkout's, byte for byte, and the generated card: nothing else.
+  const onHub = await hubFileHashes(hub, HUB_REPO, commits[0]!.oid)
+  const published = seedPublished({
+    ...seedTrainOutput(),
+    'checkpoints/tinydit_final.pt': checkpoint,
+    'evaluation/evaluation_report.json': report
+  })
+  assert.deepEqual(onHub, { ...fileHashes(published), 'README.md': onHub['README.md'] })
+  assert.ok(onHub['README.md'], 'the model card is there')
   assert.match(result.stdout, /::group::Download artifacts/)
   const extracted = /Artifacts extracted into (\S+)/.exec(result.stdout)?.[1]
   assert.ok(extracted?.startsWith(result.dir), 'artifacts were extracted under RUNNER_TEMP')

@@ -278,11 +278,10 @@ test('a read-only token is refused before anything is uploaded', async () => {
 
 test('a missing repo is an error unless create-repo is true', async () => {
   const workspace = await makeWorkspace({ 'a.txt': 'a' })
-  const core = await runInProcess({
-    inputs: inputs(newRepoId(), { 'create-repo': 'false', files: 'a.txt' }),
-    workspace
-  })
+  const repoId = newRepoId()
+  const core = await runInProcess({ inputs: inputs(repoId, { 'create-repo': 'false', files: 'a.txt' }), workspace })
   assert.match(core.failures[0]!, /repo-id names a repo that does not exist .* set create-repo: true/)
+  assert.deepEqual(await hub.listCommits(modelRepo(repoId)), [], 'the repo was not created')
 })
 
 test('a missing branch is created from the default branch and committed to', async () => {

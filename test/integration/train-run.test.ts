@@ -228,6 +228,7 @@ test('workflow_dispatch with run-id publishes that run after the same checks', a
     inputs: { 'run-id': String(fork.id) }
   })
   assert.match(refused.core.failures[0]!, /mallory/)
+  assert.equal(await hubCommits(), 2, "only the trusted run's commit")
 })
 
 test('workflow_dispatch without run-id takes the newest run that passes every check', async () => {
@@ -282,6 +283,7 @@ test('a download that GitHub answers with 410 Gone says the artifact expired', a
   })
   const { core } = await publish({ payload: gh.workflowRunPayload(REPO, run.id) })
   assert.match(core.failures[0]!, /has expired \(410 Gone\)/)
+  assert.equal(await hubCommits(), 1, 'nothing landed')
   gh.faults.clear()
 })
 

@@ -1,9 +1,12 @@
 // Finds secrets in captured text. The one legitimate place a token is printed is the
 // `::add-mask::<token>` command that registers it with the runner (core.setSecret); the runner
-// swallows that line, so it is exempt. Everything else is a leak, in any of the forms a secret
-// travels in: as is, percent-encoded, or base64-encoded inside a longer value (actions/checkout
-// writes `AUTHORIZATION: basic base64("x-access-token:<token>")` into .git/config). Presigned
-// storage URLs' signatures are leaks too, whatever their value: a scrubbed one reads `=***`.
+// swallows that line of a step's stdout, so there it is exempt (`masksExempt`); in a summary, an
+// issue or a Hub file the same line is published as text, so a caller scanning those turns it off.
+// Everything else is a leak, in any of the forms a secret travels in: as is, percent-encoded, or
+// base64-encoded inside a longer value (actions/checkout writes
+// `AUTHORIZATION: basic base64("x-access-token:<token>")` into .git/config), that base64 itself
+// percent-encoded. Presigned storage URLs' signatures are leaks too, whatever their value, also
+// inside an HTML-escaped (`&amp;`) or percent-encoded URL: a scrubbed one reads `=***`.
 //
 // Written independently of src/lib/redact.ts on purpose: the check must not share the code it checks.
 
@@ -21,26 +24,33 @@ export function secretVariants(secret) {
     const middle = encoded.slice(shift === 0 ? 0 : 4, Math.floor((shift + bytes.length) / 3) * 4)
     if (middle.length >= 16) {
       variants.add(middle)
+      variants.add(encodeURIComponent(middle))
       variants.add(middle.replace(/\+/g, '-').replace(/\//g, '_'))
     }
   }
   return [...variants]
 }
 
-/** A presigned URL's signature that was not scrubbed (S3 `X-Amz-Signature`, Azure `sig`). */
-const SIGNATURE = /(?:X-Amz-Signature|[?&](?:sig|signature))(?:=|%3D)(?!\*\*\*)[0-9A-Za-z%+/]{16,}/i
+/**
+ * A presigned URL's signature that was not scrubbed (S3 `X-Amz-Signature`, Azure `sig`, the Hub's
+ * completion `signature`), after `?`/`&`, an HTML-escaped `&amp;`, or their percent-encodings.
+ */
+const SIGNATURE = /(?:X-Amz-Signature|(?:[?&;]|%26|%3F)(?:sig|signature))(?:=|%3D)(?!\*\*\*)[0-9A-Za-z%+/]{16,}/i
+
+/** @typedef {{ masksExempt?: boolean }} ScanOptions `masksExempt` (default true): skip `::add-mask::` lines. */
 
 /**
  * @param {string} text
  * @param {string[]} secrets
+ * @param {ScanOptions} [options]
  * @returns {{line: number, secret: string}[]}
  */
-export function findTokenLeaks(text, secrets) {
+export function findTokenLeaks(text, secrets, { masksExempt = true } = {}) {
   const leaks = []
   const variants = secrets.filter(Boolean).flatMap((s) => secretVariants(s).map((v) => ({ v, s })))
   const lines = text.split('\n')
   lines.forEach((line, i) => {
-    if (line.startsWith('::add-mask::')) return
+    if (masksExempt && line.startsWith('::add-mask::')) return
     const found = variants.find(({ v }) => line.includes(v))
     if (found) leaks.push({ line: i + 1, secret: found.s })
     else if (SIGNATURE.test(line)) leaks.push({ line: i + 1, secret: 'a presigned URL signature' })
@@ -57,12 +67,13 @@ export const MINTED_SECRET_PATTERNS = [/hf_jwt_[\w-]{16,}/, /eyJ[\w-]{8,}\.eyJ[\
 
 /**
  * @param {string} text
+ * @param {ScanOptions} [options]
  * @returns {{line: number, secret: string}[]}
  */
-export function findMintedSecretLeaks(text) {
+export function findMintedSecretLeaks(text, { masksExempt = true } = {}) {
   const leaks = []
   text.split('\n').forEach((line, i) => {
-    if (line.startsWith('::add-mask::')) return
+    if (masksExempt && line.startsWith('::add-mask::')) return
     for (const pattern of MINTED_SECRET_PATTERNS) {
       const match = pattern.exec(line)
       if (match) leaks.push({ line: i + 1, secret: match[0] })

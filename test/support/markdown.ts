@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict'
 
 /**
- * The text outside fenced code blocks, and each block's contents. A block opened with N backticks
- * closes only on a line of at least N backticks and nothing else, as in CommonMark; a block that
- * never closes fails the assertion (it would swallow the rest of the page). Code renders as text:
- * checks for live markup belong on `prose`.
+ * The text outside fenced code blocks, and each block's contents. As in CommonMark, a fence is at
+ * least three backticks (with no backtick after them) or tildes, indented by at most three spaces,
+ * and a block opened with N of them closes only on a line of at least N of the same and nothing
+ * else, indented alike; a block that never closes fails the assertion (it would swallow the rest
+ * of the page). Code renders as text: checks for live markup belong on `prose`.
  */
 export function splitCode(markdown: string): { prose: string; code: string[] } {
   const prose: string[] = []
@@ -14,12 +15,12 @@ export function splitCode(markdown: string): { prose: string; code: string[] } {
   let current: string[] = []
   for (const line of markdown.split('\n')) {
     if (fence === undefined) {
-      const open = /^(`{3,})[^`]*$/.exec(line)
+      const open = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})/.exec(line)
       if (open) {
         fence = open[1]
         current = []
       } else prose.push(line)
-    } else if (new RegExp(`^${fence}\`*\\s*$`).test(line)) {
+    } else if (new RegExp(`^ {0,3}${fence}${fence.charAt(0)}*[ \\t]*$`).test(line)) {
       code.push(current.join('\n'))
       fence = undefined
     } else current.push(line)

@@ -45,6 +45,18 @@ export function seedTrainOutput(scale = 1): Record<string, string | Buffer> {
   }
 }
 
+/**
+ * The checked-out repo's part of `seedTrainOutput`: the ONNX export, the benchmark report and the
+ * samples. The checkpoint and the evaluation report arrive as the Train run's artifacts.
+ */
+export function seedCheckout(scale = 1): Record<string, string | Buffer> {
+  return Object.fromEntries(
+    Object.entries(seedTrainOutput(scale)).filter(
+      ([path]) => !path.startsWith('checkpoints/') && !path.startsWith('evaluation/')
+    )
+  )
+}
+
 /** The seed's files mapping for `seedTrainOutput`. */
 export const SEED_FILES_MAPPING = [
   'checkpoints/tinydit_final.pt -> generator/model.pt',
@@ -53,3 +65,21 @@ export const SEED_FILES_MAPPING = [
   'benchmark_report.json -> benchmarks/',
   'samples/evaluation/ -> samples/'
 ].join('\n')
+
+/** What `SEED_FILES_MAPPING` publishes from `output` (a `seedTrainOutput`): path in the repo → content. */
+export function seedPublished(output: Record<string, string | Buffer>): Record<string, string | Buffer> {
+  const from = (path: string) => {
+    const content = output[path]
+    if (content === undefined) throw new Error(`seedPublished: the output has no ${path}`)
+    return content
+  }
+  return {
+    'generator/model.pt': from('checkpoints/tinydit_final.pt'),
+    'generator/model.onnx': from('frontend/public/models/generator_quantized.onnx'),
+    'evaluation/evaluation_report.json': from('evaluation/evaluation_report.json'),
+    'benchmarks/benchmark_report.json': from('benchmark_report.json'),
+    'samples/cat_000.png': from('samples/evaluation/cat_000.png'),
+    'samples/cat_001.png': from('samples/evaluation/cat_001.png'),
+    'samples/cat_002.png': from('samples/evaluation/cat_002.png')
+  }
+}
