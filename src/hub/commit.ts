@@ -8,15 +8,18 @@
  *   the Hub did the work, a timeout): the Hub decides. The branch is read back; our commit is the
  *   child of the head we planned on, with our title, description and exactly our files. Landed: use
  *   it. Not landed: plan and send again (against the same parent while the branch has not moved).
- * - the storage refused an expired upload URL: plan again, which fetches fresh URLs.
- * Each a bounded number of times. LFS objects already uploaded by an earlier attempt are not
- * uploaded again (the Hub reports them as stored). The metric gate is asked only when there is
- * something to commit: a re-run with the same content, or our own commit found after a broken
- * connection, never meets it.
+ * - the storage refused an expired upload URL: plan again, which fetches fresh URLs;
+ * - another commit on the repo was being written (409): nothing of ours landed; wait (jittered
+ *   backoff) and plan again against whatever head that commit left.
+ * Each a bounded number of times (409s on a budget of their own: they say nothing about our
+ * commit). LFS objects already uploaded by an earlier attempt are not uploaded again (the Hub
+ * reports them as stored). The metric gate is asked only when there is something to commit: a
+ * re-run with the same content, or our own commit found after a broken connection, never meets it.
  */
 import type { CommitProgressEvent } from '@huggingface/hub'
 import { HubError } from '../errors.ts'
 import { withGitOid } from '../files/manifest.ts'
+import { DEFAULT_RETRY_POLICY, pauseBeforeRetry, type RetryPolicy } from '../lib/retry.ts'
 import type { HubClient, HubCommit } from './hub-client.ts'
 import { commitEnding, describeEnding, isExpiredUpload } from './hub-errors.ts'
 import { needsGitOid, planUpload, type ManifestEntry, type RemoteFile, type UploadPlan } from './upload-plan.ts'
@@ -38,7 +41,9 @@ export interface PublishRequest {
   /** The Hub's base URL: an error from another origin came from the storage. */
   hubUrl: string
   /** The run's deadline: once passed, a commit in flight is settled (read back), never sent again. */
-  deadline?: { readonly passed: boolean; enterGrace(): void }
+  deadline?: { readonly passed: boolean; readonly signal: AbortSignal; enterGrace(): void }
+  /** Backoff between commits the Hub refused as busy (409); its `retries` bounds them. */
+  retryPolicy?: RetryPolicy
 }
 
 export interface PublishResult {
@@ -109,7 +114,10 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
     )
   }
   let manifest = [...request.manifest]
+  const policy = request.retryPolicy ?? DEFAULT_RETRY_POLICY
   let sends = 0
+  /** Sends the Hub refused as busy (409): they do not use up MAX_COMMIT_ATTEMPTS. */
+  let busy = 0
   /** Sent commits that may have landed; read back before anything else is decided. */
   const unsettled: SentCommit[] = []
   /** Why the last send did not end in a commit; thrown when it was final or no attempt is left. */
@@ -136,11 +144,11 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
       }
     }
     if (pending !== undefined) {
-      if (pending.final || sends >= MAX_COMMIT_ATTEMPTS || request.deadline?.passed) throw pending.error
+      if (pending.final || sends - busy >= MAX_COMMIT_ATTEMPTS || request.deadline?.passed) throw pending.error
       if (unsettled.length > 0)
         hooks.warning(
           `The commit did not land (the branch is at ${state.head?.slice(0, 12) ?? 'nothing'}); sending it again ` +
-            `(attempt ${sends + 1} of ${MAX_COMMIT_ATTEMPTS}).`
+            `(attempt ${sends - busy + 1} of ${MAX_COMMIT_ATTEMPTS}).`
         )
       pending = undefined
     }
@@ -201,15 +209,23 @@ export async function publish(client: HubClient, request: PublishRequest, hooks:
       if (request.deadline?.passed) request.deadline.enterGrace()
       // Before the commit request went out nothing can have landed; after it, the Hub may have acted.
       const ending = committing ? commitEnding(error) : isExpiredUpload(error, request.hubUrl) ? 'expired' : 'refused'
-      const left = sends < MAX_COMMIT_ATTEMPTS && !request.deadline?.passed
+      if (ending === 'busy') busy++
+      const left =
+        (ending === 'busy' ? busy <= policy.retries : sends - busy < MAX_COMMIT_ATTEMPTS) && !request.deadline?.passed
       // A pull request cannot be found on the branch: its unclear ending stays unclear.
       const lost = ending === 'ambiguous' && !verdict.pullRequest
-      const again = left && (lost || ending === 'conflict' || ending === 'expired')
+      const again = left && (lost || ending === 'conflict' || ending === 'expired' || ending === 'busy')
       if (lost) unsettled.push({ parent, title: request.title, description, files, plan })
       if (!again && unsettled.length === 0) throw error
       pending = { error, final: !again }
-      const next = `(attempt ${sends + 1} of ${MAX_COMMIT_ATTEMPTS})`
-      if (lost) {
+      const next = `(attempt ${sends - busy + 1} of ${MAX_COMMIT_ATTEMPTS})`
+      if (again && ending === 'busy') {
+        hooks.warning(
+          `The Hub is writing another commit on the repo (409); waiting, then planning again against the head it ` +
+            `leaves (${busy} of ${policy.retries} such waits).`
+        )
+        await pauseBeforeRetry(policy, busy, request.deadline?.signal)
+      } else if (lost) {
         hooks.warning(
           `The commit's answer was lost (${describeEnding(error)}); reading the branch back before deciding anything.`
         )

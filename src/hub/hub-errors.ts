@@ -106,14 +106,17 @@ export function endpointOf(error: HubApiError, hubUrl: string): Endpoint {
 
 /**
  * How a commit attempt ended when it threw: the Hub refused it for good, the branch moved (412),
- * or nobody knows whether it landed (no answer, a broken answer, a gateway error, a timeout), in
- * which case only reading the branch back can tell.
+ * another commit on the repo was being written (409: the Hub takes one at a time and refuses the
+ * others, "Another commit operation is in progress"; nothing of ours landed, so wait and try
+ * again), or nobody knows whether it landed (no answer, a broken answer, a gateway error, a
+ * timeout), in which case only reading the branch back can tell.
  */
-export type CommitEnding = 'conflict' | 'refused' | 'ambiguous'
+export type CommitEnding = 'conflict' | 'busy' | 'refused' | 'ambiguous'
 
 export function commitEnding(error: unknown): CommitEnding {
   if (error instanceof HubApiError) {
     if (error.statusCode === 412) return 'conflict'
+    if (error.statusCode === 409) return 'busy'
     return error.statusCode >= 500 || error.statusCode === 408 ? 'ambiguous' : 'refused'
   }
   if (error instanceof ActionError || error instanceof RetryAfterTooLongError) return 'refused'
@@ -194,8 +197,9 @@ function adviceForStatus(status: number, ctx: HubErrorContext): string {
       )
     case 409:
       return (
-        `The Hub reported a conflict (409) on ${ctx.repoId}; another operation may be in progress. Re-run the ` +
-        `workflow`
+        `The Hub kept refusing the commit on ${ctx.repoId} with 409 (another commit operation in progress), also ` +
+        `after waiting and trying again. Serialise the workflows that write to this repo with a concurrency group, ` +
+        `and re-run`
       )
     case 412:
       return (

@@ -114,6 +114,16 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   })
 }
 
+/**
+ * The jittered backoff before retry number `attempt`, for loops that retry by themselves (a commit
+ * the Hub refused as busy). Ends early, without an error, when the signal aborts: the loop then
+ * sees its deadline and stops with the error it already has.
+ */
+export async function pauseBeforeRetry(policy: RetryPolicy, attempt: number, signal?: AbortSignal): Promise<void> {
+  const sleep = policy.sleep ?? abortableSleep
+  await sleep(backoffMs(policy, attempt, policy.random), signal).catch(() => {})
+}
+
 /** The reason an AbortSignal carries, as an Error (it is one unless someone aborted with another value). */
 export function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))

@@ -307,7 +307,8 @@ async function upload(
       private: settings.private,
       commitUrl: (oid) => hubCommit(settings.hubUrl, settings.repo, oid).url,
       hubUrl: settings.hubUrl,
-      deadline: deps.deadline
+      deadline: deps.deadline,
+      retryPolicy: deps.retryPolicy
     },
     {
       info: (line) => core.info(line),

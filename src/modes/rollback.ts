@@ -31,7 +31,8 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
       actor: ctx.actor,
       log: (line) => core.info(line),
       warn: (line) => core.warning(line),
-      deadline: deps.deadline
+      deadline: deps.deadline,
+      retryPolicy: deps.retryPolicy
     }).catch(wrap('committing the rollback'))
     return {
       ...emptyResult(settings, 'rollback'),

@@ -7,6 +7,7 @@ import { ActionError } from '../errors.ts'
 import { sameMessage } from '../hub/commit.ts'
 import type { HubClient, PointerCommitRequest } from '../hub/hub-client.ts'
 import { commitEnding, describeEnding } from '../hub/hub-errors.ts'
+import { DEFAULT_RETRY_POLICY, pauseBeforeRetry, type RetryPolicy } from '../lib/retry.ts'
 import type { RemoteFile } from '../hub/upload-plan.ts'
 import { publishHistory } from '../history/history.ts'
 import { formatDescription } from '../provenance/trailers.ts'
@@ -46,14 +47,17 @@ export interface RollbackRequest {
   log: (line: string) => void
   warn: (line: string) => void
   /** The run's deadline: once passed, a rollback in flight is settled (read back), never sent again. */
-  deadline?: { readonly passed: boolean; enterGrace(): void }
+  deadline?: { readonly passed: boolean; readonly signal: AbortSignal; enterGrace(): void }
+  /** Backoff between commits the Hub refused as busy (409); its `retries` bounds them. */
+  retryPolicy?: RetryPolicy
 }
 
 /**
  * One rollback commit, planned on the head it names as parentCommit. Unlike a publish, a rollback
  * never plans again over a branch that moved: whatever landed meanwhile (a new publish) is what
  * the user would be reverting without having seen it, so the rollback stops and names it. An
- * unclear ending (lost answer, gateway error, timeout) is settled by reading the branch back.
+ * unclear ending (lost answer, gateway error, timeout) is settled by reading the branch back; a
+ * refusal because another commit was being written (409) is waited out, on its own budget.
  */
 export async function commitRollback(hub: HubClient, request: RollbackRequest): Promise<RollbackOutcome> {
   const { branch, target } = request
@@ -77,7 +81,9 @@ export async function commitRollback(hub: HubClient, request: RollbackRequest): 
     ),
     deletions: plan.remove
   }
+  const policy = request.retryPolicy ?? DEFAULT_RETRY_POLICY
   let lost = false
+  let busy = 0
   for (let attempt = 1; ; attempt++) {
     try {
       const commit = await hub.commitPointers(pointers)
@@ -99,6 +105,16 @@ export async function commitRollback(hub: HubClient, request: RollbackRequest): 
           return { plan, commit: landed, changed: true }
         }
         throw await branchMoved(hub, branch, head, target.oid)
+      }
+      if (ending === 'busy') {
+        if (++busy > policy.retries || request.deadline?.passed) throw error
+        attempt--
+        request.warn(
+          `The Hub is writing another commit on the repo (409); waiting, then sending the rollback again if the ` +
+            `branch has not moved (${busy} of ${policy.retries} such waits).`
+        )
+        await pauseBeforeRetry(policy, busy, request.deadline?.signal)
+        continue
       }
       if (ending === 'refused' || attempt >= MAX_ATTEMPTS || request.deadline?.passed) throw error
       request.warn(`The rollback did not land; sending it again (attempt ${attempt + 1} of ${MAX_ATTEMPTS}).`)

@@ -149,6 +149,79 @@ describe('races, with held requests', () => {
     assert.equal(await commitCount(repo), before + 1, 'exactly one new commit')
   })
 
+  test('a commit refused because another is being written (409) waits, and lands on the head it leaves', async () => {
+    const repo = newRepo()
+    await hub.createRepo(repo)
+    ok(await publish(repo, await checkout('v1'), 'busy-v1'))
+    const before = await commitCount(repo)
+    // The other writer holds the repo's commit lock: our commit is refused with 409, its answer held.
+    const lock = await hub.holdCommitLock(repo)
+    const refused = hub.faults.add({ route: 'commit', hold: 'after', times: 1 })
+    const ours = publish(repo, await checkout('v2'), 'busy-ours')
+    const held = await refused.held()
+    lock.release()
+    // The other writer's commit lands before our answer arrives.
+    const other = await hubCommit({
+      hubUrl: hub.url,
+      accessToken: HF_TOKEN,
+      repo,
+      branch: 'main',
+      title: 'Another writer',
+      operations: [{ operation: 'addOrUpdate', path: 'notes/other.txt', content: new Blob(['theirs\n']) }]
+    })
+    held.release()
+    const run = ok(await ours)
+    assert.match(run.stdout, /writing another commit on the repo \(409\); waiting, then planning again/)
+    const commits = await hub.listCommits(repo)
+    assert.equal(commits.length, before + 2, 'the other writer’s commit and ours, nothing else')
+    assert.equal(commits[0]!.oid, run.outputs['commit-sha'])
+    assert.deepEqual(commits[0]!.parents, [other!.commit.oid], 'planned again on the head the other commit left')
+    const files = await hubFileHashes(hub, repo, 'main')
+    assert.ok(files['notes/other.txt'], 'the other writer’s file is kept')
+    assert.equal((await hub.readFile(repo, 'main', 'config.json'))?.toString(), '{"version": "v2"}\n')
+  })
+
+  test('a repo that stays busy (409 every time) fails with advice after the waits, and nothing lands', async () => {
+    const repo = newRepo()
+    await hub.createRepo(repo)
+    const before = await commitCount(repo)
+    const lock = await hub.holdCommitLock(repo)
+    let run: DistRun
+    try {
+      run = await publish(repo, await checkout('v1'), 'busy-always')
+    } finally {
+      lock.release()
+    }
+    assert.equal(run.code, 1, run.stdout)
+    assert.equal(run.errors.length, 1)
+    assert.match(run.errors[0]!, /kept refusing the commit .* with 409 .*concurrency group/)
+    assert.match(run.stdout, /\(5 of 5 such waits\)/)
+    assert.doesNotMatch(run.stdout, /\(6 of 5/)
+    assert.equal(await commitCount(repo), before)
+  })
+
+  test('a rollback refused because another commit is being written waits, then rolls back', async () => {
+    const repo = newRepo()
+    await hub.createRepo(repo)
+    const v1 = ok(await publish(repo, await checkout('v1'), 'busy-rollback-v1'))
+    ok(await publish(repo, await checkout('v2'), 'busy-rollback-v2'))
+    const before = await commitCount(repo)
+    const lock = await hub.holdCommitLock(repo)
+    const refused = hub.faults.add({ route: 'commit', hold: 'after', times: 1 })
+    const rolling = publish(repo, await checkout('v2'), 'busy-rollback', {
+      mode: 'rollback',
+      'rollback-to': v1.outputs['commit-sha']!,
+      files: ''
+    })
+    const held = await refused.held()
+    lock.release()
+    held.release()
+    const run = ok(await rolling)
+    assert.match(run.stdout, /writing another commit on the repo \(409\); waiting, then sending the rollback again/)
+    assert.equal(await commitCount(repo), before + 1)
+    assert.equal((await hub.readFile(repo, 'main', 'config.json'))?.toString(), '{"version": "v1"}\n')
+  })
+
   test('the deadline stops a stuck run cleanly: the error, the issue, no commit', async () => {
     const repo = newRepo()
     await hub.createRepo(repo)

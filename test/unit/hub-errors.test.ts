@@ -125,11 +125,11 @@ test('a wait beyond the cap says how long the Hub asked for', () => {
   assert.match(error.message, /Re-run the workflow in about 60 minutes/)
 })
 
-test('how a commit attempt ended: refused, the branch moved, or unknown until the branch is read', () => {
+test('how a commit attempt ended: refused, the branch moved, the repo busy, or unknown until the branch is read', () => {
   const commitUrl = 'https://huggingface.co/api/models/d4oit/tiny/commit/main'
   assert.equal(commitEnding(at(commitUrl, 412)), 'conflict')
-  for (const status of [400, 401, 403, 404, 409, 413, 422, 429])
-    assert.equal(commitEnding(at(commitUrl, status)), 'refused')
+  assert.equal(commitEnding(at(commitUrl, 409)), 'busy', 'another commit is being written: nothing of ours landed')
+  for (const status of [400, 401, 403, 404, 413, 422, 429]) assert.equal(commitEnding(at(commitUrl, status)), 'refused')
   for (const status of [408, 500, 502, 503, 504]) assert.equal(commitEnding(at(commitUrl, status)), 'ambiguous')
   assert.equal(commitEnding(new TypeError('fetch failed')), 'ambiguous')
   assert.equal(commitEnding(new DOMException('The operation timed out', 'TimeoutError')), 'ambiguous')
