@@ -454,7 +454,9 @@ describe('mode verify owns only what it generated; verify-content checks the byt
     const stored = await hub.storedFilePath(repo, 'main', 'model/weights.bin')
     assert.ok(stored)
     await writeFile(stored, pseudoRandomBytes(300_000, 'corrupted'))
-    ok(await publish(repo, await checkout('v1'), 'content-listing', { mode: 'verify', files: '' }))
+    const listing = ok(await publish(repo, await checkout('v1'), 'content-listing', { mode: 'verify', files: '' }))
+    const count = /Verified (\d+) files/.exec(listing.stdout)?.[1]
+    assert.ok(count, listing.stdout)
     const deep = await publish(repo, await checkout('v1'), 'content-deep', {
       mode: 'verify',
       files: '',
@@ -464,6 +466,7 @@ describe('mode verify owns only what it generated; verify-content checks the byt
     assert.match(
       deep.errors[0]!,
       /model\/weights\.bin: the bytes the Hub serves are SHA-256 [0-9a-f]{64}, SHA-256 [0-9a-f]{64} expected/
-    )
+    ) // The same files were looked at: a problem found is not one more file checked.
+    assert.match(deep.errors[0]!, new RegExp(`Verification of ${count} files .*found 1 problem`))
   })
 })
