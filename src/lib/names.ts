@@ -5,16 +5,17 @@
  */
 
 /**
- * C0 controls (newline and tab included), DEL, C1 controls, and the Unicode bidi controls (embeddings,
- * overrides, isolates and the invisible direction marks) that make `gnp.exe` display as `exe.png`.
+ * C0 controls (newline and tab included), DEL, C1 controls, the Unicode line and paragraph
+ * separators (U+2028, U+2029: line breaks to JavaScript, JSON tools and some renderers), and the
+ * bidi controls (embeddings, overrides, isolates and the invisible direction marks) that make
+ * `gnp.exe` display as `exe.png`.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
-/** The same set without newline and tab, for multi-line text we write ourselves. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+// Written once, as RegExp source: DEL, C1, ALM, LRM/RLM, LS/PS, the embeddings/overrides and the isolates.
+const UNSAFE_BEYOND_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069'
+const UNSAFE_CHARACTER = new RegExp(`[\\u0000-\\u001f${UNSAFE_BEYOND_C0}]`, 'u')
+const UNSAFE_CHARACTERS = new RegExp(UNSAFE_CHARACTER.source, 'gu')
+/** The same set without newline and tab (U+0009, U+000A), for multi-line text we write ourselves. */
+const UNSAFE_IN_TEXT = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${UNSAFE_BEYOND_C0}]`, 'gu')
 
 /** The first character that may not appear in a name, written visibly (`\u202E`), or undefined. */
 export function unsafeCharacter(name: string): string | undefined {

@@ -5,7 +5,7 @@ import { checkRepoPath } from '../../src/files/file-mapping.ts'
 import { planUpload, type ManifestEntry, type RemoteFile } from '../../src/hub/upload-plan.ts'
 import { caseConflicts, isGitSegment, nameProblem, showName, unsafeCharacter } from '../../src/lib/names.ts'
 
-test('newline, C0, DEL, C1 and bidi controls are unsafe in a name; ordinary Unicode is not', () => {
+test('newline, C0, DEL, C1, U+2028/9 and bidi controls are unsafe in a name; ordinary Unicode is not', () => {
   for (const [name, shown] of [
     ['a\nb', '\\u000A'],
     ['a\tb', '\\u0009'],
@@ -15,7 +15,9 @@ test('newline, C0, DEL, C1 and bidi controls are unsafe in a name; ordinary Unic
     ['a\u009bb', '\\u009B'],
     ['cat\u202egnp.exe', '\\u202E'],
     ['a\u2066b', '\\u2066'],
-    ['a\u200fb', '\\u200F']
+    ['a\u200fb', '\\u200F'],
+    ['a\u2028b', '\\u2028'],
+    ['a\u2029b', '\\u2029']
   ] as const) {
     assert.equal(unsafeCharacter(name), shown, JSON.stringify(name))
   }
