@@ -14,22 +14,15 @@ import { startHubEmulator, type HubEmulator } from '../emulators/hub/server.ts'
 import { authenticatedFetch } from '../../src/hub/auth/auth-fetch.ts'
 import { KEYLESS_PLACEHOLDER, createHubAuth, type AuthIo, type HubAuth } from '../../src/hub/auth/hub-auth.ts'
 import { captureFolder } from '../support/capture.ts'
+import { KEYLESS_REPO, PUBLISHER_CLAIMS } from '../support/keyless.ts'
 // @ts-expect-error plain ESM helper shared with the test runner
 import { findMintedSecretLeaks } from '../support/leak-scan.mjs'
 import { runInProcess } from '../support/run-in-process.ts'
 import { pseudoRandomBytes, makeWorkspace } from '../support/workspace.ts'
 
-const REPO = 'd4oit/tiny-cats-model'
+const REPO = KEYLESS_REPO
 const HUB_REPO = { type: 'model' as const, name: REPO }
-const WORKFLOW_REF = `${REPO}/.github/workflows/upload-hub.yml@refs/heads/main`
-/** What the README's publisher pins, plus an environment. */
-const CLAIMS = {
-  repository: REPO,
-  ref: 'refs/heads/main',
-  workflow_ref: WORKFLOW_REF,
-  job_workflow_ref: WORKFLOW_REF,
-  environment: 'hub'
-}
+const CLAIMS = PUBLISHER_CLAIMS
 const MINUTE = 60_000
 
 let gh: GithubEmulator
