@@ -4,29 +4,26 @@
  * head moves), verify what landed, tag it, and chart the gate metric.
  */
 import type { DownloadedArtifacts } from '../artifacts/download-artifacts.ts'
-import { buildCard, cardContext, cardMetrics, checkCardConflict } from '../card/build-card.ts'
-import type { CardMetric } from '../card/metrics.ts'
+import { commitPreparer } from '../card/commit-preparer.ts'
 import type { Deps } from '../deps.ts'
 import { ActionError, LocalFilesError } from '../errors.ts'
 import { hashFiles, type KnownDigests } from '../files/manifest.ts'
 import { crowdedFolders, describeCrowdedFolders, describeOversizedCommit } from '../files/repo-limits.ts'
-import { findBenchmarkReport, findEvaluationReport, readJsonFile, readTemplate } from '../files/published-reports.ts'
 import { resolveLocalFiles, type LocalFile, type SourceRoot } from '../files/resolve-files.ts'
-import { decideGate } from '../gate/decide-gate.ts'
-import type { GateDecision } from '../gate/metric-gate.ts'
 import { publishHistory, publishOfRun, renderMetricTrend, type PublishRecord } from '../history/history.ts'
 import { publish, type CommitPreparation, type CommitVerdict, type PublishResult } from '../hub/commit.ts'
 import { checkToken, connectHub, hubErrorContext } from '../hub/connect.ts'
 import type { HubClient } from '../hub/hub-client.ts'
+import { createTag } from '../hub/create-tag.ts'
 import { explainHubError } from '../hub/hub-errors.ts'
 import type { ManifestEntry } from '../hub/upload-plan.ts'
 import type { Settings } from '../inputs.ts'
 import { formatBytes } from '../lib/format.ts'
 import { hubCommit } from '../lib/urls.ts'
 import { knownArtifactDigests, mappingFingerprint } from '../provenance/known-digests.ts'
-import { defaultCommitTitle, provenanceOf, sourceFacts, type SourceFacts } from '../provenance/source.ts'
+import { defaultCommitTitle, provenanceOf, sourceFacts } from '../provenance/source.ts'
 import { renderTag } from '../provenance/tag.ts'
-import { formatDescription, PUBLISHED_BY, type Provenance } from '../provenance/trailers.ts'
+import type { Provenance } from '../provenance/trailers.ts'
 import { cappedLines, planCounts, planLines } from '../report/file-lines.ts'
 import { commitProgressLog } from '../report/progress.ts'
 import { emptyResult, withKnownResult, type RunResult } from '../report/run-result.ts'
@@ -179,109 +176,6 @@ async function knownDigestsOfEarlierPublish(
   return known
 }
 
-interface PreparerInput {
-  settings: Settings
-  hub: HubClient
-  manifest: readonly ManifestEntry[]
-  /** Provenance without files and metrics (added per commit). */
-  provenance: Omit<Provenance, 'files' | 'metrics'>
-  facts: SourceFacts
-  downloaded: DownloadedArtifacts | undefined
-  /** Absolute path of the workspace, where a card template may be read from. */
-  workspace: string
-  warn: (line: string) => void
-}
-
-/** What the last preparation decided, for outputs and the summary. */
-interface Prepared {
-  metrics: CardMetric[]
-  gate?: GateDecision
-}
-
-/**
- * Everything a publish commit carries besides the mapped files, decided against the head it is
- * planned on (and again if the head moves): the model card, the description with its trailers,
- * and the gate's verdict. Nothing here pushes a byte: an invalid card or a gate that says "fail"
- * stops the run before the commit starts. The reports and the template are read once.
- */
-function commitPreparer(input: PreparerInput): {
-  prepare: (head: string | undefined) => Promise<CommitPreparation>
-  judge: (head: string | undefined) => Promise<CommitVerdict>
-  last: () => Prepared | undefined
-} {
-  const { settings, manifest, hub } = input
-  checkCardConflict(settings.card.mode, manifest)
-  const reportEntry = findEvaluationReport(settings.card.evaluationReport, manifest)
-  const benchmarkEntry = findBenchmarkReport(manifest)
-  const template =
-    settings.card.mode !== 'generate' && settings.card.mode !== 'keep' ? settings.card.mode.template : undefined
-  let prepared: Prepared | undefined
-  let loaded: Promise<{ report?: unknown; benchmark?: unknown; template?: string }> | undefined
-  const load = () =>
-    (loaded ??= (async () => ({
-      report: reportEntry ? await readJsonFile(reportEntry, 'evaluation report') : undefined,
-      // The benchmark only decorates the card: one that does not parse is left out, not fatal.
-      benchmark: benchmarkEntry
-        ? await readJsonFile(benchmarkEntry, 'benchmark report').catch(() => undefined)
-        : undefined,
-      template: template === undefined ? undefined : await readTemplate(input.workspace, template)
-    }))())
-  const reportOf = async () => {
-    const content = (await load()).report
-    return reportEntry && { entry: reportEntry, content }
-  }
-
-  return {
-    last: () => prepared,
-    async prepare(head) {
-      const loadedFiles = await load()
-      const metrics = cardMetrics(await reportOf(), settings.card, settings.gate)
-      const benchmark =
-        benchmarkEntry && loadedFiles.benchmark !== undefined
-          ? { path: benchmarkEntry.pathInRepo, report: loadedFiles.benchmark }
-          : undefined
-      const context = cardContext({
-        repoName: settings.repo.name,
-        branch: settings.branch,
-        card: settings.card,
-        metrics,
-        source: input.facts,
-        trainRunId: input.provenance.trainRunId,
-        artifacts: input.downloaded?.artifacts ?? [],
-        manifest,
-        evaluationReportPath: reportEntry?.pathInRepo,
-        benchmark
-      })
-      const template = loadedFiles.template
-      const card =
-        settings.card.mode === 'keep' ? undefined : await buildCard(hub, head, { context, template, warn: input.warn })
-      const files = [...manifest, ...(card ? [card] : [])]
-      // The gate's verdict is only known once judge() is asked (never when nothing would change).
-      prepared = { metrics, gate: undefined }
-      const description = formatDescription(
-        {
-          ...input.provenance,
-          metrics: metrics.map((m) => ({ name: m.type, value: m.value })),
-          files: files.map((f) => ({ path: f.pathInRepo, size: f.size, sha256: f.sha256 }))
-        },
-        settings.commitDescription
-      )
-      return { extraFiles: card ? [card] : [], description }
-    },
-    async judge(head) {
-      if (!settings.gate) return {}
-      const report = await reportOf()
-      const metrics = cardMetrics(report, settings.card, settings.gate)
-      const gate = await decideGate(hub, settings.gate, head, report, metrics)
-      prepared = { metrics, gate }
-      return {
-        pullRequest: gate.outcome === 'regressed' && gate.action === 'pull-request',
-        skip: gate.outcome === 'regressed' && gate.action === 'skip' ? gate.reason : undefined
-      }
-    }
-  }
-}
-
 /** The commit loop with progress lines and the plan in the log. */
 async function upload(
   deps: Deps,
@@ -373,28 +267,10 @@ async function tagCommit(
     sha,
     date: new Date(deps.now()).toISOString().slice(0, 10)
   })
-  try {
-    await hub.createTag(tag, revision, `Published by ${PUBLISHED_BY}`)
-    deps.core.info(`Tagged ${revision} as "${tag}".`)
-    return tag
-  } catch (error) {
-    // A tag request whose answer was lost may have been applied; a repeat would be refused as "exists".
-    const existing = await hub
-      .listTags()
-      .then((tags) => tags.find((t) => t.name === tag))
-      .catch(() => undefined)
-    if (existing?.targetCommit === revision) {
-      deps.core.info(`Tagged ${revision} as "${tag}" (the tag request's answer was lost; the tag is there).`)
-      return tag
-    }
-    // The commit is made and verified; a tag that cannot be created must not turn that into a failure.
-    const where = existing ? ` It already names ${existing.targetCommit}.` : ''
-    deps.core.warning(
-      `Could not create the tag "${tag}": ${(error as Error).message}.${where} The commit stands; ` +
-        'check the tag input (placeholders make tags unique per run).'
-    )
-    return undefined
-  }
+  return createTag(hub, tag, revision, {
+    info: (line) => deps.core.info(line),
+    warning: (line) => deps.core.warning(line)
+  })
 }
 
 /** The deadline passed while the commit was being settled: it stands, but it was not verified. */
