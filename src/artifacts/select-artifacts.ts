@@ -11,6 +11,7 @@ import picomatch from 'picomatch'
 import { checkRepoPath, normaliseRepoPath } from '../files/file-mapping.ts'
 import { parseLineInput } from '../lib/line-input.ts'
 import type { RunArtifact } from '../github/github-api.ts'
+import { showName } from '../lib/names.ts'
 
 export interface ArtifactRule {
   line: number
@@ -139,8 +140,9 @@ function checkFolders(selected: SelectedArtifact[]): string[] {
     for (const b of selected.slice(i + 1)) {
       if (nested(a.folder, b.folder)) {
         problems.push(
-          `artifacts "${a.artifact.name}" and "${b.artifact.name}" would be extracted into overlapping folders ` +
-            `("${a.folder || '.'}", "${b.folder || '.'}"); give each its own folder with "-> <folder>/"`
+          `artifacts ${showName(a.artifact.name)} and ${showName(b.artifact.name)} would be extracted into ` +
+            `overlapping folders (${showName(a.folder || '.')}, ${showName(b.folder || '.')}); give each its own ` +
+            'folder with "-> <folder>/"'
         )
       }
     }
@@ -153,8 +155,8 @@ function checkExpired(selected: SelectedArtifact[]): string[] {
     .filter((s) => s.artifact.expired)
     .map(
       (s) =>
-        `artifact "${s.artifact.name}" has expired and can no longer be downloaded; re-run the Train workflow (or ` +
-        `raise its retention-days)`
+        `artifact ${showName(s.artifact.name)} has expired and can no longer be downloaded; re-run the Train ` +
+        'workflow (or raise its retention-days)'
     )
 }
 
@@ -169,7 +171,7 @@ function newestByName(artifacts: readonly RunArtifact[]): RunArtifact[] {
 
 function describeInventory(artifacts: RunArtifact[]): string {
   if (artifacts.length === 0) return '(no artifacts)'
-  return artifacts.map((a) => `"${a.name}"${a.expired ? ' (expired)' : ''}`).join(', ')
+  return artifacts.map((a) => `${showName(a.name)}${a.expired ? ' (expired)' : ''}`).join(', ')
 }
 
 const nested = (a: string, b: string) =>

@@ -108,3 +108,16 @@ test('without attempts, the newest upload of a name wins by creation time, then 
   ]
   assert.equal(selectArtifacts(available, [], 42)[0]!.artifact.id, 9)
 })
+
+test('a hostile artifact name in the run is listed escaped, never as a line break or a bidi override', () => {
+  const hostile = [...run, artifact(9, 'ok\n::error::forged\u202eexe.png')]
+  assert.throws(
+    () => select('weights', hostile),
+    (e: Error) => {
+      assert.match(e.message, /"ok\\u000A::error::forged\\u202Eexe\.png"/)
+      assert.equal(e.message.split('\n').length, 2, 'one line for the problem, one for the inventory')
+      assert.doesNotMatch(e.message, /\u202e/)
+      return true
+    }
+  )
+})
