@@ -13,7 +13,8 @@
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RunDeadline } from '../lib/deadline.ts'
-import { withRetries, type RetryPolicy, type RetryVerdict } from '../lib/retry.ts'
+import { isGitHubRateLimit } from '../github/github-api.ts'
+import { requestedWaitMs, withRetries, type RetryPolicy, type RetryVerdict } from '../lib/retry.ts'
 import type { ArtifactDownloader } from './artifact-downloader.ts'
 
 /** Fresh-URL rounds after the library's own blob loop gave up. */
@@ -57,12 +58,10 @@ export function downloadVerdict(error: unknown, maxWaitMs: number): RetryVerdict
   const isApiError = typeof status === 'number' && (error as { request?: unknown }).request !== undefined
   if (isApiError) {
     const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {}
-    const asked = Number(headers['retry-after'])
-    const waitAtLeastMs = Number.isFinite(asked) && asked > 0 ? asked * 1000 : 0
+    const present = Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string')
+    const waitAtLeastMs = requestedWaitMs(new Headers(present))
     if (waitAtLeastMs > maxWaitMs) return undefined
-    const message = error instanceof Error ? error.message : ''
-    const rateLimited =
-      (status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message))
+    const rateLimited = isGitHubRateLimit(status, headers, error instanceof Error ? error.message : '')
     if (rateLimited && headers['x-ratelimit-remaining'] === '0' && !waitAtLeastMs) return undefined // the hour is spent
     if (rateLimited || status === 429) return { reason: `HTTP ${status} (rate limit)`, waitAtLeastMs }
     if (status >= 500) return { reason: `HTTP ${status}`, waitAtLeastMs }

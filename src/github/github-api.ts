@@ -317,11 +317,20 @@ async function createOnce<T>(create: () => Promise<T>, find: () => Promise<T | u
  * What a GitHub API failure means for the user, appended to the caller's own message: the permission
  * to add, the time a spent rate limit resets, or that GitHub itself failed.
  */
+/** GitHub's rate-limit refusals, 403 or 429: the primary limit spent (remaining 0), or a secondary one. */
+export function isGitHubRateLimit(
+  status: number | undefined,
+  headers: Record<string, string | undefined>,
+  message: string
+): boolean {
+  return (status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message))
+}
+
 export function gitHubErrorHint(error: unknown): string {
   const status = (error as { status?: number }).status
   const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {}
   const message = error instanceof Error ? error.message : ''
-  if ((status === 403 || status === 429) && (headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(message))) {
+  if (isGitHubRateLimit(status, headers, message)) {
     const reset = Number(headers['x-ratelimit-reset'])
     const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''
     return `. GitHub's API rate limit for github-token is spent${when}; re-run the workflow after that`
