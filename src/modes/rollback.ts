@@ -9,7 +9,12 @@ import { explainHubError } from '../hub/hub-errors.ts'
 import type { Settings } from '../inputs.ts'
 import { hubCommit } from '../lib/urls.ts'
 import { emptyResult, withKnownResult, type RunResult } from '../report/run-result.ts'
-import { commitRollback, differencesAfterRollback, findRollbackTarget } from '../rollback/rollback-commit.ts'
+import {
+  commitRollback,
+  differencesAfterRollback,
+  findRollbackTarget,
+  type RollbackOutcome
+} from '../rollback/rollback-commit.ts'
 import type { RunContext } from '../trigger/run-context.ts'
 
 export async function runRollback(deps: Deps, settings: Settings, ctx: RunContext): Promise<RunResult> {
@@ -18,6 +23,7 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
   const wrap = (doing: string) => (error: unknown) => {
     throw explainHubError(error, hubErrorContext(settings, doing, 'upload'))
   }
+  let targetTree: RollbackOutcome['targetTree'] | undefined
   const result = await core.group('Roll back', async (): Promise<RunResult> => {
     await checkToken(hub, settings, !settings.dryRun, 'upload')
     const target = await findRollbackTarget(hub, settings.branch, settings.rollbackTo!).catch(
@@ -34,6 +40,7 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
       deadline: deps.deadline,
       retryPolicy: deps.retryPolicy
     }).catch(wrap('committing the rollback'))
+    targetTree = outcome.targetTree
     return {
       ...emptyResult(settings, 'rollback'),
       changed: outcome.changed,
@@ -45,7 +52,7 @@ export async function runRollback(deps: Deps, settings: Settings, ctx: RunContex
     // The rollback commit stands whatever verification finds: its outputs are written even on failure.
     await withKnownResult(result, () =>
       core.group('Verify rollback', async () => {
-        const differences = await differencesAfterRollback(hub, result.rollback!.target, result.commit!.oid)
+        const differences = await differencesAfterRollback(hub, targetTree!, result.commit!.oid)
         result.verified = differences.length === 0
         if (differences.length) {
           throw new ActionError(

@@ -26,6 +26,8 @@ export interface RollbackOutcome {
   /** The new commit, or the head when nothing had to change (or on a dry run). */
   commit: string
   changed: boolean
+  /** The target's tree as read for the plan (a commit's tree never changes): what verification compares with. */
+  targetTree: ReadonlyMap<string, RemoteFile>
 }
 
 export async function findRollbackTarget(hub: HubClient, branch: string, rollbackTo: string): Promise<RollbackTarget> {
@@ -66,7 +68,7 @@ export async function commitRollback(hub: HubClient, request: RollbackRequest): 
   if (!head) throw new ActionError(`branch "${branch}" does not exist`, 'upload')
   const plan = planRollback(targetTree, await hub.listTree(head))
   logPlan(request.log, plan)
-  if (!plan.changed || request.dryRun) return { plan, commit: head, changed: false }
+  if (!plan.changed || request.dryRun) return { plan, commit: head, changed: false, targetTree }
   const pointers: PointerCommitRequest = {
     title: `Roll back ${branch} to ${target.oid.slice(0, 12)}`,
     description: formatDescription(
@@ -88,7 +90,7 @@ export async function commitRollback(hub: HubClient, request: RollbackRequest): 
     try {
       const commit = await hub.commitPointers(pointers)
       request.log(`Committed the rollback as ${commit.oid}.`)
-      return { plan, commit: commit.oid, changed: true }
+      return { plan, commit: commit.oid, changed: true, targetTree }
     } catch (error) {
       if (request.deadline?.passed) request.deadline.enterGrace()
       const ending = commitEnding(error)
@@ -102,7 +104,7 @@ export async function commitRollback(hub: HubClient, request: RollbackRequest): 
         const landed = await ourRollback(hub, branch, pointers, targetTree)
         if (landed) {
           request.log(`The rollback whose answer was lost did land, as ${landed}; using it.`)
-          return { plan, commit: landed, changed: true }
+          return { plan, commit: landed, changed: true, targetTree }
         }
         throw await branchMoved(hub, branch, head, target.oid)
       }
@@ -156,8 +158,12 @@ async function branchMoved(hub: HubClient, branch: string, planned: string, targ
 }
 
 /** The tree differences between the target and the rollback commit; empty when they are equal. */
-export async function differencesAfterRollback(hub: HubClient, target: string, commit: string): Promise<string[]> {
-  return compareTrees(await hub.listTree(target), await hub.listTree(commit))
+export async function differencesAfterRollback(
+  hub: HubClient,
+  targetTree: ReadonlyMap<string, RemoteFile>,
+  commit: string
+): Promise<string[]> {
+  return compareTrees(targetTree, await hub.listTree(commit))
 }
 
 async function regularContent(hub: HubClient, path: string, revision: string): Promise<Uint8Array> {

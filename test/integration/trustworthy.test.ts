@@ -442,6 +442,25 @@ test('rollback restores the exact tree of an earlier publish, by pointer, with z
   assert.ok((await hub.listCommits(repo())).length > beforeRollback, 'history is kept: rollbacks are new commits')
 })
 
+test('a rollback commit whose tree is not the target’s fails verification, naming the difference', async () => {
+  const v1 = await publish(await trainOutput(41.7, 'v1'))
+  await publish(await trainOutput(39.0, 'v2'), {}, { env: { GITHUB_SHA: 'd'.repeat(40), GITHUB_RUN_ID: '4711' } })
+  // A Hub that drops one restored file from the commit it makes (the request said otherwise).
+  const wrapHub = (client: HubClient): HubClient => ({
+    ...client,
+    commitPointers: (request) =>
+      client.commitPointers({ ...request, lfsFiles: request.lfsFiles.filter((f) => f.path !== 'generator/model.pt') })
+  })
+  const core = await publish(
+    await makeWorkspace({}),
+    { mode: 'rollback', 'rollback-to': v1.outputs['commit-sha']!, files: '' },
+    { wrapHub }
+  )
+  assert.equal(core.outputs.verified, 'false')
+  assert.equal(core.failures.length, 1)
+  assert.match(core.failures[0]!, /differs from the target:\n- .*generator\/model\.pt/)
+})
+
 test('mode: history reads the publishes back from the Hub with a metric trend', async () => {
   for (const [i, fid] of [41.7, 40.1, 39.5].entries())
     await publish(
