@@ -125,7 +125,7 @@ test('a wait beyond the cap says how long the Hub asked for', () => {
   assert.match(error.message, /Re-run the workflow in about 60 minutes/)
 })
 
-test('how a commit attempt ended: refused, the branch moved, the repo busy, or unknown until the branch is read', () => {
+test('how a commit attempt ended: refused, the branch moved, the repo busy, or unknown until read back', () => {
   const commitUrl = 'https://huggingface.co/api/models/d4oit/tiny/commit/main'
   assert.equal(commitEnding(at(commitUrl, 412)), 'conflict')
   assert.equal(commitEnding(at(commitUrl, 409)), 'busy', 'another commit is being written: nothing of ours landed')
