@@ -3,6 +3,7 @@
 // emulator's ACTIONS_ID_TOKEN_REQUEST_* variables; the Hub emulator's Trusted Publisher of the
 // repo checks the ID token's signature and claims and issues an `hf_jwt_` token for that repo.
 import assert from 'node:assert/strict'
+import type { IncomingMessage } from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -254,6 +255,31 @@ describe('keyless errors say what to change', () => {
     const issue = gh.issues(REPO).find((i) => i.state === 'open')
     assert.match(issue?.body ?? '', /\*\*Authentication:\*\* keyless/)
     assert.match(issue?.body ?? '', /id-token: write/)
+  })
+
+  test('a Hub that echoes the exchanged token in an error: the token is scrubbed from every message', async () => {
+    // The token is minted mid-run, after the scrubber was set up: it must learn it when it is masked.
+    const echo = hub.faults.add({
+      route: 'preupload',
+      status: 400,
+      body: (req: IncomingMessage) => ({ error: `Bad request, sent with ${String(req.headers.authorization)}` })
+    })
+    const run = await runKeyless({
+      name: 'keyless-echoed-token',
+      event: PUSH,
+      inputs: { ...WORKSPACE_ONLY, 'failure-issue': 'true' }
+    })
+    echo.remove()
+    assert.equal(echo.hits(), 1)
+    assert.equal(run.code, 1)
+    assert.equal(run.errors.length, 1, run.stdout)
+    // The echo reached the message, its secret replaced (runKeyless also scans every output for it).
+    assert.match(run.errors[0]!, /Bad request, sent with Bearer \*\*\*/)
+    // The failure issue: opened by this run, or commented on when an earlier test left it open.
+    const issue = gh.issues(REPO).find((i) => i.state === 'open')
+    const written = [issue?.body ?? '', ...(issue?.comments ?? []).map((c) => c.body)].join('\n')
+    assert.match(written, /sent with Bearer \*\*\*/)
+    assert.deepEqual(findMintedSecretLeaks(written), [], 'the issue holds no minted token')
   })
 
   test('a claim mismatch (the environment): refused, listing what this job presented', async () => {

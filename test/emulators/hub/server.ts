@@ -438,14 +438,14 @@ function writeFaultAnswer(
   countUpload: (count: number) => void
 ): void {
   const { req, res } = ctx
-  if (answer.body === undefined && ctx.surface === 'storage' && answer.status >= 400) {
+  const body: unknown =
+    typeof answer.body === 'function' ? (answer.body as (r: typeof req) => unknown)(req) : answer.body
+  if (body === undefined && ctx.surface === 'storage' && answer.status >= 400) {
     sendS3Error(res, s3ErrorForStatus(answer.status))
   } else {
-    const isText = typeof answer.body === 'string'
+    const isText = typeof body === 'string'
     const payload = Buffer.from(
-      isText
-        ? (answer.body as string)
-        : JSON.stringify(answer.body ?? { error: `Emulated fault on ${route} (HTTP ${answer.status})` })
+      isText ? body : JSON.stringify(body ?? { error: `Emulated fault on ${route} (HTTP ${answer.status})` })
     )
     res.writeHead(answer.status, {
       'Content-Type': isText ? 'text/plain; charset=utf-8' : JSON_CONTENT_TYPE,

@@ -70,7 +70,11 @@ export interface FaultRule {
 
   /** Answer with this status instead of running the route. */
   status?: number
-  /** Body of a `status` answer (JSON unless a string); default: the Hub's or S3's error shape. */
+  /**
+   * Body of a `status` answer (JSON unless a string); default: the Hub's or S3's error shape. A
+   * function (in-process rules only; the control plane takes JSON) makes it from the request, for
+   * a server that echoes what it was sent, its Authorization header included, as some gateways do.
+   */
   body?: unknown
   /** Extra headers for the answer (a `status` answer or the route's real one). */
   headers?: Record<string, string>
